@@ -1,0 +1,55 @@
+"""The ``ghostsym`` command: a thin layer over the public API.
+
+Each sub-command lives in a private module ``ghostsym._cli_<name>`` with a ``register``
+function that adds its parser and sets ``handler``; this module only dispatches and turns
+ghostsym's errors into a one-line message and a non-zero exit status.
+
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+from .errors import GhostsymError
+
+#: Sub-command modules, in the order ``ghostsym --help`` lists them.
+COMMAND_MODULES = (
+    "ghostsym._cli_theory",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (all sub-commands registered).
+
+    >>> parser = build_parser()
+    >>> parser.prog
+    'ghostsym'
+    """
+    parser = argparse.ArgumentParser(
+        prog="ghostsym",
+        description="Derive and test the ghost mechanism of abrupt learning in RNNs.",
+    )
+    parser.add_argument("--version", action="version", version=f"ghostsym {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 on success, 2 on a usage error)."""
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    try:
+        arguments.handler(arguments)
+    except GhostsymError as error:
+        print(f"ghostsym {arguments.command}: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Exceptions raised by ghostsym and the input checks that raise them.
+
+Every check names the offending value and what was expected, so that a bad call fails with a
+message a user can act on instead of a NaN further down.
+
+>>> require_positive("T", -1.0)
+Traceback (most recent call last):
+...
+ghostsym.errors.InvalidInputError: T must be a finite number > 0, got -1.0
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "GhostsymError",
+    "InvalidInputError",
+    "DegenerateError",
+    "require_finite",
+    "require_positive",
+    "require_nonnegative",
+    "require_choice",
+    "require_finite_array",
+]
+
+
+class GhostsymError(Exception):
+    """Base class of every error ghostsym raises on purpose."""
+
+
+class InvalidInputError(GhostsymError, ValueError):
+    """An argument has the wrong value or type; the message names it and what was expected."""
+
+
+class DegenerateError(GhostsymError, ArithmeticError):
+    """The mathematics is degenerate at the requested point (e.g. no fold, b = 0, r <= 0)."""
+
+
+def _as_real(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.floating | np.integer):
+        raise InvalidInputError(f"{name} must be a real number, got {value!r}")
+    return float(value)
+
+
+def require_finite(name: str, value) -> float:
+    """Return ``value`` as a float, or raise if it is not a finite real number.
+
+    >>> require_finite("x0", 2)
+    2.0
+    >>> require_finite("x0", float("nan"))
+    Traceback (most recent call last):
+    ...
+    ghostsym.errors.InvalidInputError: x0 must be a finite number, got nan
+    """
+    number = _as_real(name, value)
+    if not math.isfinite(number):
+        raise InvalidInputError(f"{name} must be a finite number, got {value!r}")
+    return number
+
+
+def require_positive(name: str, value) -> float:
+    """Return ``value`` as a float, or raise if it is not finite and > 0.
+
+    >>> require_positive("R", 3)
+    3.0
+    """
+    number = _as_real(name, value)
+    if not (math.isfinite(number) and number > 0):
+        raise InvalidInputError(f"{name} must be a finite number > 0, got {value!r}")
+    return number
+
+
+def require_nonnegative(name: str, value) -> float:
+    """Return ``value`` as a float, or raise if it is not finite and >= 0.
+
+    >>> require_nonnegative("noise", 0)
+    0.0
+    """
+    number = _as_real(name, value)
+    if not (math.isfinite(number) and number >= 0):
+        raise InvalidInputError(f"{name} must be a finite number >= 0, got {value!r}")
+    return number
+
+
+def require_choice(name: str, value, choices) -> object:
+    """Return ``value`` if it is one of ``choices``, else raise naming the allowed values.
+
+    >>> require_choice("backend", "jax", ("numpy", "jax"))
+    'jax'
+    """
+    if value not in choices:
+        allowed = ", ".join(repr(choice) for choice in choices)
+        raise InvalidInputError(f"{name} must be one of {allowed}, got {value!r}")
+    return value
+
+
+def require_finite_array(name: str, values) -> np.ndarray:
+    """Return ``values`` as a float64 array, or raise if any entry is not finite.
+
+    >>> require_finite_array("grid", [1, 2]).dtype
+    dtype('float64')
+    """
+    array = np.asarray(values, dtype=np.float64)
+    bad = ~np.isfinite(array)
+    if bad.any():
+        first = array[bad].ravel()[0]
+        raise InvalidInputError(
+            f"{name} must contain only finite numbers, found {first!r} "
+            f"({int(bad.sum())} of {array.size} entries)"
+        )
+    return array
