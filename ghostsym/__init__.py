@@ -25,3 +25,7 @@ __all__ = [
 
 # --- canonical form, task, learning (issue 2) ----------------------------------------------
 # --- normal-form reduction (issue 3) --------------------------------------------------------
+# --- reproduce and report (issue 6) ---------------------------------------------------------
+from ._reproduce import ReproductionResult, reproduce  # noqa: E402
+
+__all__ += ["reproduce", "ReproductionResult"]

@@ -18,6 +18,7 @@ from .errors import GhostsymError
 #: Sub-command modules, in the order ``ghostsym --help`` lists them.
 COMMAND_MODULES = (
     "ghostsym._cli_theory",
+    "ghostsym._cli_reproduce",
 )
 
 

@@ -1,0 +1,914 @@
+"""Symbolic normal-form reduction of x' = f(x, mu) at folds and at slow points (ghosts).
+
+**Fold.** At (x0, mu0) with f = 0 and a simple zero eigenvalue of Df, let q, p be the right and
+left null vectors (convention: |q| = 1, p^T q = 1, first nonzero entry of q positive). Then
+y = p^T (x - x0) obeys y' = a (mu - mu0) + b y^2 + ..., with a = p^T df/dmu and
+b = 1/2 p^T D^2 f[q, q], and z = b y obeys z' = ab (mu - mu0) + z^2: the canonical parameter
+is r(mu) = ab (mu - mu0) and the bottleneck time pi / sqrt(ab (mu - mu0)). Only ab (and its
+sign) is invariant; a and b alone depend on how q is scaled.
+
+**Ghost.** At a slow point x_g (a local minimum of q(x) = 1/2 |f(x)|^2), with lambda the
+eigenvalue of Df(x_g) nearest zero and p, q its vectors, y' = d + lambda y + b y^2 with
+d = p^T f(x_g); completing the square (``_normal_form``) gives r = b d - lambda^2/4.
+
+Everything here is SymPy (exact where the input is exact) and mpmath (slow points at
+``precision`` digits); no JAX.
+
+>>> x, mu = sympy.symbols("x mu", real=True)
+>>> fold = reduce_fold([mu + x**2], [x], mu, at={x: 0, mu: 0})
+>>> fold.a, fold.b, fold.ab
+(1.0, 1.0, 1.0)
+>>> fold.bottleneck_time.expression
+pi/sqrt(mu)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import mpmath
+import numpy as np
+import sympy
+
+from . import notation
+from ._normal_form import slow_point_canonical_parameter
+from ._reduction_errors import (
+    ComplexSlowEigenvalueError,
+    FixedPointNotGhostError,
+    MinimisationDidNotConvergeError,
+    NonSimpleZeroEigenvalueError,
+    NotAFoldError,
+    NotASlowPointError,
+    VanishingQuadraticCoefficientError,
+    VanishingUnfoldingCoefficientError,
+)
+from .errors import InvalidInputError, require_finite
+from .expressions import DerivedExpression
+
+__all__ = [
+    "CONVENTION",
+    "FoldReduction",
+    "GhostReduction",
+    "bottleneck_time_expression",
+    "fold_canonical_parameter",
+    "fold_bottleneck_time",
+    "reduce_fold",
+    "locate_folds",
+    "reduce_ghost",
+    "parse_system",
+]
+
+#: How the null/eigen vectors are normalised (a and b depend on it; ab does not).
+CONVENTION = "Df q = lambda q, p^T Df = lambda p^T, |q| = 1, p^T q = 1, first nonzero q_i > 0"
+
+
+# --- derived formulas ----------------------------------------------------------------------
+@cache
+def bottleneck_time_expression() -> DerivedExpression:
+    """The full bottleneck time of z' = r + z^2: the integral of dz/(r + z^2) over the real line.
+
+    >>> bottleneck_time_expression().latex()
+    't_{\\\\mathrm{b}} = \\\\frac{\\\\pi}{\\\\sqrt{r}}'
+    """
+    positive_r = sympy.Symbol("r", positive=True)  # the integral converges for r > 0 only
+    integral = sympy.integrate(1 / (positive_r + notation.z**2), (notation.z, -sympy.oo, sympy.oo))
+    return DerivedExpression(
+        r"t_{\mathrm{b}}",
+        sympy.simplify(integral.subs(positive_r, notation.r)),
+        (notation.r,),
+        "time z' = r + z^2 takes from z = -infinity to +infinity (r > 0)",
+    )
+
+
+@cache
+def fold_canonical_parameter() -> DerivedExpression:
+    """r = ab (mu - mu0): r = b d - lambda^2/4 (slow point) at d = a (mu - mu0), lambda = 0.
+
+    >>> fold_canonical_parameter().latex()
+    'r = a b \\\\left(\\\\mu - \\\\mu_0\\\\right)'
+    """
+    a, b = notation.unfolding_coefficient, notation.quadratic_coefficient
+    general = slow_point_canonical_parameter().expression
+    at_fold = general.subs(
+        {notation.drift: a * (notation.mu - notation.mu0), notation.eigenvalue: 0}
+    )
+    return DerivedExpression(
+        "r",
+        sympy.factor(at_fold),
+        (a, b, notation.mu, notation.mu0),
+        "canonical parameter of a fold: z = b p^T (x - x0) obeys z' = r + z^2",
+    )
+
+
+@cache
+def fold_bottleneck_time() -> DerivedExpression:
+    """pi / sqrt(ab (mu - mu0)): the bottleneck time at the fold's canonical parameter.
+
+    >>> fold_bottleneck_time().latex()
+    't_{\\\\mathrm{b}} = \\\\frac{\\\\pi}{\\\\sqrt{a b \\\\left(\\\\mu - \\\\mu_0\\\\right)}}'
+    """
+    fold_r = fold_canonical_parameter()
+    time = bottleneck_time_expression()
+    return DerivedExpression(
+        time.name,
+        time.expression.subs(notation.r, fold_r.expression),
+        fold_r.arguments,
+        "bottleneck time of the fold's normal form (ab (mu - mu0) > 0)",
+    )
+
+
+# --- input handling ------------------------------------------------------------------------
+def _symbol(name_or_symbol) -> sympy.Symbol:
+    if isinstance(name_or_symbol, sympy.Symbol):
+        return name_or_symbol
+    if isinstance(name_or_symbol, str) and name_or_symbol.isidentifier():
+        return sympy.Symbol(name_or_symbol, real=True)
+    raise InvalidInputError(f"a variable must be a SymPy symbol or a name, got {name_or_symbol!r}")
+
+
+def _exact(name: str, value, names: Mapping[str, sympy.Symbol] | None = None) -> sympy.Expr:
+    """An exact SymPy number: floats are read as the exact decimal they print as."""
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be a number, got {value!r}")
+    if isinstance(value, numbers.Integral | np.integer):
+        return sympy.Integer(int(value))
+    if isinstance(value, numbers.Real | np.floating):
+        return sympy.Rational(repr(require_finite(name, float(value))))
+    if isinstance(value, str):
+        try:
+            return sympy.sympify(value, locals=dict(names or {}), rational=True)
+        except (sympy.SympifyError, SyntaxError, TypeError) as error:
+            raise InvalidInputError(
+                f"{name}: cannot read {value!r} as a number ({error})"
+            ) from None
+    raise InvalidInputError(f"{name} must be a number or a SymPy expression, got {value!r}")
+
+
+def parse_system(
+    equations: Sequence,
+    variables: Sequence,
+    parameter=None,
+    values: Mapping | None = None,
+) -> tuple[sympy.ImmutableMatrix, tuple[sympy.Symbol, ...], sympy.Symbol | None]:
+    """(f, variables, parameter) with f a column of SymPy expressions and ``values`` substituted.
+
+    ``equations`` are SymPy expressions or strings (names resolve to ``variables``,
+    ``parameter`` and the keys of ``values``); ``values`` maps symbols or names to numbers
+    (floats are read as exact decimals, so ``0.5`` is ``1/2``).
+
+    >>> f, variables, mu = parse_system(["mu + x**2 + k*y", "-y"], ["x", "y"], "mu", {"k": 0.5})
+    >>> f.T, variables, mu
+    (Matrix([[mu + x**2 + y/2, -y]]), (x, y), mu)
+    """
+    variable_symbols = tuple(_symbol(variable) for variable in variables)
+    if not variable_symbols:
+        raise InvalidInputError("at least one variable is needed")
+    if len(set(variable_symbols)) != len(variable_symbols):
+        raise InvalidInputError(f"variables must be distinct, got {variable_symbols}")
+    parameter_symbol = None if parameter is None else _symbol(parameter)
+    names: dict[str, sympy.Symbol] = {symbol.name: symbol for symbol in variable_symbols}
+    if parameter_symbol is not None:
+        names[parameter_symbol.name] = parameter_symbol
+    substitutions: dict[sympy.Symbol, sympy.Expr] = {}
+    for key, value in (values or {}).items():
+        symbol = _symbol(key) if not isinstance(key, str) else names.get(key, _symbol(key))
+        names.setdefault(symbol.name, symbol)
+        substitutions[symbol] = _exact(f"value of {symbol}", value, names)
+    if len(equations) != len(variable_symbols):
+        raise InvalidInputError(
+            f"need one equation per variable: {len(equations)} equations for "
+            f"{len(variable_symbols)} variables {variable_symbols}"
+        )
+    parsed = []
+    for index, equation in enumerate(equations):
+        if isinstance(equation, str):
+            try:
+                equation = sympy.sympify(equation, locals=names, rational=True)
+            except (sympy.SympifyError, SyntaxError, TypeError) as error:
+                raise InvalidInputError(
+                    f"equation {index + 1}: cannot parse {equation!r} ({error})"
+                ) from None
+        if not isinstance(equation, sympy.Expr):
+            raise InvalidInputError(f"equation {index + 1} must be a SymPy expression")
+        # Strings name symbols without assumptions; map them onto the real symbols.
+        renames = {
+            symbol: names[symbol.name]
+            for symbol in equation.free_symbols
+            if symbol.name in names and symbol != names[symbol.name]
+        }
+        parsed.append(equation.subs(renames).subs(substitutions))
+    return sympy.ImmutableMatrix(parsed), variable_symbols, parameter_symbol
+
+
+def _is_zero(expression: sympy.Expr) -> bool:
+    return sympy.simplify(expression) == 0
+
+
+def _numeric_eigenvalues(matrix: sympy.MatrixBase, precision: int) -> tuple[sympy.Expr, ...]:
+    """Eigenvalues sorted by modulus: mpmath at ``precision`` digits if numeric, else exact."""
+    if matrix.free_symbols:
+        if matrix.shape[0] > 4:  # no closed-form roots in general; don't pretend
+            return ()
+        eigenvalues = []
+        for value, multiplicity in matrix.eigenvals().items():
+            eigenvalues.extend([value] * multiplicity)
+        return tuple(eigenvalues)
+    with mpmath.workdps(precision + 10):
+        # (mpmath.eig returns all three outputs for 1x1 matrices whatever the flags)
+        values = mpmath.eig(
+            mpmath.matrix(matrix.evalf(precision + 10).tolist()), left=True, right=True
+        )[0]
+        chopped = [mpmath.chop(value, tol=mpmath.mpf(10) ** (-(precision - 5))) for value in values]
+        chopped.sort(key=lambda value: float(abs(value)))
+        return tuple(_to_sympy(value, precision) for value in chopped)
+
+
+def _to_sympy(value, precision: int) -> sympy.Expr:
+    value = mpmath.mpmathify(value)
+    if isinstance(value, mpmath.mpc):
+        if value.imag == 0:
+            return sympy.Float(value.real, precision)
+        return sympy.Float(value.real, precision) + sympy.I * sympy.Float(value.imag, precision)
+    return sympy.Float(value, precision)
+
+
+def _vector_latex(values: Sequence[sympy.Expr]) -> str:
+    return notation.latex(sympy.Matrix([list(values)]).T)
+
+
+def _sign_convention(vector: list) -> list:
+    """Flip ``vector`` so its first nonzero entry is positive (exact comparison)."""
+    for entry in vector:
+        if entry.is_zero:
+            continue
+        if entry.is_negative:
+            return [-value for value in vector]
+        return vector
+    return vector
+
+
+# --- fold reduction ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FoldReduction:
+    """Normal form of x' = f(x, mu) at a fold (x0, mu0), exact:
+
+        z = b p^T (x - x0)  obeys  z' = ab (mu - mu0) + z^2,
+        a = p^T df/dmu,  b = 1/2 p^T D^2 f[q, q],  bottleneck time pi / sqrt(ab (mu - mu0)).
+
+    Convention (:data:`CONVENTION`): Df q = 0, p^T Df = 0, |q| = 1, p^T q = 1, first nonzero
+    entry of q positive. ``a``, ``b``, ``ab`` are float views of the exact
+    ``unfolding_coefficient``, ``quadratic_coefficient`` and ``coefficient_product``.
+
+    Attributes:
+        equations: f, one SymPy expression per variable (``values`` substituted).
+        variables: the state symbols x.
+        parameter: mu.
+        point: x0 (exact).
+        parameter_value: mu0 (exact).
+        jacobian: Df(x0, mu0).
+        eigenvalues: eigenvalues of Df(x0, mu0), sorted by modulus (30-digit numbers; exact
+            if free symbols remain and n <= 4; empty otherwise).
+        left_vector: p.
+        right_vector: q.
+        parameter_derivative: df/dmu at the fold.
+        second_derivative: D^2 f[q, q] at the fold.
+        unfolding_coefficient: a (exact).
+        quadratic_coefficient: b (exact).
+        coefficient_product: ab (exact).
+        canonical_parameter: r(mu) = ab (mu - mu0).
+        bottleneck_time: pi / sqrt(ab (mu - mu0)), valid where ab (mu - mu0) > 0.
+    """
+
+    equations: tuple[sympy.Expr, ...]
+    variables: tuple[sympy.Symbol, ...]
+    parameter: sympy.Symbol
+    point: tuple[sympy.Expr, ...]
+    parameter_value: sympy.Expr
+    jacobian: sympy.ImmutableMatrix
+    eigenvalues: tuple[sympy.Expr, ...]
+    left_vector: tuple[sympy.Expr, ...]
+    right_vector: tuple[sympy.Expr, ...]
+    parameter_derivative: tuple[sympy.Expr, ...]
+    second_derivative: tuple[sympy.Expr, ...]
+    unfolding_coefficient: sympy.Expr
+    quadratic_coefficient: sympy.Expr
+    coefficient_product: sympy.Expr
+    canonical_parameter: DerivedExpression
+    bottleneck_time: DerivedExpression
+
+    convention = CONVENTION
+
+    # --- float views ----------------------------------------------------------------------
+    def _float(self, name: str, value: sympy.Expr) -> float:
+        if value.free_symbols:
+            names = ", ".join(sorted(map(str, value.free_symbols)))
+            raise InvalidInputError(
+                f"{name} = {value} still depends on {names}; give them values to get a number"
+            )
+        return float(value)
+
+    @property
+    def a(self) -> float:
+        """a = p^T df/dmu as a float."""
+        return self._float("a", self.unfolding_coefficient)
+
+    @property
+    def b(self) -> float:
+        """b = 1/2 p^T D^2 f[q, q] as a float."""
+        return self._float("b", self.quadratic_coefficient)
+
+    @property
+    def ab(self) -> float:
+        """The invariant ab as a float."""
+        return self._float("ab", self.coefficient_product)
+
+    def point_values(self) -> tuple[np.ndarray, float]:
+        """(x0, mu0) as float64."""
+        x0 = np.array(
+            [
+                self._float(str(v), value)
+                for v, value in zip(self.variables, self.point, strict=True)
+            ]
+        )
+        return x0, self._float(str(self.parameter), self.parameter_value)
+
+    def predicted_bottleneck_time(self, parameter_value: float) -> float:
+        """pi / sqrt(ab (mu - mu0)) at mu = ``parameter_value``; DegenerateError where r <= 0.
+
+        >>> x, mu = sympy.symbols("x mu", real=True)
+        >>> round(reduce_fold([mu + x**2], [x], mu, at={x: 0, mu: 0})
+        ...       .predicted_bottleneck_time(0.01), 6)
+        31.415927
+        """
+        from ._reduction_results import classify_canonical_parameter
+        from .errors import DegenerateError
+
+        value = require_finite("mu", parameter_value)
+        r = self._float("r", self.canonical_parameter.expression.subs(self.parameter, value))
+        kind, time = classify_canonical_parameter(r)
+        if kind != "ghost":
+            raise DegenerateError(
+                f"r = ab (mu - mu0) = {r:.6g} <= 0 at mu = {value!r}: the fold's node-saddle "
+                "pair blocks the passage (no bottleneck time)"
+            )
+        return time
+
+    def projected_coefficients(self, vector: Sequence) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
+        """Exact (a, b, ab) from projecting with ``vector`` w (scaled to w^T q = 1) instead of p.
+
+        Only w = p gives the normal form; for a non-normal Df, w = q gives a wrong ab.
+        """
+        w = sympy.Matrix(list(vector))
+        q = sympy.Matrix(self.right_vector)
+        scale = (w.T * q)[0]
+        if _is_zero(scale):
+            raise InvalidInputError("the projection vector is orthogonal to q (w^T q = 0)")
+        w = w / scale
+        a = sympy.simplify((w.T * sympy.Matrix(self.parameter_derivative))[0])
+        b = sympy.simplify((w.T * sympy.Matrix(self.second_derivative))[0] / 2)
+        return a, b, sympy.simplify(a * b)
+
+    # --- presentation ---------------------------------------------------------------------
+    def latex(self) -> str:
+        """LaTeX: the fold point, p, q, a, b, ab, r(mu) and the bottleneck time."""
+        point = ",\\ ".join(
+            f"{notation.latex(v)} = {notation.latex(value)}"
+            for v, value in zip(self.variables, self.point, strict=True)
+        )
+        mu_name = notation.latex(self.parameter)
+        return (
+            "\\begin{aligned}"
+            f"&\\text{{fold at }} {point},\\ {mu_name} = {notation.latex(self.parameter_value)}"
+            " \\\\"
+            f"&p = {_vector_latex(self.left_vector)},\\quad "
+            f"q = {_vector_latex(self.right_vector)} \\\\"
+            f"&a = {notation.latex(self.unfolding_coefficient)},\\quad "
+            f"b = {notation.latex(self.quadratic_coefficient)},\\quad "
+            f"ab = {notation.latex(self.coefficient_product)} \\\\"
+            f"&{self.canonical_parameter.latex()},\\quad {self.bottleneck_time.latex()}"
+            "\\end{aligned}"
+        )
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+
+def reduce_fold(
+    equations: Sequence,
+    variables: Sequence,
+    parameter,
+    at: Mapping | None = None,
+    values: Mapping | None = None,
+    *,
+    precision: int = 30,
+) -> FoldReduction:
+    """Reduce x' = f(x, mu) at the fold ``at`` = {x_i: x0_i, ..., mu: mu0} (exact arithmetic).
+
+    Without ``at`` the fold is located (:func:`locate_folds`); that must give exactly one.
+    Raises a named :class:`~ghostsym.DegenerateError` subclass when the point is not a fold
+    (:class:`NotAFoldError`, with the eigenvalues), the zero eigenvalue is not simple, b = 0
+    (transcritical / pitchfork / cusp) or a = 0 (mu does not unfold the fold).
+
+    >>> x, mu = sympy.symbols("x mu", real=True)
+    >>> fold = reduce_fold([mu - x**2 + x**3], [x], mu, at={x: 0, mu: 0})
+    >>> fold.coefficient_product, fold.canonical_parameter.expression
+    (-1, -mu)
+    >>> reduce_fold([mu * x - x**3], [x], mu, at={x: 0, mu: 0})
+    Traceback (most recent call last):
+    ...
+    ghostsym._reduction_errors.VanishingQuadraticCoefficientError: b = 0 at the fold...
+    """
+    f, variable_symbols, mu = parse_system(equations, variables, parameter, values)
+    if mu is None:
+        raise InvalidInputError("a fold reduction needs the bifurcation parameter")
+    if at is None:
+        folds = locate_folds(f, variable_symbols, mu, precision=precision)
+        if len(folds) != 1:
+            where = "; ".join(_fold_point_text(fold) for fold in folds)
+            raise InvalidInputError(
+                f"found {len(folds)} folds ({where}); pass `at` to choose one or use locate_folds"
+            )
+        return folds[0]
+    names = {symbol.name: symbol for symbol in (*variable_symbols, mu)}
+    point = {}
+    for key, value in at.items():
+        symbol = names.get(key) if isinstance(key, str) else key
+        if symbol not in names.values():
+            raise InvalidInputError(f"`at` names {key!r}, which is not a variable or the parameter")
+        point[symbol] = _exact(f"at {symbol}", value, names)
+    missing = [str(symbol) for symbol in (*variable_symbols, mu) if symbol not in point]
+    if missing:
+        raise InvalidInputError(
+            f"`at` must give every variable and the parameter; missing {missing}"
+        )
+    return _reduce_fold_at(f, variable_symbols, mu, point, precision)
+
+
+def _fold_point_text(fold: FoldReduction) -> str:
+    coordinates = ", ".join(
+        f"{v}={value}" for v, value in zip(fold.variables, fold.point, strict=True)
+    )
+    return f"{coordinates}, {fold.parameter}={fold.parameter_value}"
+
+
+def _reduce_fold_at(f, variables, mu, point, precision) -> FoldReduction:
+    where = ", ".join(f"{symbol}={value}" for symbol, value in point.items())
+    residual = [sympy.simplify(entry.subs(point)) for entry in f]
+    if any(value != 0 for value in residual):
+        raise NotAFoldError(
+            f"not a fold: f = {residual} != 0 at {where}, so the point is not an equilibrium "
+            "(for a slow point that is not a fixed point, use the ghost reduction)"
+        )
+    jacobian = sympy.ImmutableMatrix(sympy.simplify(f.jacobian(variables).subs(point)))
+    eigenvalues = _numeric_eigenvalues(jacobian, precision)
+    right = jacobian.nullspace(simplify=True)
+    if not right:
+        raise NotAFoldError(
+            f"not a fold: Df has no eigenvalue at zero at {where}; eigenvalues "
+            f"{[sympy.N(value, 8) for value in eigenvalues]}"
+        )
+    if len(right) > 1:
+        raise NonSimpleZeroEigenvalueError(
+            f"the zero eigenvalue is not simple at {where}: Df has {len(right)} independent null "
+            f"vectors (eigenvalues {[sympy.N(value, 8) for value in eigenvalues]})"
+        )
+    left = jacobian.T.nullspace(simplify=True)
+    q = list(right[0])
+    norm = sympy.sqrt(sum(entry**2 for entry in q))
+    q = _sign_convention([sympy.radsimp(sympy.simplify(entry / norm)) for entry in q])
+    w = list(left[0])
+    overlap = sympy.simplify(sum(wi * qi for wi, qi in zip(w, q, strict=True)))
+    if overlap == 0:
+        raise NonSimpleZeroEigenvalueError(
+            f"the zero eigenvalue is not simple at {where}: p^T q = 0 (a Jordan block, algebraic "
+            "multiplicity >= 2)"
+        )
+    p = [sympy.radsimp(sympy.simplify(entry / overlap)) for entry in w]
+    parameter_derivative = [sympy.simplify(entry.diff(mu).subs(point)) for entry in f]
+    q_column = sympy.Matrix(q)
+    second = [
+        sympy.simplify((q_column.T * sympy.hessian(entry, variables).subs(point) * q_column)[0])
+        for entry in f
+    ]
+    a = sympy.radsimp(
+        sympy.simplify(sum(pi * gi for pi, gi in zip(p, parameter_derivative, strict=True)))
+    )
+    b = sympy.radsimp(sympy.simplify(sum(pi * hi for pi, hi in zip(p, second, strict=True)) / 2))
+    if _is_zero(b):
+        extra = " (a = 0 too: mu does not unfold it either)" if _is_zero(a) else ""
+        raise VanishingQuadraticCoefficientError(
+            f"b = 0 at the fold {where}: a transcritical, pitchfork or cusp degeneracy, not a "
+            f"saddle-node fold{extra}"
+        )
+    if _is_zero(a):
+        raise VanishingUnfoldingCoefficientError(
+            f"a = p^T df/d{mu} = 0 at the fold {where}: {mu} does not unfold the fold "
+            "(r does not change with it to first order)"
+        )
+    product = sympy.radsimp(sympy.simplify(a * b))
+    mu0 = point[mu]
+    general_r = fold_canonical_parameter()
+    general_time = fold_bottleneck_time()
+    substitution = {
+        notation.unfolding_coefficient: a,
+        notation.quadratic_coefficient: b,
+        notation.mu: mu,
+        notation.mu0: mu0,
+    }
+    free = sorted(
+        (f.free_symbols | product.free_symbols) - set(variables) - {mu}, key=lambda s: s.name
+    )
+    arguments = (mu, *free)
+    r_expression = sympy.factor(general_r.expression.subs(substitution, simultaneous=True))
+    time_expression = general_time.expression.subs(substitution, simultaneous=True)
+    return FoldReduction(
+        equations=tuple(f),
+        variables=tuple(variables),
+        parameter=mu,
+        point=tuple(point[v] for v in variables),
+        parameter_value=mu0,
+        jacobian=jacobian,
+        eigenvalues=eigenvalues,
+        left_vector=tuple(p),
+        right_vector=tuple(q),
+        parameter_derivative=tuple(parameter_derivative),
+        second_derivative=tuple(second),
+        unfolding_coefficient=a,
+        quadratic_coefficient=b,
+        coefficient_product=product,
+        canonical_parameter=DerivedExpression(
+            "r", r_expression, arguments, "canonical parameter r(mu) = ab (mu - mu0)"
+        ),
+        bottleneck_time=DerivedExpression(
+            general_time.name, time_expression, arguments, general_time.description
+        ),
+    )
+
+
+def locate_folds(
+    equations: Sequence,
+    variables: Sequence,
+    parameter,
+    values: Mapping | None = None,
+    *,
+    skip_degenerate: bool = False,
+    precision: int = 30,
+) -> tuple[FoldReduction, ...]:
+    """Every real fold of x' = f(x, mu): solve f = 0 together with det Df = 0 for (x0, mu0).
+
+    Each solution is reduced with :func:`reduce_fold`; a degenerate solution (e.g. a cusp or
+    pitchfork point) raises its named error unless ``skip_degenerate`` drops it. Sorted by mu0.
+
+    >>> x, mu = sympy.symbols("x mu", real=True)
+    >>> [(fold.point, fold.parameter_value, fold.coefficient_product)
+    ...  for fold in locate_folds([mu - x**2 + x**3], [x], mu)]
+    [((0,), 0, -1), ((2/3,), 4/27, 1)]
+    """
+    from .errors import DegenerateError
+
+    f, variable_symbols, mu = parse_system(equations, variables, parameter, values)
+    if mu is None:
+        raise InvalidInputError("locating folds needs the bifurcation parameter")
+    unknowns = [*variable_symbols, mu]
+    system = [*f, f.jacobian(variable_symbols).det()]
+    try:
+        solutions = sympy.solve(system, unknowns, dict=True)
+    except NotImplementedError as error:
+        raise InvalidInputError(
+            f"SymPy cannot solve f = 0, det Df = 0 for this system ({error}); give the fold "
+            "point explicitly (`at`)"
+        ) from None
+    folds = []
+    for solution in solutions:
+        if any(symbol not in solution for symbol in unknowns):
+            raise InvalidInputError(
+                f"the folds are not isolated: {solution} leaves some unknowns free; fix more "
+                "parameters with `values`"
+            )
+        point = {symbol: sympy.simplify(solution[symbol]) for symbol in unknowns}
+        if any(_is_complex(value) for value in point.values()):
+            continue
+        try:
+            folds.append(_reduce_fold_at(f, variable_symbols, mu, point, precision))
+        except DegenerateError:
+            if not skip_degenerate:
+                raise
+    if not folds and not skip_degenerate:
+        raise NotAFoldError(f"no real fold: f = 0, det Df = 0 has no real solution for {unknowns}")
+    folds.sort(key=lambda fold: _sort_key(fold.parameter_value))
+    return tuple(folds)
+
+
+def _is_complex(value: sympy.Expr) -> bool:
+    if value.free_symbols:
+        return value.is_real is False
+    return abs(complex(sympy.N(value, 30)).imag) > 1e-25
+
+
+def _sort_key(value: sympy.Expr):
+    return float(value) if not value.free_symbols else math.inf
+
+
+# --- ghost reduction -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class GhostReduction:
+    """Canonical form at a slow point x_g of x' = f(x), at ``precision`` digits:
+
+        y = p^T (x - x_g):  y' = d + lambda y + b y^2,   d = p^T f(x_g),  b = 1/2 p^T D^2 f[q, q],
+        z = b y + lambda/2:  z' = r + z^2,               r = b d - lambda^2 / 4,
+
+    lambda the eigenvalue of Df(x_g) nearest zero, q, p its right/left vectors (convention
+    :data:`CONVENTION`). ``kind`` is ``"ghost"`` (r > 0, passage time pi/sqrt(r)) or
+    ``"fixed-point"`` (r <= 0, a node-saddle pair; passage time ``sympy.oo``).
+
+    Attributes:
+        equations, variables: the system.
+        point: x_g (``precision``-digit Floats).
+        speed: |f(x_g)|.
+        drift: d.
+        eigenvalue: lambda.
+        eigenvalues: all eigenvalues of Df(x_g), sorted by modulus.
+        left_vector: p.
+        right_vector: q.
+        quadratic_coefficient: b (called c in the brief's ghost formula).
+        r: canonical parameter.
+        kind: ``"ghost"`` or ``"fixed-point"``.
+        passage_time: pi/sqrt(r), or ``sympy.oo``.
+        canonical_parameter: the derived r = b d - lambda^2/4 the value comes from.
+        precision: decimal digits of the computation.
+    """
+
+    equations: tuple[sympy.Expr, ...]
+    variables: tuple[sympy.Symbol, ...]
+    point: tuple[sympy.Float, ...]
+    speed: sympy.Float
+    drift: sympy.Float
+    eigenvalue: sympy.Float
+    eigenvalues: tuple[sympy.Expr, ...]
+    left_vector: tuple[sympy.Float, ...]
+    right_vector: tuple[sympy.Float, ...]
+    quadratic_coefficient: sympy.Float
+    r: sympy.Float
+    kind: str
+    passage_time: sympy.Expr
+    canonical_parameter: DerivedExpression
+    precision: int
+
+    convention = CONVENTION
+
+    def to_slow_point(self):
+        """The same reduction as a float64 :class:`~ghostsym.SlowPoint`."""
+        from ._reduction_results import SlowPoint
+
+        return SlowPoint(
+            point=np.array([float(value) for value in self.point]),
+            speed=float(self.speed),
+            drift=float(self.drift),
+            eigenvalue=float(self.eigenvalue),
+            eigenvalues=np.array([complex(value) for value in self.eigenvalues]),
+            left_vector=np.array([float(value) for value in self.left_vector]),
+            right_vector=np.array([float(value) for value in self.right_vector]),
+            quadratic_coefficient=float(self.quadratic_coefficient),
+            r=float(self.r),
+            kind=self.kind,
+            passage_time=math.inf if self.passage_time == sympy.oo else float(self.passage_time),
+        )
+
+    def latex(self) -> str:
+        """LaTeX: x_g, d, lambda, b, and r from the derived formula."""
+        digits = 10
+        point = ",\\ ".join(
+            f"{notation.latex(v)} = {notation.latex(sympy.N(value, digits))}"
+            for v, value in zip(self.variables, self.point, strict=True)
+        )
+        time = notation.latex(sympy.N(self.passage_time, digits))
+        return (
+            "\\begin{aligned}"
+            f"&\\text{{{self.kind} at }} {point},\\quad |f| = "
+            f"{notation.latex(sympy.N(self.speed, digits))} \\\\"
+            f"&d = {notation.latex(sympy.N(self.drift, digits))},\\quad "
+            f"\\lambda = {notation.latex(sympy.N(self.eigenvalue, digits))},\\quad "
+            f"b = {notation.latex(sympy.N(self.quadratic_coefficient, digits))} \\\\"
+            f"&{self.canonical_parameter.latex()} = {notation.latex(sympy.N(self.r, digits))},"
+            f"\\quad t_{{\\mathrm{{b}}}} = {time}"
+            "\\end{aligned}"
+        )
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+
+@dataclass(frozen=True)
+class _CompiledSystem:
+    """mpmath callables for f, Df, the Hessians of each f_i, and grad/Hessian of q = 1/2|f|^2."""
+
+    value: object
+    jacobian: object
+    hessians: object
+    speed_gradient: object
+    speed_hessian: object
+    speed: object
+
+
+@cache
+def _compile(f: sympy.ImmutableMatrix, variables: tuple[sympy.Symbol, ...]) -> _CompiledSystem:
+    half_squared_speed = sum(entry**2 for entry in f) / 2
+    gradient = sympy.Matrix([half_squared_speed]).jacobian(variables).T
+    modules = "mpmath"
+    return _CompiledSystem(
+        value=sympy.lambdify(variables, f, modules=modules),
+        jacobian=sympy.lambdify(variables, f.jacobian(variables), modules=modules),
+        hessians=[
+            sympy.lambdify(variables, sympy.hessian(entry, variables), modules=modules)
+            for entry in f
+        ],
+        speed_gradient=sympy.lambdify(variables, gradient, modules=modules),
+        speed_hessian=sympy.lambdify(
+            variables, sympy.hessian(half_squared_speed, variables), modules=modules
+        ),
+        speed=sympy.lambdify(variables, half_squared_speed, modules=modules),
+    )
+
+
+def _minimise_speed(system: _CompiledSystem, start, max_iterations: int, precision: int):
+    """Damped Newton on q = 1/2|f|^2 with the exact Hessian (Levenberg damping, mpmath)."""
+    x = mpmath.matrix(start)
+    value = system.speed(*x)
+    damping = mpmath.mpf("1e-3")
+    step_tolerance = mpmath.mpf(10) ** (-precision)
+    for _ in range(max_iterations):
+        gradient = mpmath.matrix(system.speed_gradient(*x))
+        hessian = mpmath.matrix(system.speed_hessian(*x))
+        scale = max(max(abs(hessian[i, i]) for i in range(hessian.rows)), mpmath.mpf(1))
+        try:
+            step = mpmath.cholesky_solve(
+                hessian + damping * scale * mpmath.eye(hessian.rows), -gradient
+            )
+        except (ValueError, ZeroDivisionError):  # not positive definite: damp harder
+            damping *= 4
+            continue
+        candidate = x + step
+        candidate_value = system.speed(*candidate)
+        if candidate_value <= value * (1 + mpmath.mpf(10) ** (-precision)):
+            x, value = candidate, candidate_value
+            converged = damping < mpmath.mpf("1e-20") and mpmath.norm(step) <= step_tolerance * (
+                1 + mpmath.norm(x)
+            )
+            damping = max(damping / 10, mpmath.mpf(10) ** (-3 * precision))
+            if converged or value == 0:
+                return x
+        else:
+            damping *= 4
+    raise MinimisationDidNotConvergeError(
+        f"minimising q = 1/2|f|^2 from {[float(v) for v in start]} did not converge in "
+        f"{max_iterations} damped Newton steps (last point {[float(v) for v in x]}, "
+        f"|grad q| = {float(mpmath.norm(mpmath.matrix(system.speed_gradient(*x)))):.3g})"
+    )
+
+
+def reduce_ghost(
+    equations: Sequence,
+    variables: Sequence,
+    near: Mapping | Sequence,
+    values: Mapping | None = None,
+    *,
+    minimise: bool = True,
+    require_ghost: bool = False,
+    precision: int = 30,
+    max_iterations: int = 200,
+) -> GhostReduction:
+    """Find the slow point of x' = f(x) near ``near`` and reduce it to z' = r + z^2.
+
+    The slow point minimises q(x) = 1/2 |f(x)|^2 (damped Newton with the exact SymPy Hessian,
+    at ``precision`` digits); with ``minimise=False`` the reduction is taken at ``near`` itself.
+    Then r = b d - lambda^2/4 (the derived completing-the-square formula). Raises
+    :class:`MinimisationDidNotConvergeError`, :class:`NotASlowPointError` (a critical point
+    that is not a minimum), :class:`ComplexSlowEigenvalueError`,
+    :class:`NonSimpleZeroEigenvalueError`, and with ``require_ghost`` a
+    :class:`FixedPointNotGhostError` when r <= 0.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> ghost = reduce_ghost([sympy.Rational(1, 100) + x**2 - x**3], [x], {x: 0.1})
+    >>> ghost.kind, sympy.N(ghost.r, 12), abs(ghost.point[0]) < 1e-25
+    ('ghost', 0.0100000000000, True)
+    """
+    f, variable_symbols, _ = parse_system(equations, variables, None, values)
+    leftover = f.free_symbols - set(variable_symbols)
+    if leftover:
+        raise InvalidInputError(
+            f"the ghost reduction needs numbers for {sorted(map(str, leftover))} (pass `values`)"
+        )
+    names = {symbol.name: symbol for symbol in variable_symbols}
+    if isinstance(near, Mapping):
+        by_symbol = {(names.get(k) if isinstance(k, str) else k): v for k, v in near.items()}
+        missing = [str(v) for v in variable_symbols if v not in by_symbol]
+        if missing:
+            raise InvalidInputError(f"`near` must give every variable; missing {missing}")
+        start_values = [by_symbol[v] for v in variable_symbols]
+    else:
+        start_values = list(near)
+        if len(start_values) != len(variable_symbols):
+            raise InvalidInputError(
+                f"`near` needs {len(variable_symbols)} numbers, got {len(start_values)}"
+            )
+    system = _compile(f, variable_symbols)
+    with mpmath.workdps(precision + 10):
+        start = [
+            mpmath.mpf(str(_exact(f"near {v}", s, names).evalf(precision + 10)))
+            for v, s in zip(variable_symbols, start_values, strict=True)
+        ]
+        x = (
+            _minimise_speed(system, start, max_iterations, precision)
+            if minimise
+            else (mpmath.matrix(start))
+        )
+        if minimise:
+            curvature = mpmath.eigsy(mpmath.matrix(system.speed_hessian(*x)), eigvals_only=True)
+            scale = max(1, max(abs(value) for value in curvature))
+            if min(curvature) < -(mpmath.mpf(10) ** (-(precision // 2))) * scale:
+                raise NotASlowPointError(
+                    f"the critical point of q = 1/2|f|^2 at {[float(v) for v in x]} is not a "
+                    f"minimum (Hessian eigenvalues {[float(v) for v in curvature]})"
+                )
+        reduction = _reduce_at(system, f, variable_symbols, x, precision)
+    if require_ghost and reduction.kind != "ghost":
+        raise FixedPointNotGhostError(
+            f"the slow point at {[float(v) for v in reduction.point]} is a fixed point, not a "
+            f"ghost: r = {float(reduction.r):.6g} <= 0 (|f| = {float(reduction.speed):.3g})"
+        )
+    return reduction
+
+
+def _reduce_at(system, f, variables, x, precision) -> GhostReduction:
+    n = len(variables)
+    value = mpmath.matrix(system.value(*x))
+    jacobian = mpmath.matrix(system.jacobian(*x))
+    eigenvalues, left, right = mpmath.eig(jacobian, left=True, right=True)
+    index = min(range(n), key=lambda i: abs(eigenvalues[i]))
+    lam = mpmath.mpmathify(eigenvalues[index])
+    tiny = mpmath.mpf(10) ** (-(precision - 5))
+    if abs(mpmath.im(lam)) > tiny * max(1, abs(lam)):
+        raise ComplexSlowEigenvalueError(
+            f"the eigenvalue of Df nearest zero is complex ({complex(lam):.6g}): the slow flow "
+            "is not one-dimensional, so x' = r + x^2 does not apply"
+        )
+    q = [mpmath.re(right[i, index]) for i in range(n)]
+    norm = mpmath.sqrt(sum(entry**2 for entry in q))
+    q = [entry / norm for entry in q]
+    for entry in q:  # sign convention: first clearly nonzero entry positive
+        if abs(entry) > mpmath.mpf("1e-8"):
+            if entry < 0:
+                q = [-value for value in q]
+            break
+    p = [mpmath.re(left[index, i]) for i in range(n)]
+    p_norm = mpmath.sqrt(sum(entry**2 for entry in p))
+    overlap = sum(pi * qi for pi, qi in zip(p, q, strict=True))
+    if abs(overlap) < mpmath.mpf("1e-10") * p_norm:
+        raise NonSimpleZeroEigenvalueError(
+            f"the eigenvalue {float(mpmath.re(lam)):.3g} nearest zero is not simple (p^T q = 0, "
+            "a Jordan block)"
+        )
+    p = [entry / overlap for entry in p]
+    second = []
+    for hessian_function in system.hessians:
+        hessian = mpmath.matrix(hessian_function(*x))
+        second.append(sum(q[i] * hessian[i, j] * q[j] for i in range(n) for j in range(n)))
+    b = sum(pi * si for pi, si in zip(p, second, strict=True)) / 2
+    d = sum(pi * value[i] for i, pi in enumerate(p))
+    speed = mpmath.sqrt(sum(value[i] ** 2 for i in range(n)))
+    formula = slow_point_canonical_parameter()
+    r = formula.lambdify("mpmath")(d, mpmath.re(lam), b)
+    if r > 0:
+        kind = "ghost"
+        passage = _to_sympy(bottleneck_time_expression().lambdify("mpmath")(r), precision)
+    else:
+        kind, passage = "fixed-point", sympy.oo
+    ordered = sorted((mpmath.mpmathify(v) for v in eigenvalues), key=lambda v: abs(v))
+    chop = mpmath.mpf(10) ** (-(precision - 5))
+    # Newton lands on exact zeros up to far below the working precision; show them as 0.
+    below_precision = mpmath.mpf(10) ** (-(precision + 5))
+    x = [mpmath.chop(v, tol=below_precision) for v in x]
+    lam = mpmath.chop(mpmath.re(lam), tol=below_precision)
+    return GhostReduction(
+        equations=tuple(f),
+        variables=tuple(variables),
+        point=tuple(sympy.Float(v, precision) for v in x),
+        speed=sympy.Float(speed, precision),
+        drift=sympy.Float(d, precision),
+        eigenvalue=sympy.Float(mpmath.re(lam), precision),
+        eigenvalues=tuple(_to_sympy(mpmath.chop(v, tol=chop), precision) for v in ordered),
+        left_vector=tuple(sympy.Float(v, precision) for v in p),
+        right_vector=tuple(sympy.Float(v, precision) for v in q),
+        quadratic_coefficient=sympy.Float(b, precision),
+        r=sympy.Float(r, precision),
+        kind=kind,
+        passage_time=passage,
+        canonical_parameter=formula,
+        precision=precision,
+    )

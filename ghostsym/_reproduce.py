@@ -1,0 +1,455 @@
+"""The main job: run every registered experiment, draw its figures, write the report.
+
+:func:`reproduce` is what ``ghostsym reproduce`` calls. In one output directory it writes
+
+- ``derivations.tex`` (the derivation chain, every equation generated from SymPy objects) and,
+  when ``pdflatex`` is on ``PATH``, ``derivations.pdf``;
+- ``experiments/<name>.npz`` + ``experiments/<name>.json``: each experiment's stored outcome;
+- ``figures/<name>/*.png|pdf``: the figures the report shows;
+- ``report.md``, ``report.html`` and ``results.json`` (see :mod:`ghostsym.report`).
+
+Resuming: an experiment whose outcome is already stored in the directory with the same scale,
+seed and code fingerprint (ghostsym version plus a hash of the non-presentation source) is
+loaded instead of re-run, so an interrupted run picks up where it stopped; ``force=True``
+re-runs everything. Figures are always redrawn from the (run or loaded) outcome.
+
+Failures: an experiment that raises becomes one claim with verdict "not run" carrying the
+error text, is not stored (a later run retries it), and the run goes on. The result's
+:attr:`ReproductionResult.succeeded` is true only if every experiment ran (or resumed), every
+figure was drawn and the derivation document was written; the CLI exits non-zero otherwise.
+
+>>> import tempfile
+>>> from ghostsym.claims import ExperimentOutcome, compare_claim
+>>> from ghostsym.experiments import Experiment
+>>> def run(scale, seed):
+...     return ExperimentOutcome("demo", "Demo", (compare_claim("2+2", 4, 2 + 2, atol=0),))
+>>> result = reproduce(tempfile.mkdtemp(), experiments=[Experiment("demo", "Demo", run)],
+...                    derivations=False, progress=False)
+>>> result.succeeded, [claim.verdict for claim in result.claims]
+(True, ['reproduced'])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import __version__
+from .claims import VERDICTS, Claim, ExperimentOutcome, boolean_claim, not_run
+from .errors import GhostsymError, InvalidInputError, require_choice
+from .experiments import SCALES, Experiment, all_experiments, get_experiment
+from .report import (
+    ExperimentRecord,
+    ReportFiles,
+    StoredOutcomeError,
+    atomic_write_bytes,
+    atomic_write_text,
+    latex_problems,
+    load_outcome,
+    write_outcome,
+    write_report,
+)
+
+__all__ = ["ReproductionResult", "ReproductionFailedError", "reproduce", "source_fingerprint"]
+
+#: Name of the record that checks the derivation document (shown in the claims table).
+DERIVATION_RECORD = "derivation-document"
+
+# Presentation code does not change what an experiment computes, so editing it must not
+# invalidate stored outcomes (their figures are redrawn on every run anyway).
+_PRESENTATION = ("report.py", "_reproduce.py", "cli.py", "_cli_", "plotting/", "_document")
+
+
+class ReproductionFailedError(GhostsymError):
+    """Some step of a reproduce run raised; the report was still written (CLI exit status 2)."""
+
+
+@dataclass(frozen=True)
+class ReproductionResult:
+    """What :func:`reproduce` did.
+
+    Attributes:
+        directory: the output directory.
+        scale: ``"quick"`` or ``"full"``.
+        seed: the seed every experiment was given.
+        records: one per experiment (plus the derivation-document check), in report order.
+        report: paths of ``report.md``, ``report.html`` and ``results.json``.
+        derivations: path of ``derivations.tex`` (``None`` if it was not written).
+        wall_time: seconds the whole run took.
+    """
+
+    directory: Path
+    scale: str
+    seed: int
+    records: tuple[ExperimentRecord, ...]
+    report: ReportFiles
+    derivations: Path | None
+    wall_time: float
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        """Every claim row, in report order."""
+        return tuple(claim for record in self.records for claim in record.outcome.claims)
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """Names of the experiments (or steps) that raised, or whose figures failed."""
+        return tuple(record.name for record in self.records if record.error)
+
+    @property
+    def succeeded(self) -> bool:
+        """True when every experiment ran or resumed and nothing raised."""
+        return not self.failures
+
+    def verdict_counts(self) -> dict[str, int]:
+        """How many claims got each verdict."""
+        return {v: sum(claim.verdict == v for claim in self.claims) for v in VERDICTS}
+
+
+def source_fingerprint() -> str:
+    """``<version>+<hash>`` of ghostsym's computational source (presentation code excluded).
+
+    >>> source_fingerprint().startswith("0.1.0+")
+    True
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package).as_posix()
+        if any(marker in relative for marker in _PRESENTATION):
+            continue
+        digest.update(relative.encode())
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:16]}"
+
+
+def _derivation_latex() -> str:
+    """The LaTeX derivation document.
+
+    Uses ``ghostsym.derivation_document()`` when the package provides it; otherwise it
+    assembles the document from whichever section builders exist.
+    """
+    import ghostsym
+
+    builder = getattr(ghostsym, "derivation_document", None)
+    if builder is not None:
+        document = builder()
+        return document if isinstance(document, str) else str(document.latex())
+    from .document import build_document
+
+    sections = []
+    for module_name, function in (
+        ("ghostsym._theory_document", "theory_sections"),
+        ("ghostsym._reduction_document", "reduction_sections"),
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:  # not written yet; anything else is a real bug
+                continue
+            raise
+        sections.extend(getattr(module, function)())
+    return build_document(sections)
+
+
+def _select(only: Sequence[str] | None, experiments: Sequence[Experiment] | None):
+    if experiments is None:
+        if only:
+            return [get_experiment(name) for name in dict.fromkeys(only)]
+        return list(all_experiments())
+    experiments = list(experiments)
+    if only:
+        known = {experiment.name: experiment for experiment in experiments}
+        unknown = [name for name in only if name not in known]
+        if unknown:
+            raise InvalidInputError(
+                f"unknown experiment {unknown[0]!r}; known: {', '.join(sorted(known))}"
+            )
+        return [known[name] for name in dict.fromkeys(only)]
+    return experiments
+
+
+def _figure_function(spec: str) -> Callable:
+    module_name, sep, function = spec.partition(":")
+    if not sep or not module_name or not function:
+        raise InvalidInputError(f"figure must be 'module:function', got {spec!r}")
+    if "." not in module_name:  # a bare name is a module of ghostsym.plotting
+        module_name = f"ghostsym.plotting.{module_name}"
+    return getattr(importlib.import_module(module_name), function)
+
+
+def _error_text(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}".strip()
+    return " ".join(text.split())[:500]
+
+
+def _run_one(
+    experiment: Experiment,
+    *,
+    scale: str,
+    seed: int,
+    store: Path,
+    figures: Path,
+    fingerprint: str,
+    force: bool,
+) -> ExperimentRecord:
+    outcome, status = None, "ran"
+    if not force:
+        try:
+            stored = load_outcome(store, experiment.name)
+        except StoredOutcomeError:
+            stored = None
+        if stored is not None and (
+            stored.metadata.get("scale") == scale
+            and stored.metadata.get("seed") == seed
+            and stored.metadata.get("fingerprint") == fingerprint
+        ):
+            outcome, status = stored.outcome, "resumed"
+    if outcome is None:
+        start = time.perf_counter()
+        try:
+            outcome = experiment.run(scale, seed)
+            if not isinstance(outcome, ExperimentOutcome):
+                raise TypeError(
+                    f"run() returned {type(outcome).__name__}, expected ExperimentOutcome"
+                )
+        except Exception as error:  # the run goes on; the error is recorded, not hidden
+            failed = ExperimentOutcome(
+                experiment.name,
+                experiment.title,
+                (not_run(f"{experiment.title}: every claim", _error_text(error)),),
+                wall_time=time.perf_counter() - start,
+            )
+            return ExperimentRecord(
+                failed, "failed", error=_error_text(error), traceback=traceback.format_exc()
+            )
+        outcome = dataclasses.replace(
+            outcome, name=experiment.name, wall_time=time.perf_counter() - start
+        )
+        write_outcome(store, outcome, scale=scale, seed=seed, fingerprint=fingerprint)
+    drawn: tuple[Path, ...] = ()
+    if experiment.figure:
+        directory = figures / experiment.name
+        try:
+            drawn = tuple(
+                Path(path) for path in _figure_function(experiment.figure)(outcome, directory)
+            )
+            missing = [str(path) for path in drawn if not path.exists()]
+            if missing:
+                raise FileNotFoundError(f"figure function did not write {missing}")
+        except Exception as error:
+            return ExperimentRecord(
+                outcome,
+                status,
+                figures=(),
+                error=f"figure: {_error_text(error)}",
+                traceback=traceback.format_exc(),
+            )
+    return ExperimentRecord(outcome, status, figures=drawn)
+
+
+def _derivation_record(directory: Path) -> tuple[ExperimentRecord, Path | None]:
+    """Write derivations.tex (and .pdf if pdflatex exists); check it as claims."""
+    start = time.perf_counter()
+    title = "Derivation document (LaTeX)"
+    try:
+        text = _derivation_latex()
+    except Exception as error:
+        outcome = ExperimentOutcome(
+            DERIVATION_RECORD,
+            title,
+            (not_run("derivations.tex is written", _error_text(error), source="ghostsym"),),
+            wall_time=time.perf_counter() - start,
+        )
+        return (
+            ExperimentRecord(
+                outcome, "failed", error=_error_text(error), traceback=traceback.format_exc()
+            ),
+            None,
+        )
+    path = atomic_write_text(directory / "derivations.tex", text)
+    problems = latex_problems(text)
+    claims = [
+        boolean_claim(
+            "derivations.tex is well-formed (balanced braces and environments)",
+            "well-formed",
+            "; ".join(problems) or "well-formed",
+            not problems,
+            source="ghostsym",
+            details="ghostsym.report.latex_problems",
+        )
+    ]
+    numbers: dict[str, object] = {
+        "equations": text.count("\\begin{equation}"),
+        "sections": text.count("\\section{"),
+        "characters": len(text),
+    }
+    compiled = _compile_latex(path)
+    if compiled is None:
+        claims.append(
+            not_run(
+                "derivations.tex compiles with pdflatex",
+                "pdflatex is not on PATH",
+                source="ghostsym",
+            )
+        )
+    else:
+        succeeded, log_tail = compiled
+        claims.append(
+            boolean_claim(
+                "derivations.tex compiles with pdflatex",
+                "compiles",
+                "compiles" if succeeded else f"fails: {log_tail}",
+                succeeded,
+                source="ghostsym",
+                details="pdflatex -halt-on-error, run twice",
+            )
+        )
+    outcome = ExperimentOutcome(
+        DERIVATION_RECORD,
+        title,
+        tuple(claims),
+        numbers=numbers,
+        config={"file": path.name},
+        wall_time=time.perf_counter() - start,
+    )
+    return ExperimentRecord(outcome, "ran"), path
+
+
+def _compile_latex(path: Path) -> tuple[bool, str] | None:
+    """Compile with pdflatex in a scratch directory; copy the PDF beside ``path``."""
+    executable = shutil.which("pdflatex")
+    if executable is None:
+        return None
+    with tempfile.TemporaryDirectory() as scratch:
+        command = [executable, "-interaction=nonstopmode", "-halt-on-error", path.name]
+        shutil.copy(path, Path(scratch) / path.name)
+        for _ in range(2):  # twice, so references settle
+            try:
+                result = subprocess.run(
+                    command, cwd=scratch, capture_output=True, text=True, timeout=300
+                )
+            except subprocess.TimeoutExpired:
+                return False, "pdflatex timed out after 300 s"
+            if result.returncode != 0:
+                tail = " ".join(result.stdout.strip().splitlines()[-5:])
+                return False, tail[-300:]
+        pdf = Path(scratch) / path.with_suffix(".pdf").name
+        atomic_write_bytes(path.with_suffix(".pdf"), pdf.read_bytes())
+    return True, ""
+
+
+def reproduce(
+    directory,
+    *,
+    scale: str = "quick",
+    seed: int = 0,
+    only: Sequence[str] | None = None,
+    force: bool = False,
+    progress: bool = True,
+    derivations: bool = True,
+    experiments: Sequence[Experiment] | None = None,
+) -> ReproductionResult:
+    """Run the experiments, draw the figures, write derivations.tex and the report in ``directory``.
+
+    Args:
+        directory: output directory (created if needed; re-using it resumes).
+        scale: ``"quick"`` (minutes on a laptop) or ``"full"`` (the paper's scale).
+        seed: seed passed to every experiment (same seed, same numbers).
+        only: names of the experiments to run (default: all registered).
+        force: re-run experiments even if a matching stored outcome exists.
+        progress: show a progress bar over the experiments (on stderr).
+        derivations: write and check ``derivations.tex``.
+        experiments: run these instead of the registry (``only`` still filters them).
+
+    The report is rewritten after every experiment, so it is current even if a long run is
+    interrupted. See the module docstring for resuming and failure handling.
+    """
+    require_choice("scale", scale, SCALES)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InvalidInputError(f"seed must be an integer >= 0, got {seed!r}")
+    start = time.perf_counter()
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    selected = _select(only, experiments)
+    names = [experiment.name for experiment in selected]
+    if DERIVATION_RECORD in names or len(set(names)) != len(names):
+        raise InvalidInputError(f"experiment names must be unique and not {DERIVATION_RECORD!r}")
+    fingerprint = source_fingerprint()
+    records: list[ExperimentRecord] = []
+    derivation_path: Path | None = None
+
+    def write(final: bool = False) -> ReportFiles:
+        return write_report(
+            directory,
+            records,
+            scale=scale,
+            seed=seed,
+            wall_time=time.perf_counter() - start,
+            derivations=derivation_path.name if derivation_path else "",
+            extra={
+                "fingerprint": fingerprint,
+                "complete": final,
+                "selected": names,
+                "out_directory": str(directory.resolve()),
+            },
+        )
+
+    steps = (["derivations"] if derivations else []) + names
+    bar = tqdm(
+        total=len(steps), desc="reproduce", unit="step", disable=not progress, file=sys.stderr
+    )
+    try:
+        if derivations:
+            bar.set_postfix_str("derivations")
+            record, derivation_path = _derivation_record(directory)
+            records.append(record)
+            bar.update()
+            write()
+        for experiment in selected:
+            bar.set_postfix_str(experiment.name)
+            record = _run_one(
+                experiment,
+                scale=scale,
+                seed=seed,
+                store=directory / "experiments",
+                figures=directory / "figures",
+                fingerprint=fingerprint,
+                force=force,
+            )
+            records.append(record)
+            if progress:
+                tqdm.write(_status_line(record), file=sys.stderr)
+            bar.update()
+            write()
+    finally:
+        bar.close()
+    report = write(final=True)
+    return ReproductionResult(
+        directory,
+        scale,
+        seed,
+        tuple(records),
+        report,
+        derivation_path,
+        time.perf_counter() - start,
+    )
+
+
+def _status_line(record: ExperimentRecord) -> str:
+    counts = {v: sum(c.verdict == v for c in record.outcome.claims) for v in VERDICTS}
+    summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no claims"
+    line = f"  {record.name}: {record.status} in {record.outcome.wall_time:.1f} s ({summary})"
+    return line + (f"  ERROR {record.error}" if record.error else "")

@@ -1,0 +1,231 @@
+"""Batched slow-point finder: minimise q(x) = 1/2 |f(x)|^2 from many starts at once, then reduce.
+
+Each start runs damped Newton on q with the exact Hessian J^T J + sum_i f_i D^2 f_i (formed as
+``jax.jacfwd`` of ``jax.grad(q)``, an n x n matrix; no third-order tensor of f), Levenberg
+damping mu s I (s = max |H_ii|) adapted per start: divided by 10 after a step that lowers q,
+multiplied by 4 after one that does not (or when H + mu s I is not positive definite). Plain
+Gauss-Newton (J^T J alone) is not enough here: at a ghost J is singular along q and the only
+curvature of q in that direction is the sum_i f_i D^2 f_i term. All starts run in one
+``vmap``-ed ``lax.while_loop`` that stops when every start has converged. Converged minima are
+polished by Newton on f where that shrinks |f| (fixed points), deduplicated by distance, reduced
+with :func:`~ghostsym.reduce_at_slow_point` and classified by the sign of r alone.
+
+>>> from ghostsym._jax import jnp
+>>> def flow(x):  # ghost of x' = 0.04 + x^2 (x_1 decays onto x_1 = x_0^2)
+...     return jnp.array([0.04 + x[0] ** 2, x[0] ** 2 - x[1]])
+>>> [ghost] = find_slow_points(flow, [[0.5, 0.0], [-0.3, 1.0]])
+>>> ghost.kind, round(ghost.r, 10), round(ghost.passage_time, 6)
+('ghost', 0.04, 15.707963)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+
+from ._jax import jax, jnp
+from ._reduction_errors import MinimisationDidNotConvergeError
+from ._reduction_numeric import derivatives, reduce_at_slow_point
+from ._reduction_results import SlowPoint
+from .errors import DegenerateError, InvalidInputError, require_finite_array, require_positive
+
+__all__ = ["find_slow_points", "minimise_speed"]
+
+#: Bytes of Hessians (and their factors) one batch may hold; larger start sets are chunked.
+_BATCH_MEMORY = 2.0e8
+
+
+def _build_minimiser(vector_field: Callable) -> Callable:
+    def half_squared_speed(x):
+        value = vector_field(x)
+        return 0.5 * jnp.dot(value, value)
+
+    gradient = jax.grad(half_squared_speed)
+    hessian = jax.jacfwd(gradient)
+
+    def damped_newton_step(x, damping):
+        g, h = gradient(x), hessian(x)
+        scale = jnp.maximum(jnp.max(jnp.abs(jnp.diag(h))), 1e-300)
+        factor = jnp.linalg.cholesky(h + damping * scale * jnp.eye(x.shape[0], dtype=x.dtype))
+        positive_definite = jnp.all(jnp.isfinite(factor))
+        step = -jax.scipy.linalg.cho_solve((factor, True), g)
+        return jnp.where(positive_definite, step, jnp.zeros_like(x)), positive_definite
+
+    def minimise_one(x, max_iterations, tolerance):
+        def keep_going(state):
+            _, _, _, converged, iteration = state
+            return (~converged) & (iteration < max_iterations)
+
+        def iterate(state):
+            x, damping, value, _, iteration = state
+            step, positive_definite = damped_newton_step(x, damping)
+            candidate = x + step
+            candidate_value = half_squared_speed(candidate)
+            small = jnp.linalg.norm(step) <= tolerance * (1.0 + jnp.linalg.norm(x))
+            # Near the minimum q is only known to rounding (f = -x + ... cancels), so a step
+            # below the tolerance is accepted even if q does not decrease.
+            accept = (
+                positive_definite
+                & jnp.isfinite(candidate_value)
+                & ((candidate_value <= value) | small)
+            )
+            converged = (accept & small & (damping <= 1e-6)) | (value == 0.0)
+            x = jnp.where(accept, candidate, x)
+            value = jnp.where(accept, candidate_value, value)
+            damping = jnp.where(
+                accept, jnp.maximum(damping / 10.0, 1e-15), jnp.minimum(damping * 4.0, 1e15)
+            )
+            return x, damping, value, converged, iteration + 1
+
+        start = (x, jnp.asarray(1e-3, x.dtype), half_squared_speed(x), jnp.asarray(False), 0)
+        x, _, value, converged, iterations = jax.lax.while_loop(keep_going, iterate, start)
+        h = hessian(x)
+        scale = jnp.maximum(jnp.max(jnp.abs(jnp.diag(h))), 1e-300)
+        relaxed = h + 1e-10 * scale * jnp.eye(x.shape[0], dtype=x.dtype)
+        is_minimum = jnp.all(jnp.isfinite(jnp.linalg.cholesky(relaxed)))
+        return x, value, converged, is_minimum, iterations
+
+    return jax.jit(jax.vmap(minimise_one, in_axes=(0, None, None)))
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_minimiser(vector_field: Callable) -> Callable:
+    return _build_minimiser(vector_field)
+
+
+def _minimiser(vector_field: Callable) -> Callable:
+    try:
+        return _cached_minimiser(vector_field)
+    except TypeError:  # unhashable callable: compile for this call only
+        return _build_minimiser(vector_field)
+
+
+def minimise_speed(
+    vector_field: Callable,
+    initial_points,
+    *,
+    max_iterations: int = 200,
+    tolerance: float = 1e-10,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Minimise q(x) = 1/2 |f(x)|^2 from every row of ``initial_points`` (k, n) at once.
+
+    Returns (points, speeds |f|, converged, is_minimum), each with k rows. A start converges
+    when an accepted, nearly undamped Newton step is shorter than tolerance (1 + |x|);
+    ``is_minimum`` says the Hessian of q there is positive semidefinite (to 1e-10 relative).
+
+    >>> from ghostsym._jax import jnp
+    >>> points, speeds, converged, minimum = minimise_speed(lambda x: x**2 - 1.0, [[3.0], [-0.5]])
+    >>> points.ravel().round(12).tolist(), converged.tolist()
+    ([1.0, -1.0], [True, True])
+    """
+    starts = require_finite_array("initial_points", initial_points)
+    if starts.ndim == 1:
+        starts = starts[None, :]
+    if starts.ndim != 2 or starts.shape[0] == 0 or starts.shape[1] == 0:
+        raise InvalidInputError(
+            f"initial_points must have shape (k, n) or (n,), got {starts.shape}"
+        )
+    if (
+        isinstance(max_iterations, bool)
+        or not isinstance(max_iterations, int)
+        or max_iterations < 1
+    ):
+        raise InvalidInputError(
+            f"max_iterations must be a positive integer, got {max_iterations!r}"
+        )
+    tolerance = require_positive("tolerance", tolerance)
+    count, size = starts.shape
+    batch = int(max(1, min(count, _BATCH_MEMORY // (4 * 8 * size * size))))
+    padded = -(-count // batch) * batch
+    if padded > count:  # repeat the last start so that every batch has the compiled shape
+        starts = np.concatenate([starts, np.repeat(starts[-1:], padded - count, axis=0)])
+    minimiser = _minimiser(vector_field)
+    outputs = [
+        minimiser(jnp.asarray(starts[i : i + batch]), max_iterations, tolerance)
+        for i in range(0, padded, batch)
+    ]
+    points, values, converged, minimum, _ = (
+        np.concatenate([np.asarray(output[j]) for output in outputs])[:count] for j in range(5)
+    )
+    speeds = np.sqrt(2.0 * np.maximum(values, 0.0))
+    return points.astype(np.float64), speeds, converged.astype(bool), minimum.astype(bool)
+
+
+def _polish_fixed_point(vector_field: Callable, point: np.ndarray, steps: int = 4) -> np.ndarray:
+    """Newton on f (J dx = -f), kept only while it shrinks |f| tenfold: fixed points only."""
+    functions = derivatives(vector_field)
+    x = point
+    value = np.asarray(functions.value(jnp.asarray(x)))
+    for _ in range(steps):
+        size = float(np.linalg.norm(value))
+        if size == 0.0:
+            break
+        jacobian = np.asarray(functions.jacobian(jnp.asarray(x)))
+        try:
+            step = np.linalg.solve(jacobian, -value)
+        except np.linalg.LinAlgError:
+            break
+        candidate = x + step
+        candidate_value = np.asarray(functions.value(jnp.asarray(candidate)))
+        if not np.linalg.norm(candidate_value) < 0.1 * size:  # a ghost: f has no root here
+            break
+        x, value = candidate, candidate_value
+    return x
+
+
+def find_slow_points(
+    vector_field: Callable,
+    initial_points,
+    *,
+    max_iterations: int = 200,
+    tolerance: float = 1e-10,
+    deduplication_distance: float = 1e-6,
+    skip_degenerate: bool = False,
+) -> tuple[SlowPoint, ...]:
+    """Slow points of x' = f(x) from ``initial_points`` (k, n) or (n,), reduced and classified.
+
+    ``vector_field`` is a JAX-traceable map (n,) -> (n,). Every start is minimised
+    (:func:`minimise_speed`); starts that do not converge to a minimum of q within
+    ``max_iterations`` are dropped, and if none converges
+    :class:`~ghostsym.MinimisationDidNotConvergeError` is raised. Minima closer than
+    ``deduplication_distance`` (Euclidean, in the units of x) are merged, keeping the slower
+    one. Each is reduced with :func:`~ghostsym.reduce_at_slow_point`: ``kind`` is ``"ghost"``
+    for r > 0 and ``"fixed-point"`` for r <= 0 (no speed threshold). A point whose reduction is
+    degenerate (complex or defective eigenvalue nearest zero, e.g. a focus) raises, unless
+    ``skip_degenerate`` drops it. Sorted by speed.
+
+    >>> from ghostsym._jax import jnp
+    >>> points = find_slow_points(lambda x: x**2 - 1.0, jnp.array([[3.0], [-0.5], [0.9]]))
+    >>> [(round(float(p.point[0]), 9), p.kind, p.r) for p in points]
+    [(-1.0, 'fixed-point', -1.0), (1.0, 'fixed-point', -1.0)]
+    """
+    distance = require_positive("deduplication_distance", deduplication_distance)
+    points, speeds, converged, minimum = minimise_speed(
+        vector_field, initial_points, max_iterations=max_iterations, tolerance=tolerance
+    )
+    usable = converged & minimum
+    if not usable.any():
+        raise MinimisationDidNotConvergeError(
+            f"minimising q = 1/2|f|^2 did not converge to a minimum from any of the "
+            f"{len(points)} starts in {max_iterations} iterations ({int(converged.sum())} "
+            f"converged, {int((converged & ~minimum).sum())} of them to a saddle of q; smallest "
+            f"speed reached {float(np.min(speeds)):.3g})"
+        )
+    kept: list[np.ndarray] = []
+    for index in np.flatnonzero(usable)[np.argsort(speeds[usable], kind="stable")]:
+        candidate = points[index]
+        if all(np.linalg.norm(candidate - other) > distance for other in kept):
+            kept.append(candidate)
+    results = []
+    for point in kept:
+        try:
+            results.append(
+                reduce_at_slow_point(vector_field, _polish_fixed_point(vector_field, point))
+            )
+        except DegenerateError:
+            if not skip_degenerate:
+                raise
+    results.sort(key=lambda result: (result.speed, tuple(result.point)))
+    return tuple(results)

@@ -1,0 +1,55 @@
+"""Ghosts inside trained networks (public subpackage ``ghostsym.analysis``).
+
+Connects the theory to networks:
+
+- **Slow points of a network** (:func:`find_network_slow_points`, :func:`network_slow_points`):
+  batched minimisation of q(x) = 1/2 |f(x)|^2 for x' = -x + tanh(W x + b) from visited states,
+  Newton refinement, deduplication, Jacobian spectra, each point reduced to z' = r + z^2 and
+  classified by the sign of r. Low-rank networks are searched on their exact latent flow
+  (:class:`LatentFlow`). ``ghostsym ghost --network FILE.npz`` prints the same.
+- **The rank-one latent passage** (:func:`rank_one_latent_passage`): kappa' = -kappa +
+  n^T tanh(m kappa + b) reduced at the slow point on the way from kappa_0 to the readout, with
+  the predicted passage time t = G(z_1) - G(z_0) (:func:`passage_time_jax`, any sign of r),
+  vectorised over many networks (seeds x training snapshots).
+- **Constructed networks** with a known fold, ghost or node-saddle pair
+  (:func:`rank_one_network_near_fold`).
+
+>>> import ghostsym.analysis as analysis
+>>> constructed = analysis.rank_one_network_near_fold(size=20, unfolding=1e-3, seed=1)
+>>> constructed.network.rank
+1
+"""
+
+from ._constructions import FoldNetwork, rank_one_network_near_fold
+from ._latent import (
+    LatentPassage,
+    latent_fixed_point_count,
+    latent_flow,
+    rank_one_latent_passage,
+    reduce_latent_path,
+    simulate_crossing_jax,
+)
+from ._network import LatentFlow, RecurrentNetwork, load_network, load_states
+from ._passage import CanonicalAntiderivatives, canonical_antiderivatives, passage_time_jax
+from ._slow_points import find_network_slow_points, network_slow_points, visited_states
+
+__all__ = [
+    "RecurrentNetwork",
+    "LatentFlow",
+    "load_network",
+    "load_states",
+    "visited_states",
+    "find_network_slow_points",
+    "network_slow_points",
+    "FoldNetwork",
+    "rank_one_network_near_fold",
+    "LatentPassage",
+    "latent_flow",
+    "rank_one_latent_passage",
+    "reduce_latent_path",
+    "simulate_crossing_jax",
+    "latent_fixed_point_count",
+    "CanonicalAntiderivatives",
+    "canonical_antiderivatives",
+    "passage_time_jax",
+]

@@ -1,0 +1,265 @@
+"""A user's recurrent network as data: x' = f(x) = -x + tanh(W x + b), and its latent flow.
+
+The paper's networks are the discrete-time maps x <- x + alpha f(x) with alpha = dt/tau = 0.5
+(the Euler scheme of f with step alpha). Slow points are properties of the continuous-time flow
+f, which is what :func:`~ghostsym.analysis.find_network_slow_points` analyses.
+
+Low-rank networks have an exact latent flow. With the thin SVD W = U S V^T of rank K,
+M = U_K S_K and P = V_K^T (orthonormal rows), kappa = P x obeys
+
+    kappa' = F(kappa) = -kappa + P tanh(M kappa + b),
+
+and the rest of the state, x_perp = (I - P^T P) x, relaxes to (I - P^T P) tanh(M kappa + b) at
+rate 1. So |f(x)|^2 = |F(kappa)|^2 + |x_perp - (I - P^T P) tanh(M kappa + b)|^2: the slow points
+of f are the slow points kappa_g of F lifted to x_g = P^T kappa_g + (I - P^T P) tanh(M kappa_g + b),
+with the same speed, and (the Jacobian being block-triangular in (kappa, x_perp)) the same
+slow eigenvalue, drift, quadratic coefficient and canonical parameter r.
+
+>>> import numpy as np
+>>> network = RecurrentNetwork.from_factors(np.ones(3), np.ones(3) / 3, np.zeros(3))
+>>> network.size, network.rank
+(3, 1)
+>>> latent = network.latent_flow()
+>>> latent.projection.shape
+(1, 3)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InvalidInputError, require_finite_array, require_positive
+
+__all__ = ["RecurrentNetwork", "LatentFlow", "load_network", "load_states"]
+
+
+@dataclass(frozen=True, eq=False)
+class RecurrentNetwork:
+    """The continuous-time network x' = f(x) = -x + tanh(W x + b) (column convention: W x).
+
+    Attributes:
+        recurrent_weights: W, shape (N, N).
+        bias: b, shape (N,).
+        initial_states: states the network's trials start from, shape (k, N), or None.
+        time_step: alpha = dt/tau of the discrete-time network x <- x + alpha f(x).
+        factors: (m, n) with W = m n (m: (N, K), n: (K, N)) when the file gave factors, else None.
+    """
+
+    recurrent_weights: np.ndarray
+    bias: np.ndarray
+    initial_states: np.ndarray | None = None
+    time_step: float = 0.5
+    factors: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        weights = require_finite_array("W", self.recurrent_weights)
+        bias = require_finite_array("b", self.bias)
+        if weights.ndim != 2 or weights.shape[0] != weights.shape[1]:
+            raise InvalidInputError(f"W must be a square (N, N) matrix, got shape {weights.shape}")
+        if bias.shape != (weights.shape[0],):
+            raise InvalidInputError(
+                f"b must have shape ({weights.shape[0]},) to match W, got {bias.shape}"
+            )
+        require_positive("time_step", self.time_step)
+        object.__setattr__(self, "recurrent_weights", weights)
+        object.__setattr__(self, "bias", bias)
+        if self.initial_states is not None:
+            states = require_finite_array("initial states", self.initial_states)
+            states = np.atleast_2d(states)
+            if states.shape[1] != weights.shape[0]:
+                raise InvalidInputError(
+                    f"initial states must have {weights.shape[0]} columns, got {states.shape}"
+                )
+            object.__setattr__(self, "initial_states", states)
+
+    @classmethod
+    def from_factors(cls, m, n, b, **options) -> RecurrentNetwork:
+        """W = m n^T from vectors (rank one), or W = m n from m: (N, K) and n: (K, N) (or (N, K),
+        then W = m n^T).
+
+        >>> RecurrentNetwork.from_factors(np.ones((4, 2)), np.ones((2, 4)), np.zeros(4)).rank
+        1
+        """
+        m = require_finite_array("m", m)
+        n = require_finite_array("n", n)
+        if m.ndim == 1:
+            m = m[:, None]
+        if n.ndim == 1:
+            n = n[None, :]
+        if n.shape[1] != m.shape[0] and n.shape[0] == m.shape[0]:
+            n = n.T  # given as (N, K): W = m n^T
+        if n.shape != (m.shape[1], m.shape[0]):
+            raise InvalidInputError(
+                f"factors must be m: (N, K) and n: (K, N) (or vectors), got {m.shape} and {n.shape}"
+            )
+        return cls(m @ n, b, factors=(m, n), **options)
+
+    @property
+    def size(self) -> int:
+        """Number of units N."""
+        return int(self.recurrent_weights.shape[0])
+
+    @property
+    def rank(self) -> int:
+        """Numerical rank of W (singular values above the float64 rounding level)."""
+        return int(np.linalg.matrix_rank(self.recurrent_weights))
+
+    def vector_field(self):
+        """f(x) = -x + tanh(W x + b) as a JAX-traceable function of x with shape (N,).
+
+        >>> field = RecurrentNetwork(np.zeros((2, 2)), np.ones(2)).vector_field()
+        >>> np.round(np.asarray(field(np.zeros(2))), 4).tolist()
+        [0.7616, 0.7616]
+        """
+        from .._jax import jnp
+
+        weights, bias = jnp.asarray(self.recurrent_weights), jnp.asarray(self.bias)
+
+        def field(x):
+            return -x + jnp.tanh(weights @ x + bias)
+
+        return field
+
+    def flow(self, states) -> np.ndarray:
+        """f at an array of states (..., N), with NumPy."""
+        states = np.asarray(states, dtype=np.float64)
+        return -states + np.tanh(states @ self.recurrent_weights.T + self.bias)
+
+    def simulate(self, initial_states, steps: int) -> np.ndarray:
+        """States of the discrete-time network x <- x + alpha f(x), shape (steps + 1, k, N).
+
+        >>> RecurrentNetwork(np.zeros((2, 2)), np.zeros(2)).simulate(np.ones(2), 3).shape
+        (4, 1, 2)
+        """
+        states = np.atleast_2d(np.asarray(initial_states, dtype=np.float64))
+        trajectory = [states]
+        for _ in range(int(steps)):
+            states = states + self.time_step * self.flow(states)
+            trajectory.append(states)
+        return np.stack(trajectory)
+
+    def latent_flow(self) -> LatentFlow:
+        """The exact latent flow kappa' = -kappa + P tanh(M kappa + b) from the thin SVD of W."""
+        left, singular, right = np.linalg.svd(self.recurrent_weights)
+        rank = self.rank
+        return LatentFlow(
+            expansion=left[:, :rank] * singular[:rank],
+            projection=right[:rank],
+            bias=self.bias,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class LatentFlow:
+    """kappa' = F(kappa) = -kappa + P tanh(M kappa + b), kappa = P x, P with orthonormal rows.
+
+    Attributes:
+        expansion: M = U_K S_K, shape (N, K).
+        projection: P = V_K^T, shape (K, N).
+        bias: b, shape (N,).
+    """
+
+    expansion: np.ndarray
+    projection: np.ndarray
+    bias: np.ndarray
+
+    @property
+    def dimension(self) -> int:
+        """Latent dimension K (the rank of W)."""
+        return int(self.projection.shape[0])
+
+    def vector_field(self):
+        """F as a JAX-traceable function of kappa with shape (K,).
+
+        >>> network = RecurrentNetwork.from_factors(np.ones(2), np.ones(2), np.zeros(2))
+        >>> field = network.latent_flow().vector_field()
+        >>> np.asarray(field(np.zeros(1))).tolist()
+        [0.0]
+        """
+        from .._jax import jnp
+
+        expansion, projection = jnp.asarray(self.expansion), jnp.asarray(self.projection)
+        bias = jnp.asarray(self.bias)
+
+        def field(kappa):
+            return -kappa + projection @ jnp.tanh(expansion @ kappa + bias)
+
+        return field
+
+    def project(self, states) -> np.ndarray:
+        """kappa = P x for states (..., N)."""
+        return np.asarray(states, dtype=np.float64) @ self.projection.T
+
+    def lift(self, kappa) -> np.ndarray:
+        """The state x with P x = kappa on which the fast directions are at rest:
+        x = P^T kappa + (I - P^T P) tanh(M kappa + b) (shape (..., N)).
+
+        >>> network = RecurrentNetwork.from_factors(np.ones(2), np.ones(2), np.zeros(2))
+        >>> latent = network.latent_flow()
+        >>> np.allclose(latent.project(latent.lift(np.array([0.3]))), 0.3)
+        True
+        """
+        kappa = np.asarray(kappa, dtype=np.float64)
+        rates = np.tanh(kappa @ self.expansion.T + self.bias)
+        along = kappa @ self.projection
+        return along + rates - (rates @ self.projection.T) @ self.projection
+
+
+def load_network(path) -> RecurrentNetwork:
+    """Read a network from an ``.npz`` file.
+
+    Keys: ``W`` (N, N) or ``m`` and ``n`` (W = m n^T for vectors; m: (N, K), n: (K, N) or
+    (N, K)); ``b`` (N,) (zeros if absent); optional ``x0`` (initial states, (N,) or (k, N)) and
+    ``alpha`` (time step of the discrete-time network, default 0.5).
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.npz")
+    >>> np.savez(path, m=np.ones(3), n=np.ones(3) / 3, b=np.zeros(3))
+    >>> load_network(path).rank
+    1
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInputError(f"network file {str(path)!r} does not exist")
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise InvalidInputError(f"cannot read {str(path)!r} as an .npz archive: {error}") from None
+    with archive:
+        keys = set(archive.files)
+        options = {}
+        if "x0" in keys:
+            options["initial_states"] = archive["x0"]
+        if "alpha" in keys:
+            options["time_step"] = float(archive["alpha"])
+        if "W" in keys:
+            weights = archive["W"]
+            bias = archive["b"] if "b" in keys else np.zeros(np.shape(weights)[0])
+            return RecurrentNetwork(weights, bias, **options)
+        if {"m", "n"} <= keys:
+            m = archive["m"]
+            bias = archive["b"] if "b" in keys else np.zeros(np.shape(m)[0])
+            return RecurrentNetwork.from_factors(m, archive["n"], bias, **options)
+    raise InvalidInputError(
+        f"{str(path)!r} holds keys {sorted(keys)}; expected 'W' (or 'm' and 'n') and 'b'"
+    )
+
+
+def load_states(path, size: int) -> np.ndarray:
+    """Read visited states (k, N) (or one state (N,)) from a ``.npy`` file, checked against N."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInputError(f"states file {str(path)!r} does not exist")
+    try:
+        states = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise InvalidInputError(f"cannot read {str(path)!r} as a .npy array: {error}") from None
+    states = np.atleast_2d(require_finite_array("near states", states))
+    if states.ndim != 2 or states.shape[1] != size:
+        raise InvalidInputError(
+            f"near states must have shape (k, {size}) for this network, got {states.shape}"
+        )
+    return states

@@ -1,0 +1,701 @@
+"""The reproduction report (presentation): claims table, figures, numbers, stored outcomes.
+
+:func:`write_report` turns the records of a ``ghostsym reproduce`` run into three files:
+
+- ``report.md``: the claims table (claim, theory, measured, tolerance, verdict), then one
+  section per experiment with its numbers and figures (linked PNG files);
+- ``report.html``: the same, self-contained (inline CSS, figures embedded as base64 PNG, no
+  network resources);
+- ``results.json``: every number of the report, with a top-level ``claims`` list whose entries
+  carry ``claim``, ``theory``, ``measured``, ``tolerance``, ``verdict`` (and ``source``,
+  ``details``, ``experiment``).
+
+:func:`write_outcome` / :func:`load_outcome` store one experiment's outcome as ``<name>.npz``
+(arrays) plus ``<name>.json`` (claims, numbers, config, seed, scale, package versions, wall
+time), which is what makes a reproduce run resumable. Every file is written atomically (a
+temporary file in the same directory, then :func:`os.replace`), so an interrupted run never
+leaves a half-written file behind.
+
+>>> import tempfile
+>>> from ghostsym.claims import ExperimentOutcome, compare_claim
+>>> outcome = ExperimentOutcome("demo", "Demo", (compare_claim("x", 1.0, 1.0, rtol=1e-9),))
+>>> files = write_report(tempfile.mkdtemp(), [ExperimentRecord(outcome, "ran")], scale="quick")
+>>> files.markdown.name, files.html.name, files.results.name
+('report.md', 'report.html', 'results.json')
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime
+import functools
+import html
+import json
+import math
+import os
+import platform
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+import numpy as np
+
+from .claims import VERDICTS, Claim, ExperimentOutcome
+from .errors import GhostsymError, InvalidInputError, require_choice
+
+__all__ = [
+    "STATUSES",
+    "ExperimentRecord",
+    "ReportFiles",
+    "StoredOutcome",
+    "OutcomeFiles",
+    "StoredOutcomeError",
+    "write_report",
+    "write_outcome",
+    "load_outcome",
+    "outcome_files",
+    "atomic_write_text",
+    "atomic_write_bytes",
+    "package_versions",
+    "latex_problems",
+    "claim_rows",
+]
+
+#: How an experiment of a reproduce run ended: run now, loaded from a previous run, or raised.
+STATUSES = ("ran", "resumed", "failed")
+
+#: Version of the stored-outcome file layout; a change invalidates stored outcomes.
+STORAGE_FORMAT = 1
+
+_PACKAGES = (
+    "ghostsym",
+    "numpy",
+    "scipy",
+    "sympy",
+    "mpmath",
+    "jax",
+    "jaxlib",
+    "optax",
+    "matplotlib",
+)
+
+
+class StoredOutcomeError(GhostsymError):
+    """A stored outcome is missing, unreadable, or does not match its metadata."""
+
+
+# --- records --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExperimentRecord:
+    """One experiment of a reproduce run, as the report shows it.
+
+    Attributes:
+        outcome: what the experiment returned (for a failed one: a single "not run" claim).
+        status: one of :data:`STATUSES`.
+        figures: figure files drawn for it (PNG and PDF).
+        error: the error text if the experiment or its figure raised, else ``""``.
+        traceback: the full traceback of that error (written to ``results.json`` only).
+
+    >>> from ghostsym.claims import ExperimentOutcome
+    >>> ExperimentRecord(ExperimentOutcome("a", "A", ()), "ran").name
+    'a'
+    """
+
+    outcome: ExperimentOutcome
+    status: str
+    figures: tuple[Path, ...] = ()
+    error: str = ""
+    traceback: str = ""
+
+    def __post_init__(self):
+        require_choice("status", self.status, STATUSES)
+        object.__setattr__(self, "figures", tuple(Path(path) for path in self.figures))
+
+    @property
+    def name(self) -> str:
+        return self.outcome.name
+
+    @property
+    def title(self) -> str:
+        return self.outcome.title
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths of the three report files written by :func:`write_report`."""
+
+    markdown: Path
+    html: Path
+    results: Path
+
+
+@dataclass(frozen=True)
+class OutcomeFiles:
+    """Paths of one stored outcome: ``<name>.npz`` (arrays) and ``<name>.json`` (the rest)."""
+
+    arrays: Path
+    metadata: Path
+
+
+@dataclass(frozen=True)
+class StoredOutcome:
+    """An outcome loaded from disk with the metadata it was stored with.
+
+    ``metadata`` holds ``scale``, ``seed``, ``fingerprint``, ``package_versions``, ``wall_time``,
+    ``figures`` (paths relative to the report directory) and ``created``.
+    """
+
+    outcome: ExperimentOutcome
+    metadata: Mapping[str, object] = field(default_factory=dict)
+
+
+# --- atomic files ---------------------------------------------------------------------------
+def atomic_write_bytes(path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically: a temporary file beside it, then ``os.replace``.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.bin"
+    >>> atomic_write_bytes(target, b"ok").read_bytes()
+    b'ok'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return path
+
+
+def atomic_write_text(path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically.
+
+    >>> import tempfile, pathlib
+    >>> atomic_write_text(pathlib.Path(tempfile.mkdtemp()) / "a.txt", "hi").read_text()
+    'hi'
+    """
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _atomic_write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return path
+
+
+# --- JSON encoding --------------------------------------------------------------------------
+def _plain(value):
+    """``value`` as plain JSON data; non-finite floats become strings ("nan", "inf", "-inf")."""
+    if isinstance(value, np.ndarray):
+        return [_plain(item) for item in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def _tagged(value):
+    """Like :func:`_plain` but non-finite floats are tagged so they load back as floats."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"__float__": str(value)}
+    if isinstance(value, Mapping):
+        return {str(key): _tagged(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_tagged(item) for item in value]
+    return _plain(value)
+
+
+def _untagged(value):
+    if isinstance(value, dict):
+        if set(value) == {"__float__"}:
+            return float(value["__float__"])
+        return {key: _untagged(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_untagged(item) for item in value]
+    return value
+
+
+def _dumps(payload) -> str:
+    return json.dumps(payload, indent=2, allow_nan=False) + "\n"
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of Python and the packages a run depends on.
+
+    >>> sorted(package_versions())[:2]
+    ['ghostsym', 'jax']
+    """
+    return dict(_package_versions())
+
+
+@functools.cache
+def _package_versions() -> tuple[tuple[str, str], ...]:
+    versions = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            versions[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return tuple(sorted(versions.items()))
+
+
+# --- stored outcomes ------------------------------------------------------------------------
+def outcome_files(directory, name: str) -> OutcomeFiles:
+    """Where the outcome called ``name`` is stored under ``directory``.
+
+    >>> outcome_files("out", "demo").arrays.as_posix()
+    'out/demo.npz'
+    """
+    if not name or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise InvalidInputError(
+            f"experiment name must be letters, digits, '-', '_' or '.', got {name!r}"
+        )
+    directory = Path(directory)
+    return OutcomeFiles(directory / f"{name}.npz", directory / f"{name}.json")
+
+
+def write_outcome(
+    directory,
+    outcome: ExperimentOutcome,
+    *,
+    scale: str,
+    seed: int,
+    fingerprint: str = "",
+    figures: Sequence[str] = (),
+) -> OutcomeFiles:
+    """Store ``outcome`` as ``<name>.npz`` + ``<name>.json`` in ``directory``, atomically.
+
+    The arrays file is written first and the JSON last, so a JSON file present means the
+    outcome is complete. Arrays must be numeric (they load back without pickle).
+
+    >>> import tempfile
+    >>> from ghostsym.claims import ExperimentOutcome
+    >>> outcome = ExperimentOutcome("demo", "Demo", (), arrays={"x": np.arange(3.0)})
+    >>> files = write_outcome(tempfile.mkdtemp(), outcome, scale="quick", seed=0)
+    >>> load_outcome(files.metadata.parent, "demo").outcome.arrays["x"].tolist()
+    [0.0, 1.0, 2.0]
+    """
+    files = outcome_files(directory, outcome.name)
+    arrays = {}
+    for key, value in outcome.arrays.items():
+        array = np.asarray(value)
+        if array.dtype == object:
+            raise InvalidInputError(
+                f"array {key!r} of experiment {outcome.name!r} must be numeric, got dtype object"
+            )
+        arrays[str(key)] = array
+    _atomic_write_npz(files.arrays, arrays)
+    payload = {
+        "format": STORAGE_FORMAT,
+        "name": outcome.name,
+        "title": outcome.title,
+        "scale": scale,
+        "seed": int(seed),
+        "fingerprint": fingerprint,
+        "created": _now(),
+        "wall_time": float(outcome.wall_time),
+        "package_versions": package_versions(),
+        "config": _tagged(dict(outcome.config)),
+        "numbers": _tagged(dict(outcome.numbers)),
+        "claims": [_tagged(_claim_fields(claim)) for claim in outcome.claims],
+        "arrays": sorted(arrays),
+        "figures": [str(path) for path in figures],
+    }
+    atomic_write_text(files.metadata, _dumps(payload))
+    return files
+
+
+def _claim_fields(claim: Claim) -> dict:
+    return {
+        "claim": claim.claim,
+        "theory": claim.theory,
+        "measured": claim.measured,
+        "tolerance": claim.tolerance,
+        "verdict": claim.verdict,
+        "source": claim.source,
+        "details": claim.details,
+    }
+
+
+def load_outcome(directory, name: str) -> StoredOutcome:
+    """The outcome ``name`` stored in ``directory`` by :func:`write_outcome`.
+
+    Raises :class:`StoredOutcomeError` when a file is missing or the two files disagree.
+    """
+    files = outcome_files(directory, name)
+    try:
+        payload = _untagged(json.loads(files.metadata.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as error:
+        raise StoredOutcomeError(f"cannot read {files.metadata}: {error}") from None
+    if payload.get("format") != STORAGE_FORMAT or payload.get("name") != name:
+        raise StoredOutcomeError(f"{files.metadata} is not a stored outcome of {name!r}")
+    try:
+        with np.load(files.arrays, allow_pickle=False) as stored:
+            arrays = {key: stored[key] for key in stored.files}
+    except (OSError, ValueError) as error:
+        raise StoredOutcomeError(f"cannot read {files.arrays}: {error}") from None
+    if sorted(arrays) != list(payload["arrays"]):
+        raise StoredOutcomeError(f"{files.arrays} does not hold the arrays {files.metadata} lists")
+    try:
+        claims = tuple(Claim(**fields) for fields in payload["claims"])
+    except (TypeError, GhostsymError) as error:
+        raise StoredOutcomeError(f"bad claim in {files.metadata}: {error}") from None
+    outcome = ExperimentOutcome(
+        name=name,
+        title=payload["title"],
+        claims=claims,
+        numbers=payload["numbers"],
+        arrays=arrays,
+        config=payload["config"],
+        wall_time=float(payload["wall_time"]),
+    )
+    metadata = {
+        key: payload[key]
+        for key in ("scale", "seed", "fingerprint", "created", "wall_time", "package_versions")
+    }
+    metadata["figures"] = tuple(payload["figures"])
+    return StoredOutcome(outcome, metadata)
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+# --- the report -----------------------------------------------------------------------------
+def claim_rows(records: Iterable[ExperimentRecord]) -> list[dict]:
+    """The top-level ``claims`` list of ``results.json``: one dict per claim, in report order.
+
+    >>> from ghostsym.claims import ExperimentOutcome, not_run
+    >>> record = ExperimentRecord(ExperimentOutcome("a", "A", (not_run("c", "skipped"),)), "ran")
+    >>> claim_rows([record])[0]["verdict"], claim_rows([record])[0]["experiment"]
+    ('not run', 'a')
+    """
+    rows = []
+    for record in records:
+        for claim in record.outcome.claims:
+            rows.append({**_plain(_claim_fields(claim)), "experiment": record.name})
+    return rows
+
+
+def _verdict_counts(rows: Sequence[dict]) -> dict[str, int]:
+    return {verdict: sum(row["verdict"] == verdict for row in rows) for verdict in VERDICTS}
+
+
+def _format_value(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        if isinstance(value, int | np.integer) and abs(number) < 1e15:
+            return str(int(value))
+        return f"{number:.6g}" if math.isfinite(number) else str(number)
+    return str(value)
+
+
+def _relative(path: Path, directory: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(directory.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _md_cell(value) -> str:
+    return _format_value(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(
+    directory: Path, records: Sequence[ExperimentRecord], run: dict, rows: list[dict]
+) -> str:
+    counts = _verdict_counts(rows)
+    lines = [
+        "# ghostsym reproduction report",
+        "",
+        "Dinc et al., *A ghost mechanism: An analytical model of abrupt learning in recurrent "
+        "networks*, arXiv:2501.02378. Every verdict below was computed by this run.",
+        "",
+        f"- scale: `{run['scale']}`, seed: `{run['seed']}`, created: {run['created']}",
+        f"- wall time: {run['wall_time']:.1f} s; experiments: {len(records)} "
+        f"({', '.join(f'{n} {s}' for s, n in run['status_counts'].items() if n)})",
+        f"- verdicts: {', '.join(f'{counts[v]} {v}' for v in VERDICTS)}",
+        f"- versions: {', '.join(f'{k} {v}' for k, v in run['package_versions'].items())}",
+    ]
+    if run.get("derivations"):
+        lines.append(f"- derivations: [{run['derivations']}]({run['derivations']})")
+    lines += ["", "## Claims", "", _markdown_claims_table(rows), ""]
+    for record in records:
+        lines += [f"## {record.title}", ""]
+        lines.append(
+            f"Experiment `{record.name}`: {record.status}, {float(record.outcome.wall_time):.1f} s."
+        )
+        if record.error:
+            lines += ["", f"**Error:** `{record.error}`"]
+        lines.append("")
+        if record.outcome.numbers:
+            lines += ["| number | value |", "|---|---|"]
+            lines += [
+                f"| {_md_cell(key)} | {_md_cell(value)} |"
+                for key, value in record.outcome.numbers.items()
+            ]
+            lines.append("")
+        for path in record.figures:
+            if path.suffix == ".png":
+                relative = _relative(path, directory)
+                lines += [f"![{path.stem}]({relative})", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_claims_table(rows: list[dict]) -> str:
+    header = "| # | claim | theory | measured | tolerance | verdict | source | experiment |"
+    lines = [header, "|---|---|---|---|---|---|---|---|"]
+    for index, row in enumerate(rows, start=1):
+        cells = [str(index)] + [
+            _md_cell(row[key])
+            for key in ("claim", "theory", "measured", "tolerance", "verdict", "source")
+        ]
+        cells.append(f"`{row['experiment']}`")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+_CSS = """
+body { font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif; max-width: 72rem;
+       margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; line-height: 1.45; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }
+td.reproduced { background: #e3f4e3; } td.not-reproduced { background: #fbe3e3; }
+td.not-run { background: #f4f0dc; }
+code { background: #f5f5f5; padding: 0 0.2rem; }
+pre { background: #f8f8f8; padding: 0.5rem; overflow-x: auto; font-size: 0.8rem; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
+.error { color: #a00000; }
+"""
+
+
+def _html(directory: Path, records: Sequence[ExperimentRecord], run: dict, rows: list[dict]) -> str:
+    escape = html.escape
+    counts = _verdict_counts(rows)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>ghostsym reproduction report</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>ghostsym reproduction report</h1>",
+        "<p>Dinc et al., <em>A ghost mechanism: An analytical model of abrupt learning in "
+        "recurrent networks</em>, arXiv:2501.02378. Every verdict below was computed by this "
+        "run.</p><ul>",
+        f"<li>scale: <code>{escape(run['scale'])}</code>, seed: <code>{run['seed']}</code>, "
+        f"created: {escape(run['created'])}</li>",
+        f"<li>wall time: {run['wall_time']:.1f} s; experiments: {len(records)}</li>",
+        "<li>verdicts: " + ", ".join(f"{counts[v]} {v}" for v in VERDICTS) + "</li>",
+        "<li>versions: "
+        + escape(", ".join(f"{k} {v}" for k, v in run["package_versions"].items()))
+        + "</li>",
+    ]
+    if run.get("derivations"):
+        parts.append(
+            f"<li>derivations (LaTeX, every equation generated from SymPy): "
+            f"<code>{escape(run['derivations'])}</code></li>"
+        )
+    parts += ["</ul>", "<h2>Claims</h2>", "<table><thead><tr>"]
+    parts += [
+        f"<th>{heading}</th>"
+        for heading in ("#", "claim", "theory", "measured", "tolerance", "verdict", "source")
+    ]
+    parts += ["<th>experiment</th></tr></thead><tbody>"]
+    for index, row in enumerate(rows, start=1):
+        css = row["verdict"].replace(" ", "-")
+        cells = [str(index)] + [
+            escape(_format_value(row[key])) for key in ("claim", "theory", "measured", "tolerance")
+        ]
+        parts.append(
+            "<tr>"
+            + "".join(f"<td>{cell}</td>" for cell in cells)
+            + f'<td class="{css}">{escape(row["verdict"])}</td>'
+            + f"<td>{escape(row['source'])}</td><td><code>{escape(row['experiment'])}</code></td>"
+            + "</tr>"
+        )
+    parts.append("</tbody></table>")
+    for record in records:
+        parts.append(f"<h2>{escape(record.title)}</h2>")
+        parts.append(
+            f"<p>Experiment <code>{escape(record.name)}</code>: {escape(record.status)}, "
+            f"{float(record.outcome.wall_time):.1f} s.</p>"
+        )
+        if record.error:
+            parts.append(f'<p class="error">Error: <code>{escape(record.error)}</code></p>')
+        if record.outcome.numbers:
+            parts.append("<table><thead><tr><th>number</th><th>value</th></tr></thead><tbody>")
+            parts += [
+                f"<tr><td>{escape(str(key))}</td><td>{escape(_format_value(value))}</td></tr>"
+                for key, value in record.outcome.numbers.items()
+            ]
+            parts.append("</tbody></table>")
+        for path in record.figures:
+            if path.suffix == ".png" and path.exists():
+                encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+                parts.append(
+                    f'<figure><img alt="{escape(path.stem)}" '
+                    f'src="data:image/png;base64,{encoded}">'
+                    f"<figcaption>{escape(path.stem)}</figcaption></figure>"
+                )
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_report(
+    directory,
+    records: Sequence[ExperimentRecord],
+    *,
+    scale: str,
+    seed: int = 0,
+    wall_time: float = 0.0,
+    derivations: str = "",
+    extra: Mapping[str, object] | None = None,
+) -> ReportFiles:
+    """Write ``report.md``, ``report.html`` and ``results.json`` for ``records`` in ``directory``.
+
+    Args:
+        directory: the report directory (figures are linked relative to it).
+        records: the experiments, in report order.
+        scale, seed: the run's settings.
+        wall_time: seconds the whole run took.
+        derivations: file name of the LaTeX derivation document, if one was written.
+        extra: further top-level entries of ``results.json`` (e.g. derivation checks).
+
+    ``results.json`` holds ``claims`` (every row: ``claim``, ``theory``, ``measured``,
+    ``tolerance``, ``verdict``, ``source``, ``details``, ``experiment``), ``verdicts`` (counts),
+    and per experiment its ``numbers``, ``config``, ``wall_time``, ``status``, ``error`` and
+    ``figures``.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    records = list(records)
+    names = [record.name for record in records]
+    if len(set(names)) != len(names):
+        raise InvalidInputError(f"experiment names must be unique, got {names}")
+    rows = claim_rows(records)
+    run = {
+        "scale": scale,
+        "seed": int(seed),
+        "created": _now(),
+        "wall_time": float(wall_time),
+        "package_versions": package_versions(),
+        "status_counts": {
+            status: sum(record.status == status for record in records) for status in STATUSES
+        },
+        "derivations": derivations,
+    }
+    results = {
+        "ghostsym_version": run["package_versions"]["ghostsym"],
+        **{key: run[key] for key in ("scale", "seed", "created", "wall_time", "package_versions")},
+        "derivations": derivations or None,
+        "verdicts": _verdict_counts(rows),
+        "claims": rows,
+        "experiments": {
+            record.name: {
+                "title": record.title,
+                "status": record.status,
+                "wall_time": float(record.outcome.wall_time),
+                "numbers": _plain(dict(record.outcome.numbers)),
+                "config": _plain(dict(record.outcome.config)),
+                "arrays": sorted(record.outcome.arrays),
+                "figures": [_relative(path, directory) for path in record.figures],
+                "error": record.error or None,
+                "traceback": record.traceback or None,
+            }
+            for record in records
+        },
+        **_plain(dict(extra or {})),
+    }
+    files = ReportFiles(
+        directory / "report.md", directory / "report.html", directory / "results.json"
+    )
+    atomic_write_text(files.results, _dumps(results))
+    atomic_write_text(files.markdown, _markdown(directory, records, run, rows))
+    atomic_write_text(files.html, _html(directory, records, run, rows))
+    return files
+
+
+# --- LaTeX well-formedness --------------------------------------------------------------------
+def latex_problems(text: str) -> tuple[str, ...]:
+    """Structural problems of a LaTeX document: unbalanced braces or environments, no preamble.
+
+    An empty tuple means well-formed at this level (it does not replace compiling it).
+
+    >>> latex_problems("\\\\documentclass{article}\\\\begin{document}x\\\\end{document}")
+    ()
+    >>> latex_problems("\\\\documentclass{article}\\\\begin{document}{x\\\\end{document}")
+    ('unbalanced braces: 1 "{" left open',)
+    """
+    problems: list[str] = []
+    stripped = _strip_latex_comments(text)
+    if not stripped.lstrip().startswith("\\documentclass"):
+        problems.append("does not start with \\documentclass")
+    if not stripped.rstrip().endswith("\\end{document}"):
+        problems.append("does not end with \\end{document}")
+    depth = 0
+    cleaned = re.sub(r"\\[{}]", "", stripped)  # escaped braces are text, not groups
+    for index, character in enumerate(cleaned):
+        if character == "{":
+            depth += 1
+        elif character == "}":
+            depth -= 1
+            if depth < 0:
+                problems.append(f"unbalanced braces: '}}' without '{{' near character {index}")
+                depth = 0
+    if depth > 0:
+        problems.append(f'unbalanced braces: {depth} "{{" left open')
+    stack: list[str] = []
+    for match in re.finditer(r"\\(begin|end)\{([^{}]+)\}", stripped):
+        kind, environment = match.groups()
+        if kind == "begin":
+            stack.append(environment)
+        elif not stack:
+            problems.append(f"\\end{{{environment}}} without \\begin")
+        elif stack[-1] != environment:
+            problems.append(f"\\end{{{environment}}} closes \\begin{{{stack[-1]}}}")
+            stack.pop()
+        else:
+            stack.pop()
+    problems += [f"\\begin{{{environment}}} never closed" for environment in stack]
+    return tuple(problems)
+
+
+def _strip_latex_comments(text: str) -> str:
+    # A % not preceded by a backslash starts a comment running to the end of the line.
+    return "\n".join(re.sub(r"(?<!\\)%.*", "", line) for line in text.splitlines())
