@@ -24,7 +24,109 @@ __all__ = [
 ]
 
 # --- canonical form, task, learning (issue 2) ----------------------------------------------
+from ._canonical import (  # noqa: E402
+    CanonicalForm,
+    blow_up_time,
+    bottleneck_time,
+    canonical_form,
+    canonical_trajectory,
+    escape_time,
+    passage_time,
+)
+from ._learning import (  # noqa: E402
+    OUTCOMES as DESCENT_OUTCOMES,
+)
+from ._learning import (  # noqa: E402
+    CriticalLearningRateEstimate,
+    DescentResult,
+    gradient_descent,
+    numeric_critical_learning_rate,
+    paper_noisy_starts,
+)
+from ._task import (  # noqa: E402
+    DelayedActivationNumbers,
+    DelayedActivationTheory,
+    critical_learning_rate,
+    delayed_activation_theory,
+    descent_steps_estimate,
+    task_gradient,
+    task_loss,
+)
+
+__all__ += [
+    "CanonicalForm",
+    "canonical_form",
+    "blow_up_time",
+    "escape_time",
+    "passage_time",
+    "bottleneck_time",
+    "canonical_trajectory",
+    "DelayedActivationTheory",
+    "DelayedActivationNumbers",
+    "delayed_activation_theory",
+    "critical_learning_rate",
+    "task_loss",
+    "task_gradient",
+    "descent_steps_estimate",
+    "DESCENT_OUTCOMES",
+    "DescentResult",
+    "gradient_descent",
+    "CriticalLearningRateEstimate",
+    "numeric_critical_learning_rate",
+    "paper_noisy_starts",
+]
 # --- normal-form reduction (issue 3) --------------------------------------------------------
+from ._reduction_errors import (  # noqa: E402
+    ComplexSlowEigenvalueError,
+    FixedPointNotGhostError,
+    MinimisationDidNotConvergeError,
+    NonSimpleZeroEigenvalueError,
+    NotAFoldError,
+    NotASlowPointError,
+    VanishingQuadraticCoefficientError,
+    VanishingUnfoldingCoefficientError,
+)
+from ._reduction_numeric import (  # noqa: E402
+    jax_vector_field,
+    reduce_at_slow_point,
+    reduce_fold_numeric,
+)
+from ._reduction_results import NumericFoldReduction, SlowPoint  # noqa: E402
+from ._reduction_symbolic import (  # noqa: E402
+    FoldReduction,
+    GhostReduction,
+    fold_bottleneck_time,
+    fold_canonical_parameter,
+    locate_folds,
+    reduce_fold,
+    reduce_ghost,
+)
+from ._slow_points import find_slow_points, minimise_speed  # noqa: E402
+
+__all__ += [
+    "FoldReduction",
+    "GhostReduction",
+    "NumericFoldReduction",
+    "SlowPoint",
+    "reduce_fold",
+    "locate_folds",
+    "reduce_ghost",
+    "reduce_fold_numeric",
+    "reduce_at_slow_point",
+    "find_slow_points",
+    "minimise_speed",
+    "jax_vector_field",
+    "fold_canonical_parameter",
+    "fold_bottleneck_time",
+    "NotAFoldError",
+    "NonSimpleZeroEigenvalueError",
+    "VanishingQuadraticCoefficientError",
+    "VanishingUnfoldingCoefficientError",
+    "ComplexSlowEigenvalueError",
+    "FixedPointNotGhostError",
+    "NotASlowPointError",
+    "MinimisationDidNotConvergeError",
+]
 # --- reproduce and report (issue 6) ---------------------------------------------------------
 from ._reproduce import ReproductionResult, reproduce  # noqa: E402
 

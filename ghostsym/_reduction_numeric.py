@@ -66,6 +66,46 @@ def _cached_derivatives(vector_field: Callable) -> _Derivatives:
     return _Derivatives(vector_field)
 
 
+class _ParameterDerivatives:
+    """Jitted (f, D_x f, df/dmu) and D_x^2 f[v, v] of one f(x, mu) (cached per vector field)."""
+
+    def __init__(self, vector_field: Callable):
+        def parameter_derivative(x, parameter):
+            def along(value):
+                return vector_field(x, value)
+
+            return jax.jvp(along, (parameter,), (jnp.ones_like(parameter),))[1]
+
+        def second_along(x, parameter, direction):
+            def first_along(y):
+                return jax.jvp(lambda z: vector_field(z, parameter), (y,), (direction,))[1]
+
+            return jax.jvp(first_along, (x,), (direction,))[1]
+
+        def first_order(x, parameter):
+            return (
+                vector_field(x, parameter),
+                jax.jacfwd(vector_field)(x, parameter),
+                parameter_derivative(x, parameter),
+            )
+
+        # one compiled function for everything that does not need q (compiling is the cost)
+        self.first_order = jax.jit(first_order)
+        self.second_along = jax.jit(second_along)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_parameter_derivatives(vector_field: Callable) -> _ParameterDerivatives:
+    return _ParameterDerivatives(vector_field)
+
+
+def _parameter_derivatives(vector_field: Callable) -> _ParameterDerivatives:
+    try:
+        return _cached_parameter_derivatives(vector_field)
+    except TypeError:
+        return _ParameterDerivatives(vector_field)
+
+
 def derivatives(vector_field: Callable) -> _Derivatives:
     """The jitted derivatives of ``vector_field``, reused across calls when it is hashable."""
     try:
@@ -189,18 +229,15 @@ def reduce_fold_numeric(
     tolerance = require_finite("tolerance", tolerance)
     where = f"x0 = {x.tolist()}, mu0 = {mu!r}"
 
-    def at_fold(state):
-        return vector_field_with_parameter(state, mu)
-
-    def along_parameter(parameter):
-        return vector_field_with_parameter(jnp.asarray(x), parameter)
-
-    value = np.asarray(at_fold(jnp.asarray(x)), dtype=np.float64)
+    functions = _parameter_derivatives(vector_field_with_parameter)
+    state, parameter = jnp.asarray(x), jnp.float64(mu)
+    value, jacobian, parameter_derivative = (
+        np.asarray(output, dtype=np.float64) for output in functions.first_order(state, parameter)
+    )
     if value.shape != x.shape:
         raise InvalidInputError(
             f"the vector field must map shape {x.shape} to {x.shape}, got {value.shape}"
         )
-    jacobian = np.asarray(jax.jacfwd(at_fold)(jnp.asarray(x)), dtype=np.float64)
     eigenvalues = np.linalg.eigvals(jacobian)
     eigenvalues = eigenvalues[np.argsort(np.abs(eigenvalues), kind="stable")]
     scale = max(1.0, float(np.max(np.abs(eigenvalues))))
@@ -219,12 +256,7 @@ def reduce_fold_numeric(
             f"the zero eigenvalue is not simple at {where}: eigenvalues {listed}"
         )
     lam, p, q, _ = slow_eigenpair(jacobian)
-    second = np.asarray(
-        derivatives(at_fold).second_along(jnp.asarray(x), jnp.asarray(q)), dtype=np.float64
-    )
-    parameter_derivative = np.asarray(
-        jax.jvp(along_parameter, (jnp.float64(mu),), (jnp.float64(1.0),))[1], dtype=np.float64
-    )
+    second = np.asarray(functions.second_along(state, parameter, jnp.asarray(q)), dtype=np.float64)
     a = float(p @ parameter_derivative)
     b = 0.5 * float(p @ second)
     p_norm = float(np.linalg.norm(p))

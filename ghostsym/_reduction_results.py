@@ -21,8 +21,9 @@ from functools import cache
 import numpy as np
 
 from . import notation
+from ._canonical import canonical_form
 from ._normal_form import slow_point_canonical_parameter
-from ._reduction_symbolic import CONVENTION, bottleneck_time_expression
+from ._reduction_symbolic import CONVENTION
 from .errors import DegenerateError, InvalidInputError
 
 __all__ = [
@@ -44,7 +45,7 @@ def _canonical_parameter_function():
 
 @cache
 def _bottleneck_time_function():
-    return bottleneck_time_expression().lambdify("numpy")
+    return canonical_form().bottleneck_time.lambdify("numpy")
 
 
 def classify_canonical_parameter(r: float) -> tuple[str, float]:
@@ -131,7 +132,7 @@ class SlowPoint:
             f"&d = p^{{\\top}} f(x_g) = {self.drift:.6g},\\quad "
             f"\\lambda = {self.eigenvalue:.6g},\\quad "
             f"b = \\tfrac12 p^{{\\top}} D^2 f[q, q] = {self.quadratic_coefficient:.6g} \\\\"
-            f"&{formula} = {self.r:.6g},\\quad t_{{\\mathrm{{b}}}} = {time}"
+            f"&{formula} = {self.r:.6g},\\quad t_{{\\mathrm{{bottleneck}}}} = {time}"
             "\\end{aligned}"
         )
 

@@ -35,6 +35,7 @@ import numpy as np
 import sympy
 
 from . import notation
+from ._canonical import canonical_form
 from ._normal_form import slow_point_canonical_parameter
 from ._reduction_errors import (
     ComplexSlowEigenvalueError,
@@ -53,7 +54,6 @@ __all__ = [
     "CONVENTION",
     "FoldReduction",
     "GhostReduction",
-    "bottleneck_time_expression",
     "fold_canonical_parameter",
     "fold_bottleneck_time",
     "reduce_fold",
@@ -67,23 +67,6 @@ CONVENTION = "Df q = lambda q, p^T Df = lambda p^T, |q| = 1, p^T q = 1, first no
 
 
 # --- derived formulas ----------------------------------------------------------------------
-@cache
-def bottleneck_time_expression() -> DerivedExpression:
-    """The full bottleneck time of z' = r + z^2: the integral of dz/(r + z^2) over the real line.
-
-    >>> bottleneck_time_expression().latex()
-    't_{\\\\mathrm{b}} = \\\\frac{\\\\pi}{\\\\sqrt{r}}'
-    """
-    positive_r = sympy.Symbol("r", positive=True)  # the integral converges for r > 0 only
-    integral = sympy.integrate(1 / (positive_r + notation.z**2), (notation.z, -sympy.oo, sympy.oo))
-    return DerivedExpression(
-        r"t_{\mathrm{b}}",
-        sympy.simplify(integral.subs(positive_r, notation.r)),
-        (notation.r,),
-        "time z' = r + z^2 takes from z = -infinity to +infinity (r > 0)",
-    )
-
-
 @cache
 def fold_canonical_parameter() -> DerivedExpression:
     """r = ab (mu - mu0): r = b d - lambda^2/4 (slow point) at d = a (mu - mu0), lambda = 0.
@@ -108,11 +91,11 @@ def fold_canonical_parameter() -> DerivedExpression:
 def fold_bottleneck_time() -> DerivedExpression:
     """pi / sqrt(ab (mu - mu0)): the bottleneck time at the fold's canonical parameter.
 
-    >>> fold_bottleneck_time().latex()
-    't_{\\\\mathrm{b}} = \\\\frac{\\\\pi}{\\\\sqrt{a b \\\\left(\\\\mu - \\\\mu_0\\\\right)}}'
+    >>> fold_bottleneck_time().expression
+    pi/sqrt(a*b*(mu - mu_0))
     """
     fold_r = fold_canonical_parameter()
-    time = bottleneck_time_expression()
+    time = canonical_form().bottleneck_time
     return DerivedExpression(
         time.name,
         time.expression.subs(notation.r, fold_r.expression),
@@ -220,10 +203,11 @@ def _numeric_eigenvalues(matrix: sympy.MatrixBase, precision: int) -> tuple[symp
             eigenvalues.extend([value] * multiplicity)
         return tuple(eigenvalues)
     with mpmath.workdps(precision + 10):
-        # (mpmath.eig returns all three outputs for 1x1 matrices whatever the flags)
         values = mpmath.eig(
-            mpmath.matrix(matrix.evalf(precision + 10).tolist()), left=True, right=True
-        )[0]
+            mpmath.matrix(matrix.evalf(precision + 10).tolist()), left=False, right=False
+        )
+        if isinstance(values, tuple):  # mpmath returns (E, EL, ER) for 1 x 1 matrices
+            values = values[0]
         chopped = [mpmath.chop(value, tol=mpmath.mpf(10) ** (-(precision - 5))) for value in values]
         chopped.sort(key=lambda value: float(abs(value)))
         return tuple(_to_sympy(value, precision) for value in chopped)
@@ -459,13 +443,14 @@ def _fold_point_text(fold: FoldReduction) -> str:
 
 def _reduce_fold_at(f, variables, mu, point, precision) -> FoldReduction:
     where = ", ".join(f"{symbol}={value}" for symbol, value in point.items())
-    residual = [sympy.simplify(entry.subs(point)) for entry in f]
+    # xreplace: a structural (simultaneous) substitution, much faster than subs here
+    residual = [sympy.simplify(entry.xreplace(point)) for entry in f]
     if any(value != 0 for value in residual):
         raise NotAFoldError(
             f"not a fold: f = {residual} != 0 at {where}, so the point is not an equilibrium "
             "(for a slow point that is not a fixed point, use the ghost reduction)"
         )
-    jacobian = sympy.ImmutableMatrix(sympy.simplify(f.jacobian(variables).subs(point)))
+    jacobian = sympy.ImmutableMatrix(sympy.simplify(f.jacobian(variables).xreplace(point)))
     eigenvalues = _numeric_eigenvalues(jacobian, precision)
     right = jacobian.nullspace(simplify=True)
     if not right:
@@ -490,10 +475,13 @@ def _reduce_fold_at(f, variables, mu, point, precision) -> FoldReduction:
             "multiplicity >= 2)"
         )
     p = [sympy.radsimp(sympy.simplify(entry / overlap)) for entry in w]
-    parameter_derivative = [sympy.simplify(entry.diff(mu).subs(point)) for entry in f]
-    q_column = sympy.Matrix(q)
+    parameter_derivative = [sympy.simplify(entry.diff(mu).xreplace(point)) for entry in f]
+    # D^2 f[q, q] = d^2/dt^2 f(x0 + t q) at t = 0 (no n x n Hessian per component needed)
+    along = sympy.Dummy("t", real=True)
+    on_line = {v: point[v] + along * qi for v, qi in zip(variables, q, strict=True)}
+    on_line[mu] = point[mu]
     second = [
-        sympy.simplify((q_column.T * sympy.hessian(entry, variables).subs(point) * q_column)[0])
+        sympy.simplify(entry.xreplace(on_line).diff(along, 2).xreplace({along: 0}))
         for entry in f
     ]
     a = sympy.radsimp(
@@ -525,7 +513,7 @@ def _reduce_fold_at(f, variables, mu, point, precision) -> FoldReduction:
         (f.free_symbols | product.free_symbols) - set(variables) - {mu}, key=lambda s: s.name
     )
     arguments = (mu, *free)
-    r_expression = sympy.factor(general_r.expression.subs(substitution, simultaneous=True))
+    r_expression = general_r.expression.subs(substitution, simultaneous=True)
     time_expression = general_time.expression.subs(substitution, simultaneous=True)
     return FoldReduction(
         equations=tuple(f),
@@ -696,7 +684,7 @@ class GhostReduction:
             f"\\lambda = {notation.latex(sympy.N(self.eigenvalue, digits))},\\quad "
             f"b = {notation.latex(sympy.N(self.quadratic_coefficient, digits))} \\\\"
             f"&{self.canonical_parameter.latex()} = {notation.latex(sympy.N(self.r, digits))},"
-            f"\\quad t_{{\\mathrm{{b}}}} = {time}"
+            f"\\quad t_{{\\mathrm{{bottleneck}}}} = {time}"
             "\\end{aligned}"
         )
 
@@ -746,6 +734,13 @@ def _minimise_speed(system: _CompiledSystem, start, max_iterations: int, precisi
         gradient = mpmath.matrix(system.speed_gradient(*x))
         hessian = mpmath.matrix(system.speed_hessian(*x))
         scale = max(max(abs(hessian[i, i]) for i in range(hessian.rows)), mpmath.mpf(1))
+        if mpmath.norm(gradient) <= step_tolerance * scale:  # a critical point of q: which kind?
+            curvature = mpmath.eigsy(hessian, eigvals_only=True)
+            if min(curvature) < -step_tolerance * scale:
+                raise NotASlowPointError(
+                    f"q = 1/2|f|^2 is stationary at {[float(v) for v in x]} but not minimal "
+                    f"there (Hessian eigenvalues {[float(v) for v in curvature]}): start elsewhere"
+                )
         try:
             step = mpmath.cholesky_solve(
                 hessian + damping * scale * mpmath.eye(hessian.rows), -gradient
@@ -828,14 +823,6 @@ def reduce_ghost(
             if minimise
             else (mpmath.matrix(start))
         )
-        if minimise:
-            curvature = mpmath.eigsy(mpmath.matrix(system.speed_hessian(*x)), eigvals_only=True)
-            scale = max(1, max(abs(value) for value in curvature))
-            if min(curvature) < -(mpmath.mpf(10) ** (-(precision // 2))) * scale:
-                raise NotASlowPointError(
-                    f"the critical point of q = 1/2|f|^2 at {[float(v) for v in x]} is not a "
-                    f"minimum (Hessian eigenvalues {[float(v) for v in curvature]})"
-                )
         reduction = _reduce_at(system, f, variable_symbols, x, precision)
     if require_ghost and reduction.kind != "ghost":
         raise FixedPointNotGhostError(
@@ -886,7 +873,7 @@ def _reduce_at(system, f, variables, x, precision) -> GhostReduction:
     r = formula.lambdify("mpmath")(d, mpmath.re(lam), b)
     if r > 0:
         kind = "ghost"
-        passage = _to_sympy(bottleneck_time_expression().lambdify("mpmath")(r), precision)
+        passage = _to_sympy(canonical_form().bottleneck_time.lambdify("mpmath")(r), precision)
     else:
         kind, passage = "fixed-point", sympy.oo
     ordered = sorted((mpmath.mpmathify(v) for v in eigenvalues), key=lambda v: abs(v))

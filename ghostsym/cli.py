@@ -19,6 +19,8 @@ from .errors import GhostsymError
 COMMAND_MODULES = (
     "ghostsym._cli_theory",
     "ghostsym._cli_reproduce",
+    "ghostsym._cli_normal_form",
+    "ghostsym._cli_ghost",
 )
 
 

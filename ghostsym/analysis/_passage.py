@@ -101,19 +101,24 @@ def passage_time_jax(r, start, end):
     root = jnp.sqrt(jnp.where(r < 0, -r, 0.0))
     # a root of x^2 + r in [low, high] blocks the passage (r = 0: the root x = 0)
     blocked = (r <= 0) & (((low <= root) & (root <= high)) | ((low <= -root) & (-root <= high)))
-    # substitute harmless arguments on the branches not taken, so gradients stay finite
+    # every branch is evaluated by jnp.where: give the branches not taken (and blocked
+    # passages) harmless arguments away from their singularities, so values and gradients
+    # stay finite
     r_ghost = jnp.where(r > 0, r, 1.0)
+    use_pair = (r < 0) & ~blocked
     r_pair = jnp.where(r < 0, r, -1.0)
-    safe_start = jnp.where(blocked, 2.0 + root, start)
-    safe_end = jnp.where(blocked, 3.0 + root, end)
-    fold_start = jnp.where(safe_start == 0, 1.0, safe_start)
-    fold_end = jnp.where(safe_end == 0, 1.0, safe_end)
+    pair_root = jnp.sqrt(-r_pair)
+    pair_start = jnp.where(use_pair, start, pair_root + 1.0)
+    pair_end = jnp.where(use_pair, end, pair_root + 2.0)
+    use_fold = (r == 0) & ~blocked
+    fold_start = jnp.where(use_fold, start, 1.0)
+    fold_end = jnp.where(use_fold, end, 2.0)
     time = jnp.where(
         r > 0,
-        ghost(safe_end, r_ghost) - ghost(safe_start, r_ghost),
+        ghost(end, r_ghost) - ghost(start, r_ghost),
         jnp.where(
             r < 0,
-            pair(safe_end, r_pair) - pair(safe_start, r_pair),
+            pair(pair_end, r_pair) - pair(pair_start, r_pair),
             fold(fold_end) - fold(fold_start),
         ),
     )

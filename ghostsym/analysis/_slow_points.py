@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import DegenerateError, InvalidInputError, require_choice, require_nonnegative
 from ._network import RecurrentNetwork, load_network, load_states
 
-__all__ = ["visited_states", "find_network_slow_points", "network_slow_points"]
+__all__ = ["visited_states", "latent_grid", "find_network_slow_points", "network_slow_points"]
 
 METHODS = ("auto", "latent", "full")
 
@@ -63,6 +63,24 @@ def visited_states(
     return states[pick]
 
 
+def latent_grid(latent, size: int) -> np.ndarray:
+    """Extra starts on a grid of the latent space, for latent dimension K <= 2 (else none).
+
+    Every fixed point has |kappa| = |P tanh(M kappa + b)| <= |tanh(.)| <= sqrt(N) (P has
+    orthonormal rows) and slow points lie within their speed of that ball, so a grid over
+    [-sqrt(N) - 1, sqrt(N) + 1]^K (201 points for K = 1, 41 x 41 for K = 2) leaves no basin of
+    q unvisited in one or two dimensions; visited states alone can miss points trials never
+    approach (e.g. a node-saddle pair away from the trials' path).
+    """
+    bound = np.sqrt(size) + 1.0
+    if latent.dimension == 1:
+        return np.linspace(-bound, bound, 201)[:, None]
+    if latent.dimension == 2:
+        axis = np.linspace(-bound, bound, 41)
+        return np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
+    return np.empty((0, latent.dimension))
+
+
 def find_network_slow_points(
     network: RecurrentNetwork,
     near_states=None,
@@ -77,7 +95,8 @@ def find_network_slow_points(
     ``near_states`` (k, N): states to start from (default: :func:`visited_states`); each gets
     N(0, noise^2) noise drawn from ``seed`` (the states themselves are kept as starts too).
     ``method``: ``"latent"`` searches the exact latent flow of a low-rank network and lifts the
-    points, ``"full"`` searches all N dimensions, ``"auto"`` picks latent when rank(W) < N.
+    points (adding the :func:`latent_grid` starts when K <= 2), ``"full"`` searches all N
+    dimensions, ``"auto"`` picks latent when rank(W) < N.
     Returns :class:`~ghostsym.SlowPoint` objects of the full flow, slowest first. Points whose
     reduction is degenerate (a complex or defective eigenvalue nearest zero, e.g. a slow focus:
     no one-dimensional slow flow, so no canonical r) are left out.
@@ -105,7 +124,8 @@ def find_network_slow_points(
     if method == "full" or (method == "auto" and network.rank >= network.size):
         return find_slow_points(full_field, starts, skip_degenerate=True)
     latent = network.latent_flow()
-    found = find_slow_points(latent.vector_field(), latent.project(starts), skip_degenerate=True)
+    latent_starts = np.vstack([latent.project(starts), latent_grid(latent, network.size)])
+    found = find_slow_points(latent.vector_field(), latent_starts, skip_degenerate=True)
     reduced = []
     for point in found:
         try:
@@ -127,8 +147,8 @@ def network_slow_points(network_file, near_states_file=None, **options) -> tuple
     >>> constructed = rank_one_network_near_fold(size=20, unfolding=1e-3, seed=1)
     >>> path = os.path.join(tempfile.mkdtemp(), "ghost.npz")
     >>> np.savez(path, m=constructed.m, n=constructed.n, b=constructed.b)
-    >>> [point.kind for point in network_slow_points(path)][0]
-    'ghost'
+    >>> sorted(point.kind for point in network_slow_points(path))
+    ['fixed-point', 'ghost']
     """
     network = load_network(network_file)
     near_states = None if near_states_file is None else load_states(near_states_file, network.size)

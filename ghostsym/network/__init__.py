@@ -1,0 +1,77 @@
+"""ghostsym.network: the paper's recurrent networks and tasks, trained as vectorised populations.
+
+Models are frozen specs plus parameter pytrees (NamedTuples) with pure functions over them;
+tasks are frozen specs that know their trials, loss normalisation and accuracy rule; training
+runs a whole population (learning rates x seeds x confidences) as one compiled JAX computation.
+
+Models (see :mod:`ghostsym.network._models` for the equations):
+    :class:`RankOneNetwork` (paper R1), :class:`LowRankNetwork` (RK), :class:`FullRankNetwork`
+    (RF, and the task RNN via :meth:`FullRankNetwork.for_working_memory`); their parameters
+    :class:`RankOneParameters`, :class:`LowRankParameters`, :class:`FullRankParameters`.
+    Each model has ``initialise(seed, confidence=..., dtype=...)``, ``update`` (the map),
+    ``vector_field(parameters, x)`` (f(x) = -x + tanh(W x + b), JAX-traceable, for slow-point
+    finders), ``recurrent_matrix(parameters)`` and ``trajectory(...)``.
+Tasks:
+    :class:`DelayedActivation` (delay T and response R in steps), :class:`DelayedCueDiscrimination`
+    (DCDT), :class:`DelayedMatchToSample` (DMTS); windows in ms at dt = 5 ms.
+Latent flow of rank-one networks:
+    :func:`latent_flow` f(kappa) = -kappa + n^T tanh(m kappa + b); :func:`latent_slow_point`
+    (slow point on the way to the readout threshold and its canonical parameter r).
+Training:
+    :func:`train_population` -> :class:`PopulationTraining`; :func:`simulate_trials`,
+    :func:`network_loss`, :func:`check_gradients`; :func:`classify_runs` -> :class:`RunOutcomes`.
+Theory inside training:
+    :func:`train_canonical_population` (x' = r + x^2 trained on the derived dL/dr in JAX).
+Sweeps:
+    :class:`SweepConfig`, :func:`run_sweep`, :func:`load_sweep` (``ghostsym sweep CONFIG.toml``).
+
+>>> from ghostsym.network import RankOneNetwork, DelayedActivation, network_loss
+>>> model = RankOneNetwork()
+>>> round(float(network_loss(model, DelayedActivation(), model.initialise(40))), 2)
+1.0
+"""
+
+from ._latent import LatentSlowPoint, latent_flow, latent_initial_state, latent_slow_point
+from ._models import (
+    FullRankNetwork,
+    FullRankParameters,
+    LowRankNetwork,
+    LowRankParameters,
+    RankOneNetwork,
+    RankOneParameters,
+)
+from ._tasks import DelayedActivation, DelayedCueDiscrimination, DelayedMatchToSample
+from ._training import (
+    GradientCheck,
+    PopulationTraining,
+    TrialRecord,
+    check_gradients,
+    network_loss,
+    simulate_trials,
+    train_population,
+    tree_index,
+)
+
+__all__ = [
+    "RankOneNetwork",
+    "LowRankNetwork",
+    "FullRankNetwork",
+    "RankOneParameters",
+    "LowRankParameters",
+    "FullRankParameters",
+    "DelayedActivation",
+    "DelayedCueDiscrimination",
+    "DelayedMatchToSample",
+    "latent_flow",
+    "latent_initial_state",
+    "latent_slow_point",
+    "LatentSlowPoint",
+    "train_population",
+    "PopulationTraining",
+    "simulate_trials",
+    "TrialRecord",
+    "network_loss",
+    "check_gradients",
+    "GradientCheck",
+    "tree_index",
+]

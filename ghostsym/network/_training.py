@@ -1,0 +1,804 @@
+"""Training populations of networks as one vmap-ed, jit-compiled computation.
+
+A *population* is a set of runs of one model on one task that differ in learning rate, seed
+(initialisation and noise) and confidence c (any per-run value that is a parameter leaf). All
+runs advance together: per epoch, ``vmap`` over runs of (full-batch loss, gradient, optax
+update); epochs run inside a compiled ``lax.fori_loop`` in chunks between host syncs; runs are
+split into equal blocks to bound memory. Per-run learning rates live in the optimiser state
+(``optax.inject_hyperparams``), so SGD and Adam both take them as a vmapped value.
+
+Recorded every ``record_every`` epochs (metrics of the parameters *before* that epoch's update,
+as the paper logs them): loss, global L2 gradient norm, accuracy, saturation (fraction of tanh
+rates with |tanh| > 0.99), and for rank-one networks the canonical parameter r of the latent
+slow point (:func:`~ghostsym.network.latent_slow_point`, which evaluates the derived expression
+r = b d - lambda^2/4 lambdified to JAX). Tracked over every epoch: the minimum loss, its epoch
+and the maximum accuracy. A run whose loss or gradient goes non-finite is marked diverged and
+frozen (its parameters and optimiser state stop changing) while the others continue.
+
+Same seeds and settings give the same numbers bit for bit on one machine: initialisation and
+per-epoch noise keys derive from the seed and the epoch number only, never from the chunking.
+
+>>> from ghostsym.network import RankOneNetwork, DelayedActivation, train_population
+>>> result = train_population(RankOneNetwork(size=20), DelayedActivation(delay=5, response=5),
+...                           learning_rates=[0.01, 0.1], seeds=[0, 1], epochs=20,
+...                           record_every=10)
+>>> result.loss.shape, result.recorded_epochs.tolist()
+((2, 2), [0, 10])
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import numpy as np
+import optax
+
+from .._jax import jax, jnp
+from ..errors import InvalidInputError, require_choice
+from ._latent import latent_slow_point
+from ._models import RankOneNetwork, as_key
+
+__all__ = [
+    "OPTIMIZERS",
+    "DTYPES",
+    "TrialRecord",
+    "simulate_trials",
+    "network_loss",
+    "PopulationTraining",
+    "train_population",
+    "GradientCheck",
+    "check_gradients",
+    "tree_index",
+]
+
+OPTIMIZERS = ("sgd", "adam")
+DTYPES = ("float32", "float64")
+#: |tanh| above this counts as a saturated rate.
+SATURATION_LEVEL = 0.99
+
+
+# --- one trial batch ---------------------------------------------------------------------------
+class TrialRecord(NamedTuple):
+    """Outputs, states and tanh rates of the task's trials (B trials of S steps, N units).
+
+    outputs: (B, S); states: (B, S, N), the state after each update; rates: (B, S, N), the
+    tanh(W x + W_in u + b + xi) of each update (recovered exactly from consecutive states);
+    targets: (B, S); initial_states: (B, N).
+    """
+
+    outputs: jax.Array
+    states: jax.Array
+    rates: jax.Array
+    targets: jax.Array
+    initial_states: jax.Array
+
+
+def _trials(model, task, parameters, key, dtype, unroll=1) -> TrialRecord:
+    size = model.size
+    init_key, noise_key = jax.random.split(key)
+    inputs = jnp.asarray(task.inputs(), dtype=dtype)
+    targets = jnp.asarray(task.targets(), dtype=dtype)
+    initial = task.initial_states(init_key, size, dtype)
+    noise = task.noise_samples(noise_key, size, dtype)
+    prepared = model.prepare(parameters)
+
+    def one(trial_inputs, trial_initial, trial_noise):
+        return model.trajectory(
+            prepared, trial_inputs, trial_initial, trial_noise, task.readout, unroll
+        )
+
+    if inputs.shape[0] == 1:  # the delayed-activation task: skip a size-1 vmap
+        outputs, states = one(inputs[0], initial[0], None if noise is None else noise[0])
+        outputs, states = outputs[None], states[None]
+    else:
+        outputs, states = jax.vmap(one)(inputs, initial, noise)
+    previous = jnp.concatenate([initial[:, None, :], states[:, :-1, :]], axis=1)
+    rates = (states - (1 - model.leak) * previous) / model.leak
+    return TrialRecord(outputs, states, rates, targets, initial)
+
+
+def _check_pairing(model, task):
+    if model.input_size != task.input_size:
+        raise InvalidInputError(
+            f"model input_size={model.input_size} does not match task {task.name!r} "
+            f"(input_size={task.input_size})"
+        )
+    if isinstance(model, RankOneNetwork) and task.readout != "sigmoid":
+        raise InvalidInputError(
+            f"the rank-one network reads sigmoid(c (kappa - 1)); task {task.name!r} needs a "
+            f"{task.readout} readout"
+        )
+
+
+def simulate_trials(model, task, parameters, key=0) -> TrialRecord:
+    """Run the task's trials through one network (no training); for analysis and plots.
+
+    ``key``: int seed or PRNG key for the initial states and noise (unused by noiseless tasks).
+
+    >>> from ghostsym.network import RankOneNetwork, DelayedActivation
+    >>> model, task = RankOneNetwork(size=8), DelayedActivation()
+    >>> record = simulate_trials(model, task, model.initialise(0))
+    >>> record.outputs.shape, record.states.shape
+    ((1, 40), (1, 40, 8))
+    """
+    _check_pairing(model, task)
+    dtype = jnp.result_type(*jax.tree.leaves(parameters))
+    return _trials(model, task, parameters, as_key(key), dtype)
+
+
+class _Aux(NamedTuple):
+    accuracy: jax.Array
+    saturation: jax.Array
+
+
+def _loss_and_aux(model, task, parameters, key, dtype, unroll=1):
+    record = _trials(model, task, parameters, key, dtype, unroll)
+    loss = task.loss(record.outputs, record.targets)
+    accuracy = task.accuracy(record.outputs, record.targets)
+    saturation = jnp.mean((jnp.abs(record.rates) > SATURATION_LEVEL).astype(dtype))
+    return loss, _Aux(accuracy, saturation)
+
+
+def network_loss(model, task, parameters, key=0):
+    """The task loss of one network (differentiable; dtype follows the parameters).
+
+    >>> from ghostsym.network import RankOneNetwork, DelayedActivation
+    >>> model = RankOneNetwork(size=10)
+    >>> round(float(network_loss(model, DelayedActivation(), model.initialise(0))), 3)
+    1.0
+    """
+    _check_pairing(model, task)
+    dtype = jnp.result_type(*jax.tree.leaves(parameters))
+    return _loss_and_aux(model, task, parameters, as_key(key), dtype)[0]
+
+
+# --- gradient check ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GradientCheck:
+    """Autodiff vs central finite differences of the loss, one random direction per leaf.
+
+    For each trainable leaf p_i and a random unit direction v in that leaf: autodiff gives
+    g_i . v, finite differences (L(p + h v) - L(p - h v)) / (2 h). ``relative_errors`` maps leaf
+    names to |ad - fd| / max(|ad|, |fd|); ``maximum_relative_error`` is the largest.
+    """
+
+    model: str
+    task: str
+    step: float
+    autodiff: dict
+    finite_difference: dict
+    relative_errors: dict
+    maximum_relative_error: float
+
+
+def check_gradients(model, task, parameters=None, *, seed: int = 0, step: float = 1e-5,
+                    key=0) -> GradientCheck:
+    """Check ``jax.grad`` of the task loss against central differences, in float64.
+
+    >>> from ghostsym.network import RankOneNetwork, DelayedActivation
+    >>> check = check_gradients(RankOneNetwork(size=6), DelayedActivation(delay=4, response=4))
+    >>> check.maximum_relative_error < 1e-6
+    True
+    """
+    _check_pairing(model, task)
+    if parameters is None:
+        parameters = model.initialise(seed)
+    parameters = model.cast(parameters, jnp.float64)
+    noise_key = as_key(key)
+
+    def loss(point):
+        return _loss_and_aux(model, task, point, noise_key, jnp.float64)[0]
+
+    gradient = jax.grad(loss)(parameters)
+    trainable = model.trainable(parameters)
+    rng = np.random.default_rng(seed)
+    autodiff, finite, errors = {}, {}, {}
+    for name, leaf, grad_leaf, is_trainable in zip(
+        parameters._fields, parameters, gradient, trainable, strict=True
+    ):
+        if not is_trainable or np.size(leaf) == 0:
+            continue
+        direction = rng.standard_normal(np.shape(leaf))
+        direction /= np.linalg.norm(direction)
+        direction = jnp.asarray(direction)
+        forward = parameters._replace(**{name: leaf + step * direction})
+        backward = parameters._replace(**{name: leaf - step * direction})
+        fd = float((loss(forward) - loss(backward)) / (2 * step))
+        ad = float(jnp.sum(grad_leaf * direction))
+        scale = max(abs(ad), abs(fd), 1e-300)
+        autodiff[name], finite[name], errors[name] = ad, fd, abs(ad - fd) / scale
+    return GradientCheck(
+        model=model.kind,
+        task=task.name,
+        step=step,
+        autodiff=autodiff,
+        finite_difference=finite,
+        relative_errors=errors,
+        maximum_relative_error=max(errors.values()),
+    )
+
+
+# --- the engine --------------------------------------------------------------------------------
+class _RunState(NamedTuple):
+    parameters: Any
+    optimizer_state: Any
+    key: jax.Array
+    diverged: jax.Array
+    divergence_epoch: jax.Array
+    minimum_loss: jax.Array
+    minimum_loss_epoch: jax.Array
+    maximum_accuracy: jax.Array
+
+
+@dataclass(frozen=True)
+class _Engine:
+    """Static description of one compiled training computation (hashable: a jit cache key)."""
+
+    model: Any
+    task: Any
+    optimizer: str
+    dtype: str
+    log_canonical: bool
+    grid_points: int = 128
+    unroll: int = 1
+
+    @property
+    def array_dtype(self):
+        return jnp.float32 if self.dtype == "float32" else jnp.float64
+
+    def make_optimizer(self, learning_rate):
+        factory = optax.sgd if self.optimizer == "sgd" else optax.adam
+        return optax.inject_hyperparams(factory)(learning_rate=learning_rate)
+
+    def metric_names(self) -> tuple[str, ...]:
+        names = ["loss", "gradient_norm", "accuracy", "saturation"]
+        if self.log_canonical:
+            names.append("canonical_parameter")
+        if isinstance(self.model, RankOneNetwork) and self.model.trainable_confidence:
+            names.append("confidence")
+        return tuple(names)
+
+    # one run ------------------------------------------------------------------------------
+    def initial_run(self, seed_key, learning_rate, confidence, parameters=None,
+                    optimizer_state=None) -> _RunState:
+        init_key, noise_key = jax.random.split(seed_key)
+        dtype = self.array_dtype
+        if parameters is None:
+            parameters = self.model.initialise(init_key, dtype=jnp.float64)
+        parameters = self.model.cast(parameters, dtype)
+        parameters = parameters._replace(confidence=jnp.asarray(confidence, dtype=dtype))
+        learning_rate = jnp.asarray(learning_rate, dtype=dtype)
+        if optimizer_state is None:
+            optimizer_state = self.make_optimizer(learning_rate).init(parameters)
+        else:  # continue from a state, with this run's (possibly new) learning rate
+            hyper = dict(optimizer_state.hyperparams)
+            hyper["learning_rate"] = learning_rate
+            optimizer_state = optimizer_state._replace(hyperparams=hyper)
+        return _RunState(
+            parameters=parameters,
+            optimizer_state=optimizer_state,
+            key=noise_key,
+            diverged=jnp.asarray(False),
+            divergence_epoch=jnp.asarray(-1, dtype=jnp.int64),
+            minimum_loss=jnp.asarray(jnp.inf, dtype=dtype),
+            minimum_loss_epoch=jnp.asarray(-1, dtype=jnp.int64),
+            maximum_accuracy=jnp.asarray(-jnp.inf, dtype=dtype),
+        )
+
+    def canonical_parameter(self, parameters):
+        """r of the latent slow point between kappa_0 and the readout threshold (rank one)."""
+        parameters = self.model.prepare(parameters)
+        start = self.task.initial_state * jnp.sum(parameters.n)
+        point = latent_slow_point(
+            parameters, start, self.model.threshold, grid_points=self.grid_points
+        )
+        return point.canonical_parameter.astype(self.array_dtype)
+
+    def epoch(self, state: _RunState, epoch):
+        dtype = self.array_dtype
+        parameters = self.model.prepare(state.parameters)
+        key = jax.random.fold_in(state.key, epoch)
+
+        def loss_function(point):
+            return _loss_and_aux(self.model, self.task, point, key, dtype, self.unroll)
+
+        (loss, aux), gradient = jax.value_and_grad(loss_function, has_aux=True)(parameters)
+        trainable = self.model.trainable(parameters)
+        gradient = type(gradient)(
+            *(g if keep else jnp.zeros_like(g) for g, keep in zip(gradient, trainable, strict=True))
+        )
+        gradient_norm = optax.global_norm(gradient)
+        finite = jnp.isfinite(loss) & jnp.isfinite(gradient_norm)
+        updates, optimizer_state = self.make_optimizer(0.0).update(
+            gradient, state.optimizer_state, parameters
+        )
+        updated = optax.apply_updates(parameters, updates)
+        diverged = state.diverged | ~finite
+
+        def keep_if_diverged(new, old):
+            return jnp.where(diverged, old, new)
+
+        improved = loss < state.minimum_loss
+        new_state = _RunState(
+            parameters=jax.tree.map(keep_if_diverged, updated, parameters),
+            optimizer_state=jax.tree.map(
+                keep_if_diverged, optimizer_state, state.optimizer_state
+            ),
+            key=state.key,
+            diverged=diverged,
+            divergence_epoch=jnp.where(
+                state.diverged | finite, state.divergence_epoch, jnp.asarray(epoch, jnp.int64)
+            ),
+            minimum_loss=jnp.where(improved, loss, state.minimum_loss),
+            minimum_loss_epoch=jnp.where(
+                improved, jnp.asarray(epoch, jnp.int64), state.minimum_loss_epoch
+            ),
+            maximum_accuracy=jnp.maximum(state.maximum_accuracy, aux.accuracy),
+        )
+        metrics = {
+            "loss": loss,
+            "gradient_norm": gradient_norm,
+            "accuracy": aux.accuracy,
+            "saturation": aux.saturation,
+        }
+        if "confidence" in self.metric_names():
+            metrics["confidence"] = parameters.confidence
+        return new_state, metrics
+
+
+@lru_cache(maxsize=64)
+def _compiled_chunk(engine: _Engine, max_records: int, snapshot_count: int):
+    """jit of: advance a block by ``n_epochs`` epochs, recording every ``stride``-th.
+
+    One loop over epochs with one copy of the forward/backward pass; the recording (and the
+    canonical parameter, which needs a grid evaluation) runs under a ``lax.cond`` on the
+    unbatched epoch counter, so it costs nothing on the other epochs.
+    """
+    step = jax.vmap(lambda s, e: engine.epoch(s, e), in_axes=(0, None))
+    canonical = jax.vmap(engine.canonical_parameter)
+
+    def maybe_snapshot(snapshots, parameters, epoch, snapshot_epochs):
+        if snapshot_count == 0:
+            return snapshots
+        index = jnp.minimum(jnp.searchsorted(snapshot_epochs, epoch), snapshot_count - 1)
+        hit = snapshot_epochs[index] == epoch
+
+        def write(buffers):
+            return jax.tree.map(lambda buf, leaf: buf.at[index].set(leaf), buffers, parameters)
+
+        return jax.lax.cond(hit, write, lambda buffers: buffers, snapshots)
+
+    def chunk(state, first_epoch, n_epochs, stride, snapshot_epochs, snapshots):
+        shapes = jax.eval_shape(step, state, first_epoch)[1]
+        buffers = {
+            name: jnp.zeros((max_records,) + shape.shape, shape.dtype)
+            for name, shape in shapes.items()
+        }
+        if engine.log_canonical:
+            buffers["canonical_parameter"] = jnp.zeros_like(buffers["loss"])
+
+        def body(j, carry):
+            state, snapshots, buffers = carry
+            epoch = first_epoch + j
+            snapshots = maybe_snapshot(snapshots, state.parameters, epoch, snapshot_epochs)
+            new_state, metrics = step(state, epoch)
+
+            def write(buffers):
+                values = dict(metrics)
+                if engine.log_canonical:
+                    values["canonical_parameter"] = canonical(state.parameters)
+                index = j // stride
+                return {name: buffers[name].at[index].set(values[name]) for name in buffers}
+
+            buffers = jax.lax.cond(j % stride == 0, write, lambda buffers: buffers, buffers)
+            return new_state, snapshots, buffers
+
+        return jax.lax.fori_loop(0, n_epochs, body, (state, snapshots, buffers))
+
+    return jax.jit(chunk)
+
+
+@lru_cache(maxsize=64)
+def _compiled_initial_block(engine: _Engine, with_parameters: bool, with_optimizer_state: bool):
+    if with_optimizer_state:
+        return jax.jit(jax.vmap(engine.initial_run))
+    if with_parameters:
+        return jax.jit(jax.vmap(lambda k, r, c, p: engine.initial_run(k, r, c, p)))
+    return jax.jit(jax.vmap(engine.initial_run))
+
+
+# --- planning ----------------------------------------------------------------------------------
+def _as_vector(name, values, count, kind=float):
+    array = np.atleast_1d(np.asarray(values, dtype=np.float64 if kind is float else np.int64))
+    if array.ndim != 1:
+        raise InvalidInputError(f"{name} must be a scalar or a 1-D sequence, got shape {array.shape}")
+    if array.size == 1 and count > 1:
+        array = np.repeat(array, count)
+    if array.size != count:
+        raise InvalidInputError(f"{name} has {array.size} entries, expected 1 or {count}")
+    return array
+
+
+def tree_index(tree, index):
+    """Select ``index`` along the leading (run) axis of every leaf of a batched pytree.
+
+    >>> tree_index({"a": np.arange(6).reshape(3, 2)}, 1)
+    {'a': array([2, 3])}
+    """
+    return jax.tree.map(lambda leaf: leaf[index], tree)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Validated settings of one population: blocks of runs x chunks of epochs."""
+
+    engine: _Engine
+    learning_rates: np.ndarray
+    seeds: np.ndarray
+    confidences: np.ndarray
+    epochs: int
+    first_epoch: int
+    record_every: int
+    epochs_per_chunk: int
+    runs_per_block: int
+    snapshot_epochs: tuple[int, ...]
+
+    @property
+    def runs(self) -> int:
+        return self.learning_rates.size
+
+    @property
+    def record_count(self) -> int:
+        return self.epochs // self.record_every
+
+    @property
+    def block_count(self) -> int:
+        return math.ceil(self.runs / self.runs_per_block)
+
+    @property
+    def chunk_starts(self) -> tuple[int, ...]:
+        return tuple(range(0, self.epochs, self.epochs_per_chunk))
+
+    def block_runs(self, block: int) -> np.ndarray:
+        """Indices of the runs of ``block``, padded (repeating its last run) to full size."""
+        start = block * self.runs_per_block
+        indices = np.arange(start, min(start + self.runs_per_block, self.runs))
+        padding = self.runs_per_block - indices.size
+        return np.concatenate([indices, np.repeat(indices[-1:], padding)])
+
+    def block_size(self, block: int) -> int:
+        start = block * self.runs_per_block
+        return min(self.runs_per_block, self.runs - start)
+
+    def initial_block(self, block: int, initial_parameters=None, initial_optimizer_state=None):
+        """The batched run state of ``block`` before its first epoch, and its snapshot buffers."""
+        runs = self.block_runs(block)
+        dtype = self.engine.array_dtype
+        keys = jax.vmap(jax.random.PRNGKey)(jnp.asarray(self.seeds[runs], dtype=jnp.int64))
+        rates = jnp.asarray(self.learning_rates[runs], dtype=dtype)
+        confidences = jnp.asarray(self.confidences[runs], dtype=dtype)
+        arguments = [keys, rates, confidences]
+        if initial_parameters is not None:
+            arguments.append(tree_index(initial_parameters, runs))
+            if initial_optimizer_state is not None:
+                arguments.append(tree_index(initial_optimizer_state, runs))
+        initialise = _compiled_initial_block(
+            self.engine, initial_parameters is not None, initial_optimizer_state is not None
+        )
+        state = initialise(*arguments)
+        snapshots = jax.tree.map(
+            lambda leaf: jnp.zeros((len(self.snapshot_epochs),) + leaf.shape, leaf.dtype),
+            state.parameters,
+        )
+        return state, snapshots
+
+    def run_chunk(self, chunk: int, state, snapshots):
+        """Advance a block by chunk number ``chunk``; returns (state, snapshots, metrics)."""
+        start = self.chunk_starts[chunk]
+        length = min(self.epochs_per_chunk, self.epochs - start)
+        max_records = self.epochs_per_chunk // self.record_every
+        compiled = _compiled_chunk(self.engine, max_records, len(self.snapshot_epochs))
+        state, snapshots, buffers = compiled(
+            state,
+            jnp.asarray(self.first_epoch + start, jnp.int64),
+            jnp.asarray(length, jnp.int64),
+            jnp.asarray(self.record_every, jnp.int64),
+            jnp.asarray(self.snapshot_epochs, dtype=jnp.int64).reshape(-1),
+            snapshots,
+        )
+        records = length // self.record_every
+        metrics = {name: np.asarray(values[:records]) for name, values in buffers.items()}
+        return state, snapshots, metrics
+
+
+def _plan(model, task, *, learning_rates, seeds, epochs, optimizer, confidences, first_epoch,
+          record_every, snapshot_epochs, epochs_per_chunk, runs_per_block, dtype,
+          log_canonical_parameter, initial_parameters) -> _Plan:
+    _check_pairing(model, task)
+    require_choice("optimizer", optimizer, OPTIMIZERS)
+    require_choice("dtype", dtype, DTYPES)
+    for name, value in (("epochs", epochs), ("record_every", record_every)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise InvalidInputError(f"{name} must be an int >= 1, got {value!r}")
+    if epochs % record_every:
+        raise InvalidInputError(
+            f"epochs={epochs} must be a multiple of record_every={record_every}"
+        )
+    if isinstance(first_epoch, bool) or not isinstance(first_epoch, int | np.integer):
+        raise InvalidInputError(f"first_epoch must be an int, got {first_epoch!r}")
+    rates = np.atleast_1d(np.asarray(learning_rates, dtype=np.float64))
+    if rates.ndim != 1 or rates.size == 0:
+        raise InvalidInputError(f"learning_rates must be a non-empty 1-D sequence, got {rates!r}")
+    if not np.all(np.isfinite(rates) & (rates > 0)):
+        bad = rates[~(np.isfinite(rates) & (rates > 0))][0]
+        raise InvalidInputError(f"learning rates must be finite and > 0, got {bad!r}")
+    count = rates.size
+    seed_array = _as_vector("seeds", seeds, count, kind=int)
+    if np.any(seed_array < 0):
+        raise InvalidInputError(f"seeds must be >= 0, got {seed_array.min()}")
+    if confidences is None:
+        if initial_parameters is not None:
+            confidences = np.asarray(initial_parameters.confidence, dtype=np.float64)
+        else:
+            confidences = model.default_confidence
+    confidence_array = _as_vector("confidences", confidences, count)
+    if np.any(np.isnan(confidence_array)) or np.any(confidence_array <= 0):
+        raise InvalidInputError(f"confidences must be > 0 (inf allowed), got {confidence_array}")
+    snapshots = tuple(sorted({int(e) for e in snapshot_epochs}))
+    if snapshots and (snapshots[0] < first_epoch or snapshots[-1] > first_epoch + epochs):
+        raise InvalidInputError(
+            f"snapshot epochs must lie in [{first_epoch}, {first_epoch + epochs}], got {snapshots}"
+        )
+    if epochs_per_chunk is None:
+        epochs_per_chunk = record_every * max(1, min(epochs // record_every, 2000 // record_every))
+    if epochs_per_chunk < record_every or epochs_per_chunk % record_every:
+        raise InvalidInputError(
+            f"epochs_per_chunk={epochs_per_chunk} must be a positive multiple of "
+            f"record_every={record_every}"
+        )
+    epochs_per_chunk = min(int(epochs_per_chunk), int(epochs))
+    if runs_per_block is None:
+        runs_per_block = 512
+    if runs_per_block < 1:
+        raise InvalidInputError(f"runs_per_block must be >= 1, got {runs_per_block}")
+    blocks = math.ceil(count / runs_per_block)
+    runs_per_block = math.ceil(count / blocks)  # equal blocks: little padding
+    if log_canonical_parameter is None:
+        log_canonical_parameter = isinstance(model, RankOneNetwork)
+    if log_canonical_parameter and not isinstance(model, RankOneNetwork):
+        raise InvalidInputError("the latent canonical parameter is defined for rank-one networks")
+    if log_canonical_parameter and not hasattr(task, "initial_state"):
+        raise InvalidInputError(f"task {task.name!r} has no fixed initial state kappa_0")
+    engine = _Engine(model, task, optimizer, dtype, bool(log_canonical_parameter))
+    return _Plan(
+        engine=engine,
+        learning_rates=rates,
+        seeds=seed_array,
+        confidences=confidence_array,
+        epochs=int(epochs),
+        first_epoch=int(first_epoch),
+        record_every=int(record_every),
+        epochs_per_chunk=epochs_per_chunk,
+        runs_per_block=int(runs_per_block),
+        snapshot_epochs=snapshots,
+    )
+
+
+# --- results -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PopulationTraining:
+    """What :func:`train_population` returns (NumPy arrays; R runs, E recorded epochs).
+
+    Recorded at ``recorded_epochs`` (epoch e: the parameters after e updates, before update e):
+    ``loss``, ``gradient_norm`` (global L2 over trainable leaves), ``accuracy``, ``saturation``
+    (fraction of |tanh rate| > 0.99), each (R, E); ``canonical_parameter`` (R, E): r of the
+    latent slow point, r = b d - lambda^2/4 (rank-one networks; else None); ``confidence``
+    (R, E) when c is trained (else None). Over every epoch: ``minimum_loss``,
+    ``minimum_loss_epoch``, ``maximum_accuracy`` (R,). ``diverged`` (R,) and
+    ``divergence_epoch`` (R,; -1 if never): non-finite loss or gradient, run frozen from then.
+    ``final_parameters`` and ``final_optimizer_state``: batched pytrees (leading axis R);
+    ``snapshots``: parameters at ``snapshot_epochs``, leaves shaped (R, len(snapshot_epochs),
+    ...). Pass ``final_parameters`` and ``final_optimizer_state`` back to
+    :func:`train_population` to continue training.
+    """
+
+    model: Any
+    task: Any
+    optimizer: str
+    dtype: str
+    learning_rates: np.ndarray
+    seeds: np.ndarray
+    confidences: np.ndarray
+    epochs: int
+    first_epoch: int
+    record_every: int
+    recorded_epochs: np.ndarray
+    loss: np.ndarray
+    gradient_norm: np.ndarray
+    accuracy: np.ndarray
+    saturation: np.ndarray
+    canonical_parameter: np.ndarray | None
+    confidence: np.ndarray | None
+    minimum_loss: np.ndarray
+    minimum_loss_epoch: np.ndarray
+    maximum_accuracy: np.ndarray
+    diverged: np.ndarray
+    divergence_epoch: np.ndarray
+    final_parameters: Any
+    final_optimizer_state: Any
+    snapshot_epochs: tuple[int, ...] = ()
+    snapshots: Any = None
+    wall_time: float = field(default=0.0, compare=False)
+
+    @property
+    def runs(self) -> int:
+        """Number of runs R."""
+        return self.learning_rates.size
+
+    def parameters_at(self, epoch: int):
+        """Batched parameters (leading axis R) at a snapshot epoch (or the final epoch).
+
+        >>> from ghostsym.network import RankOneNetwork, DelayedActivation
+        >>> result = train_population(RankOneNetwork(size=4), DelayedActivation(2, 2),
+        ...     learning_rates=[0.1], seeds=[0], epochs=4, snapshot_epochs=[2])
+        >>> result.parameters_at(2).m.shape, result.parameters_at(4).m.shape
+        ((1, 4), (1, 4))
+        """
+        if epoch == self.first_epoch + self.epochs:
+            return self.final_parameters
+        if epoch not in self.snapshot_epochs:
+            raise InvalidInputError(
+                f"no snapshot at epoch {epoch}; snapshots: {list(self.snapshot_epochs)}, final: "
+                f"{self.first_epoch + self.epochs}"
+            )
+        index = self.snapshot_epochs.index(epoch)
+        return jax.tree.map(lambda leaf: leaf[:, index], self.snapshots)
+
+
+def _numpy_tree(tree):
+    return jax.tree.map(np.asarray, tree)
+
+
+def _assemble(plan: _Plan, blocks: list[dict], wall_time: float) -> PopulationTraining:
+    """Concatenate per-block host results (dicts of NumPy arrays / pytrees) into one result."""
+    names = plan.engine.metric_names()
+
+    def join(key):
+        return np.concatenate([block[key] for block in blocks], axis=0)
+
+    def join_tree(key):
+        return jax.tree.map(lambda *leaves: np.concatenate(leaves, axis=0),
+                            *[block[key] for block in blocks])
+
+    metrics = {name: join(name) for name in names}
+    snapshots = None
+    if plan.snapshot_epochs:
+        snapshots = join_tree("snapshots")
+    return PopulationTraining(
+        model=plan.engine.model,
+        task=plan.engine.task,
+        optimizer=plan.engine.optimizer,
+        dtype=plan.engine.dtype,
+        learning_rates=plan.learning_rates,
+        seeds=plan.seeds,
+        confidences=plan.confidences,
+        epochs=plan.epochs,
+        first_epoch=plan.first_epoch,
+        record_every=plan.record_every,
+        recorded_epochs=plan.first_epoch + plan.record_every * np.arange(plan.record_count),
+        loss=metrics["loss"],
+        gradient_norm=metrics["gradient_norm"],
+        accuracy=metrics["accuracy"],
+        saturation=metrics["saturation"],
+        canonical_parameter=metrics.get("canonical_parameter"),
+        confidence=metrics.get("confidence"),
+        minimum_loss=join("minimum_loss"),
+        minimum_loss_epoch=join("minimum_loss_epoch"),
+        maximum_accuracy=join("maximum_accuracy"),
+        diverged=join("diverged"),
+        divergence_epoch=join("divergence_epoch"),
+        final_parameters=join_tree("final_parameters"),
+        final_optimizer_state=join_tree("final_optimizer_state"),
+        snapshot_epochs=plan.snapshot_epochs,
+        snapshots=snapshots,
+        wall_time=wall_time,
+    )
+
+
+def _finish_block(plan: _Plan, block: int, state, snapshots, metric_chunks: list[dict]) -> dict:
+    """Host-side arrays of a finished block, padding runs removed."""
+    size = plan.block_size(block)
+    names = plan.engine.metric_names()
+    out = {
+        name: np.concatenate([chunk[name] for chunk in metric_chunks], axis=0).T[:size]
+        for name in names
+    }
+    host = _numpy_tree(state)
+    for name in ("diverged", "divergence_epoch", "minimum_loss", "minimum_loss_epoch",
+                 "maximum_accuracy"):
+        out[name] = getattr(host, name)[:size]
+    out["final_parameters"] = jax.tree.map(lambda leaf: leaf[:size], host.parameters)
+    out["final_optimizer_state"] = jax.tree.map(lambda leaf: leaf[:size], host.optimizer_state)
+    if plan.snapshot_epochs:
+        final_epoch = plan.first_epoch + plan.epochs
+        buffers = _numpy_tree(snapshots)
+        if final_epoch in plan.snapshot_epochs:  # the loop never sees the last epoch's start
+            index = plan.snapshot_epochs.index(final_epoch)
+            buffers = jax.tree.map(
+                lambda buf, leaf: np.concatenate([buf[:index], leaf[None], buf[index + 1:]]),
+                buffers,
+                host.parameters,
+            )
+        out["snapshots"] = jax.tree.map(lambda leaf: np.swapaxes(leaf, 0, 1)[:size], buffers)
+    return out
+
+
+def train_population(model, task, *, learning_rates, seeds, epochs: int, optimizer: str = "sgd",
+                     confidences=None, initial_parameters=None, initial_optimizer_state=None,
+                     first_epoch: int = 0, record_every: int = 1, snapshot_epochs=(),
+                     epochs_per_chunk: int | None = None, runs_per_block: int | None = None,
+                     dtype: str = "float32", log_canonical_parameter: bool | None = None,
+                     progress: bool = False) -> PopulationTraining:
+    """Train R networks at once (vmap over runs, compiled epoch loop); see the module docstring.
+
+    Args:
+        model, task: a model spec (e.g. :class:`RankOneNetwork`) and a task spec.
+        learning_rates: (R,) per-run learning rates (this fixes R).
+        seeds: (R,) or one seed: initialisation and noise of each run.
+        epochs: number of epochs (a multiple of ``record_every``).
+        optimizer: ``"sgd"`` (plain, no momentum, as the paper) or ``"adam"``.
+        confidences: (R,) or one value: c of each run (R1 readout gain; cap of ||w_out||_1 for
+            models with ``readout_cap``); default: the model's initial value (or, with
+            ``initial_parameters``, theirs).
+        initial_parameters, initial_optimizer_state: batched pytrees (leading axis R) to
+            continue from (e.g. ``result.final_parameters``); a new learning rate per run
+            replaces the one stored in the optimiser state.
+        first_epoch: number of the first epoch (recorded epochs and noise keys count from it).
+        record_every: recording stride; snapshot_epochs: epochs whose parameters to keep.
+        epochs_per_chunk / runs_per_block: host-sync and memory granularity (results do not
+            depend on them... except through floating-point batching, see the sweep docs).
+        dtype: ``"float32"`` (fast, default) or ``"float64"``.
+        log_canonical_parameter: record the latent canonical parameter r (default: for
+            rank-one networks).
+        progress: show a tqdm bar.
+    """
+    plan = _plan(
+        model,
+        task,
+        learning_rates=learning_rates,
+        seeds=seeds,
+        epochs=epochs,
+        optimizer=optimizer,
+        confidences=confidences,
+        first_epoch=first_epoch,
+        record_every=record_every,
+        snapshot_epochs=snapshot_epochs,
+        epochs_per_chunk=epochs_per_chunk,
+        runs_per_block=runs_per_block,
+        dtype=dtype,
+        log_canonical_parameter=log_canonical_parameter,
+        initial_parameters=initial_parameters,
+    )
+    started = time.perf_counter()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=plan.block_count * len(plan.chunk_starts), desc="training", unit="chunk")
+    blocks = []
+    for block in range(plan.block_count):
+        state, snapshots = plan.initial_block(block, initial_parameters, initial_optimizer_state)
+        chunks = []
+        for chunk in range(len(plan.chunk_starts)):
+            state, snapshots, metrics = plan.run_chunk(chunk, state, snapshots)
+            chunks.append(metrics)
+            if bar is not None:
+                bar.update()
+        blocks.append(_finish_block(plan, block, state, snapshots, chunks))
+    if bar is not None:
+        bar.close()
+    return _assemble(plan, blocks, time.perf_counter() - started)
