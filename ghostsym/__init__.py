@@ -33,6 +33,14 @@ from ._canonical import (  # noqa: E402
     escape_time,
     passage_time,
 )
+from ._confidence import (  # noqa: E402
+    ConfidenceIntegrands,
+    ConfidenceLoss,
+    confidence_integrands,
+    confidence_loss,
+    euler_confidence_loss,
+    infinite_gain_loss,
+)
 from ._learning import (  # noqa: E402
     OUTCOMES as DESCENT_OUTCOMES,
 )
@@ -74,6 +82,12 @@ __all__ += [
     "CriticalLearningRateEstimate",
     "numeric_critical_learning_rate",
     "paper_noisy_starts",
+    "ConfidenceIntegrands",
+    "ConfidenceLoss",
+    "confidence_integrands",
+    "confidence_loss",
+    "euler_confidence_loss",
+    "infinite_gain_loss",
 ]
 # --- normal-form reduction (issue 3) --------------------------------------------------------
 from ._reduction_errors import (  # noqa: E402

@@ -136,7 +136,9 @@ def confidence_integrands() -> ConfidenceIntegrands:
     def in_r(expression):
         return expression.subs(ghost_r, r).subs(saddle, sympy.sqrt(-r))
 
-    output = 1 / (1 + sympy.exp(-gain * (state - threshold)))
+    # sigma(z) = 1/(1 + exp(-z)) written as (1 + tanh(z/2))/2: the same function (the tests
+    # check the identity), but neither it nor its derivative overflows for large |a (x - X)|.
+    output = (1 + sympy.tanh(gain * (state - threshold) / 2)) / 2
     integrand = (output - _target) ** 2
     s_function = sympy.Function("S")(r)
     derivative = sympy.diff(integrand.subs(_S, s_function), r)
@@ -239,9 +241,12 @@ def _pieces(r, T, R, gain, threshold, start):
     end = T + R
     escape = escape_time(r, start)
     saturation = min(passage_time(r, start, threshold + SATURATION / gain), escape)
-    crossing = passage_time(r, start, threshold)
+    # The sigmoid rises where a (x - X) runs from about -40 to 40; marking the times x passes
+    # these levels resolves the sharp edge that the time-change x(t) compresses.
+    levels = threshold + np.array([-40.0, -10.0, -3.0, 0.0, 3.0, 10.0, 40.0]) / gain
+    crossings = [passage_time(r, start, level) for level in levels if level > start]
     points = {0.0, end, T}
-    points.update(p for p in (crossing, saturation) if 0 < p < end)
+    points.update(p for p in (*crossings, saturation) if 0 < p < end)
     return sorted(points), saturation, escape
 
 
@@ -309,11 +314,10 @@ def confidence_loss(
     loss = np.empty(values.shape)
     gradient = np.empty(values.shape)
     escape = np.empty(values.shape)
-    with np.errstate(over="ignore"):  # exp(-a (x - X)) -> 0 is the intended limit
-        for index, value in np.ndenumerate(values):
-            loss[index], gradient[index], escape[index] = _single(
-                float(value), T, R, gain, threshold, start, method, int(precision)
-            )
+    for index, value in np.ndenumerate(values):
+        loss[index], gradient[index], escape[index] = _single(
+            float(value), T, R, gain, threshold, start, method, int(precision)
+        )
     scale = 1.0 / T if normalised else 1.0
     shape = np.shape(r)
     return ConfidenceLoss(

@@ -15,7 +15,6 @@ with hundreds of units costs one Jacobian and one eigendecomposition.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -36,6 +35,7 @@ from ._reduction_symbolic import parse_system
 from .errors import InvalidInputError, require_finite, require_finite_array
 
 __all__ = [
+    "as_field",
     "reduce_at_slow_point",
     "reduce_fold_numeric",
     "jax_vector_field",
@@ -46,72 +46,95 @@ __all__ = [
 _JORDAN_OVERLAP = 1e-7
 
 
+def as_field(vector_field: Callable) -> jax.tree_util.Partial:
+    """``vector_field`` as a :class:`jax.tree_util.Partial`, the pytree the jitted kernels take.
+
+    The compiled code is cached by the Partial's function and the arrays' shapes, so a field
+    given as ``Partial(f, *parameters)`` reuses it across parameter values (e.g. one network
+    at many training epochs); any other callable is compiled once per callable.
+    """
+    if isinstance(vector_field, jax.tree_util.Partial):
+        return vector_field
+    if not callable(vector_field):
+        raise InvalidInputError(f"the vector field must be callable, got {vector_field!r}")
+    return jax.tree_util.Partial(vector_field)
+
+
+@jax.jit
+def _value(field, x):
+    return field(x)
+
+
+@jax.jit
+def _jacobian(field, x):
+    return jax.jacfwd(field)(x)
+
+
+@jax.jit
+def _second_along(field, x, direction):
+    """D^2 f(x)[v, v] by two nested Jacobian-vector products (no Hessian tensor)."""
+
+    def first_along(y):
+        return jax.jvp(field, (y,), (direction,))[1]
+
+    return jax.jvp(first_along, (x,), (direction,))[1]
+
+
+@jax.jit
+def _fold_first_order(field, x, parameter):
+    """(f, D_x f, df/dmu) of f(x, mu) in one compiled call (compiling is the cost)."""
+
+    def along_parameter(value):
+        return field(x, value)
+
+    rate = jax.jvp(along_parameter, (parameter,), (jnp.ones_like(parameter),))[1]
+    return field(x, parameter), jax.jacfwd(field)(x, parameter), rate
+
+
+@jax.jit
+def _fold_second_along(field, x, parameter, direction):
+    def first_along(y):
+        return jax.jvp(lambda z: field(z, parameter), (y,), (direction,))[1]
+
+    return jax.jvp(first_along, (x,), (direction,))[1]
+
+
 class _Derivatives:
-    """Jitted f, Df and D^2 f[v, v] of one vector field (cached per vector field)."""
+    """f, Df and D^2 f[v, v] of one vector field x -> f(x), through the shared jitted kernels."""
 
     def __init__(self, vector_field: Callable):
-        def second_along(x, direction):
-            def first_along(y):
-                return jax.jvp(vector_field, (y,), (direction,))[1]
+        self.field = as_field(vector_field)
 
-            return jax.jvp(first_along, (x,), (direction,))[1]
+    def value(self, x):
+        return _value(self.field, x)
 
-        self.value = jax.jit(vector_field)
-        self.jacobian = jax.jit(jax.jacfwd(vector_field))
-        self.second_along = jax.jit(second_along)
+    def jacobian(self, x):
+        return _jacobian(self.field, x)
 
-
-@functools.lru_cache(maxsize=64)
-def _cached_derivatives(vector_field: Callable) -> _Derivatives:
-    return _Derivatives(vector_field)
+    def second_along(self, x, direction):
+        return _second_along(self.field, x, direction)
 
 
 class _ParameterDerivatives:
-    """Jitted (f, D_x f, df/dmu) and D_x^2 f[v, v] of one f(x, mu) (cached per vector field)."""
+    """(f, D_x f, df/dmu) and D_x^2 f[v, v] of one f(x, mu), through the jitted kernels."""
 
     def __init__(self, vector_field: Callable):
-        def parameter_derivative(x, parameter):
-            def along(value):
-                return vector_field(x, value)
+        self.field = as_field(vector_field)
 
-            return jax.jvp(along, (parameter,), (jnp.ones_like(parameter),))[1]
+    def first_order(self, x, parameter):
+        return _fold_first_order(self.field, x, jnp.asarray(parameter, jnp.float64))
 
-        def second_along(x, parameter, direction):
-            def first_along(y):
-                return jax.jvp(lambda z: vector_field(z, parameter), (y,), (direction,))[1]
-
-            return jax.jvp(first_along, (x,), (direction,))[1]
-
-        def first_order(x, parameter):
-            return (
-                vector_field(x, parameter),
-                jax.jacfwd(vector_field)(x, parameter),
-                parameter_derivative(x, parameter),
-            )
-
-        # one compiled function for everything that does not need q (compiling is the cost)
-        self.first_order = jax.jit(first_order)
-        self.second_along = jax.jit(second_along)
-
-
-@functools.lru_cache(maxsize=32)
-def _cached_parameter_derivatives(vector_field: Callable) -> _ParameterDerivatives:
-    return _ParameterDerivatives(vector_field)
+    def second_along(self, x, parameter, direction):
+        return _fold_second_along(self.field, x, jnp.asarray(parameter, jnp.float64), direction)
 
 
 def _parameter_derivatives(vector_field: Callable) -> _ParameterDerivatives:
-    try:
-        return _cached_parameter_derivatives(vector_field)
-    except TypeError:
-        return _ParameterDerivatives(vector_field)
+    return _ParameterDerivatives(vector_field)
 
 
 def derivatives(vector_field: Callable) -> _Derivatives:
-    """The jitted derivatives of ``vector_field``, reused across calls when it is hashable."""
-    try:
-        return _cached_derivatives(vector_field)
-    except TypeError:  # unhashable callables (e.g. some pytrees) are compiled per call
-        return _Derivatives(vector_field)
+    """f, Df and D^2 f[v, v] of ``vector_field`` (compiled once per function; see as_field)."""
+    return _Derivatives(vector_field)
 
 
 def _evaluate(vector_field: Callable, point) -> tuple[np.ndarray, np.ndarray, _Derivatives]:

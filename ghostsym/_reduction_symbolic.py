@@ -113,6 +113,11 @@ def _symbol(name_or_symbol) -> sympy.Symbol:
     raise InvalidInputError(f"a variable must be a SymPy symbol or a name, got {name_or_symbol!r}")
 
 
+def _one_line(error: Exception) -> str:
+    """SymPy's parse errors span lines; the CLI prints one."""
+    return " ".join(str(error).split())
+
+
 def _exact(name: str, value, names: Mapping[str, sympy.Symbol] | None = None) -> sympy.Expr:
     """An exact SymPy number: floats are read as the exact decimal they print as."""
     if isinstance(value, sympy.Basic):
@@ -128,7 +133,7 @@ def _exact(name: str, value, names: Mapping[str, sympy.Symbol] | None = None) ->
             return sympy.sympify(value, locals=dict(names or {}), rational=True)
         except (sympy.SympifyError, SyntaxError, TypeError) as error:
             raise InvalidInputError(
-                f"{name}: cannot read {value!r} as a number ({error})"
+                f"{name}: cannot read {value!r} as a number ({_one_line(error)})"
             ) from None
     raise InvalidInputError(f"{name} must be a number or a SymPy expression, got {value!r}")
 
@@ -175,7 +180,7 @@ def parse_system(
                 equation = sympy.sympify(equation, locals=names, rational=True)
             except (sympy.SympifyError, SyntaxError, TypeError) as error:
                 raise InvalidInputError(
-                    f"equation {index + 1}: cannot parse {equation!r} ({error})"
+                    f"equation {index + 1}: cannot parse {equation!r} ({_one_line(error)})"
                 ) from None
         if not isinstance(equation, sympy.Expr):
             raise InvalidInputError(f"equation {index + 1} must be a SymPy expression")
@@ -481,8 +486,7 @@ def _reduce_fold_at(f, variables, mu, point, precision) -> FoldReduction:
     on_line = {v: point[v] + along * qi for v, qi in zip(variables, q, strict=True)}
     on_line[mu] = point[mu]
     second = [
-        sympy.simplify(entry.xreplace(on_line).diff(along, 2).xreplace({along: 0}))
-        for entry in f
+        sympy.simplify(entry.xreplace(on_line).diff(along, 2).xreplace({along: 0})) for entry in f
     ]
     a = sympy.radsimp(
         sympy.simplify(sum(pi * gi for pi, gi in zip(p, parameter_derivative, strict=True)))
@@ -569,8 +573,8 @@ def locate_folds(
         solutions = sympy.solve(system, unknowns, dict=True)
     except NotImplementedError as error:
         raise InvalidInputError(
-            f"SymPy cannot solve f = 0, det Df = 0 for this system ({error}); give the fold "
-            "point explicitly (`at`)"
+            f"SymPy cannot solve f = 0, det Df = 0 for this system ({_one_line(error)}); give "
+            "the fold point explicitly (`at`)"
         ) from None
     folds = []
     for solution in solutions:

@@ -10,6 +10,10 @@ curvature of q in that direction is the sum_i f_i D^2 f_i term. All starts run i
 polished by Newton on f where that shrinks |f| (fixed points), deduplicated by distance, reduced
 with :func:`~ghostsym.reduce_at_slow_point` and classified by the sign of r alone.
 
+Compiled code is cached per field function and shape; pass the field as
+``jax.tree_util.Partial(f, *parameters)`` to reuse it across parameter values (e.g. the same
+network at many training epochs) instead of recompiling for every new closure.
+
 >>> from ghostsym._jax import jnp
 >>> def flow(x):  # ghost of x' = 0.04 + x^2 (x_1 decays onto x_1 = x_0^2)
 ...     return jnp.array([0.04 + x[0] ** 2, x[0] ** 2 - x[1]])
@@ -20,14 +24,13 @@ with :func:`~ghostsym.reduce_at_slow_point` and classified by the sign of r alon
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import numpy as np
 
 from ._jax import jax, jnp
 from ._reduction_errors import MinimisationDidNotConvergeError
-from ._reduction_numeric import derivatives, reduce_at_slow_point
+from ._reduction_numeric import as_field, derivatives, reduce_at_slow_point
 from ._reduction_results import SlowPoint
 from .errors import DegenerateError, InvalidInputError, require_finite_array, require_positive
 
@@ -37,69 +40,56 @@ __all__ = ["find_slow_points", "minimise_speed"]
 _BATCH_MEMORY = 2.0e8
 
 
-def _build_minimiser(vector_field: Callable) -> Callable:
-    def half_squared_speed(x):
-        value = vector_field(x)
-        return 0.5 * jnp.dot(value, value)
-
-    gradient = jax.grad(half_squared_speed)
-    hessian = jax.jacfwd(gradient)
-
-    def damped_newton_step(x, damping):
-        g, h = gradient(x), hessian(x)
-        scale = jnp.maximum(jnp.max(jnp.abs(jnp.diag(h))), 1e-300)
-        factor = jnp.linalg.cholesky(h + damping * scale * jnp.eye(x.shape[0], dtype=x.dtype))
-        positive_definite = jnp.all(jnp.isfinite(factor))
-        step = -jax.scipy.linalg.cho_solve((factor, True), g)
-        return jnp.where(positive_definite, step, jnp.zeros_like(x)), positive_definite
-
-    def minimise_one(x, max_iterations, tolerance):
-        def keep_going(state):
-            _, _, _, converged, iteration = state
-            return (~converged) & (iteration < max_iterations)
-
-        def iterate(state):
-            x, damping, value, _, iteration = state
-            step, positive_definite = damped_newton_step(x, damping)
-            candidate = x + step
-            candidate_value = half_squared_speed(candidate)
-            small = jnp.linalg.norm(step) <= tolerance * (1.0 + jnp.linalg.norm(x))
-            # Near the minimum q is only known to rounding (f = -x + ... cancels), so a step
-            # below the tolerance is accepted even if q does not decrease.
-            accept = (
-                positive_definite
-                & jnp.isfinite(candidate_value)
-                & ((candidate_value <= value) | small)
-            )
-            converged = (accept & small & (damping <= 1e-6)) | (value == 0.0)
-            x = jnp.where(accept, candidate, x)
-            value = jnp.where(accept, candidate_value, value)
-            damping = jnp.where(
-                accept, jnp.maximum(damping / 10.0, 1e-15), jnp.minimum(damping * 4.0, 1e15)
-            )
-            return x, damping, value, converged, iteration + 1
-
-        start = (x, jnp.asarray(1e-3, x.dtype), half_squared_speed(x), jnp.asarray(False), 0)
-        x, _, value, converged, iterations = jax.lax.while_loop(keep_going, iterate, start)
-        h = hessian(x)
-        scale = jnp.maximum(jnp.max(jnp.abs(jnp.diag(h))), 1e-300)
-        relaxed = h + 1e-10 * scale * jnp.eye(x.shape[0], dtype=x.dtype)
-        is_minimum = jnp.all(jnp.isfinite(jnp.linalg.cholesky(relaxed)))
-        return x, value, converged, is_minimum, iterations
-
-    return jax.jit(jax.vmap(minimise_one, in_axes=(0, None, None)))
+def _half_squared_speed(field, x):
+    value = field(x)
+    return 0.5 * jnp.dot(value, value)
 
 
-@functools.lru_cache(maxsize=32)
-def _cached_minimiser(vector_field: Callable) -> Callable:
-    return _build_minimiser(vector_field)
+def _damped_newton_step(field, x, damping):
+    gradient = jax.grad(_half_squared_speed, argnums=1)(field, x)
+    hessian = jax.jacfwd(jax.grad(_half_squared_speed, argnums=1), argnums=1)(field, x)
+    scale = jnp.maximum(jnp.max(jnp.abs(jnp.diag(hessian))), 1e-300)
+    factor = jnp.linalg.cholesky(hessian + damping * scale * jnp.eye(x.shape[0], dtype=x.dtype))
+    positive_definite = jnp.all(jnp.isfinite(factor))
+    step = -jax.scipy.linalg.cho_solve((factor, True), gradient)
+    return jnp.where(positive_definite, step, jnp.zeros_like(x)), positive_definite
 
 
-def _minimiser(vector_field: Callable) -> Callable:
-    try:
-        return _cached_minimiser(vector_field)
-    except TypeError:  # unhashable callable: compile for this call only
-        return _build_minimiser(vector_field)
+def _minimise_one(field, x, max_iterations, tolerance):
+    def keep_going(state):
+        _, _, _, converged, iteration = state
+        return (~converged) & (iteration < max_iterations)
+
+    def iterate(state):
+        x, damping, value, _, iteration = state
+        step, positive_definite = _damped_newton_step(field, x, damping)
+        candidate = x + step
+        candidate_value = _half_squared_speed(field, candidate)
+        small = jnp.linalg.norm(step) <= tolerance * (1.0 + jnp.linalg.norm(x))
+        # Near the minimum q is only known to rounding (f = -x + ... cancels), so a step
+        # below the tolerance is accepted even if q does not decrease.
+        accept = (
+            positive_definite & jnp.isfinite(candidate_value) & ((candidate_value <= value) | small)
+        )
+        converged = (accept & small & (damping <= 1e-6)) | (value == 0.0)
+        x = jnp.where(accept, candidate, x)
+        value = jnp.where(accept, candidate_value, value)
+        damping = jnp.where(
+            accept, jnp.maximum(damping / 10.0, 1e-15), jnp.minimum(damping * 4.0, 1e15)
+        )
+        return x, damping, value, converged, iteration + 1
+
+    start = (x, jnp.asarray(1e-3, x.dtype), _half_squared_speed(field, x), jnp.asarray(False), 0)
+    x, _, value, converged, iterations = jax.lax.while_loop(keep_going, iterate, start)
+    hessian = jax.jacfwd(jax.grad(_half_squared_speed, argnums=1), argnums=1)(field, x)
+    scale = jnp.maximum(jnp.max(jnp.abs(jnp.diag(hessian))), 1e-300)
+    relaxed = hessian + 1e-10 * scale * jnp.eye(x.shape[0], dtype=x.dtype)
+    is_minimum = jnp.all(jnp.isfinite(jnp.linalg.cholesky(relaxed)))
+    return x, value, converged, is_minimum, iterations
+
+
+#: All starts of one batch in one vmap-ed while loop; compiled per field function and shape.
+_minimise_batch = jax.jit(jax.vmap(_minimise_one, in_axes=(None, 0, None, None)))
 
 
 def minimise_speed(
@@ -137,13 +127,16 @@ def minimise_speed(
         )
     tolerance = require_positive("tolerance", tolerance)
     count, size = starts.shape
-    batch = int(max(1, min(count, _BATCH_MEMORY // (4 * 8 * size * size))))
+    # Batches are powers of two (at most what _BATCH_MEMORY allows), so that different
+    # numbers of starts reuse a few compiled shapes instead of compiling one per count.
+    largest = max(1, int(_BATCH_MEMORY // (4 * 8 * size * size)))
+    batch = min(1 << (count - 1).bit_length(), 1 << (largest.bit_length() - 1))
     padded = -(-count // batch) * batch
     if padded > count:  # repeat the last start so that every batch has the compiled shape
         starts = np.concatenate([starts, np.repeat(starts[-1:], padded - count, axis=0)])
-    minimiser = _minimiser(vector_field)
+    field = as_field(vector_field)
     outputs = [
-        minimiser(jnp.asarray(starts[i : i + batch]), max_iterations, tolerance)
+        _minimise_batch(field, jnp.asarray(starts[i : i + batch]), max_iterations, tolerance)
         for i in range(0, padded, batch)
     ]
     points, values, converged, minimum, _ = (

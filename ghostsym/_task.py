@@ -46,6 +46,7 @@ __all__ = [
     "task_loss",
     "task_gradient",
     "descent_steps_estimate",
+    "scaled_descent_map",
 ]
 
 
@@ -364,6 +365,50 @@ def delayed_activation_theory(T=None, R=None, normalised: bool = False) -> Delay
     if delay != notation.T:
         values[notation.T] = delay
     return theory.substitute(values)
+
+
+@cache
+def scaled_descent_map(normalised: bool = False) -> DerivedExpression:
+    """One descent step in scaled units: u = r/r*, eta = kappa alpha_c, R = rho T.
+
+    Derived by substituting these into (r - eta dL/dr)/r*; SymPy checks that T drops out, so
+    the descent (and hence the numeric critical learning rate over alpha_c) depends on R/T only,
+    and it is the same map for L and L/T::
+
+        u -> u                                          u <= 1/(1 + rho)^2   (no learning)
+        u -> u + kappa rho (rho + 2) / ((rho + 1)^2 u^{3/2})   u < 1
+        u -> u - kappa rho (rho + 2) / ((rho + 1)^2 u^{3/2})   otherwise
+
+    >>> scaled_descent_map().arguments
+    (u, kappa, rho)
+    >>> float(scaled_descent_map()(1.0, 1.0, 1.0))  # one step from r* at alpha_c lands on r_NL
+    0.25
+    """
+    theory = _general_theory(bool(normalised))
+    r, T, R, eta = notation.r, notation.T, notation.R, notation.learning_rate
+    u, kappa, rho = notation.scaled_r, notation.learning_rate_ratio, notation.ratio
+    optimum = theory.optimum.expression
+    step = (r - eta * theory.gradient.expression) / optimum
+    step = step.subs(eta, kappa * theory.critical_learning_rate.expression)
+    step = sympy.piecewise_fold(step.subs(r, u * optimum).subs(R, rho * T))
+    pieces = []
+    for expression, condition in step.args:
+        if condition != sympy.true:  # both sides are linear in u: solve for the bound on u
+            difference = sympy.expand(condition.lhs - condition.rhs)
+            slope = difference.coeff(u)
+            bound = sympy.factor(-difference.subs(u, 0) / slope)
+            # dividing by a negative slope flips the inequality: keep u on the matching side
+            condition = condition.func(u, bound) if slope.is_positive else condition.func(bound, u)
+        pieces.append((u + sympy.factor(sympy.simplify(expression - u)), condition))
+    scaled = sympy.Piecewise(*pieces)
+    if scaled.has(T):
+        raise AssertionError(f"the scaled descent map still depends on T: {scaled}")
+    return DerivedExpression(
+        "u_{n+1}",
+        scaled,
+        (u, kappa, rho),
+        "one gradient-descent step in units u = r/r*, kappa = eta/alpha_c, rho = R/T",
+    )
 
 
 # --- numeric helpers (vectorised over NumPy arrays) -----------------------------------------

@@ -116,3 +116,17 @@ def latex(expression: sympy.Basic, **settings) -> str:
     """
     names = {**SYMBOL_NAMES, **settings.pop("symbol_names", {})}
     return sympy.latex(expression, symbol_names=names, **settings)
+
+
+# --- learning dynamics of the canonical ghost (issue 2) -------------------------------------
+scaled_r = sympy.Symbol("u", positive=True)
+learning_rate_ratio = sympy.Symbol("kappa", positive=True)
+
+SYMBOL_NAMES.update({learning_rate_ratio: r"\kappa"})
+DESCRIPTIONS.update(
+    {
+        scaled_r: "r in units of the optimum, u = r / r*",
+        learning_rate_ratio: "learning rate in units of the critical one, kappa = eta / alpha_c",
+    }
+)
+__all__ += ["scaled_r", "learning_rate_ratio"]

@@ -28,24 +28,29 @@ from ghostsym import (
     reduce_fold_numeric,
     reduce_ghost,
 )
-from ghostsym._jax import jax, jnp
+from ghostsym._jax import jnp
 
 SYSTEMS = {"2d": non_normal_2d, "3d": coupled_3d, "12d": random_fold}
 
 
 @pytest.fixture(scope="module", params=sorted(SYSTEMS))
 def reduced(request):
-    """(system, symbolic fold, numeric fold) for each test system, built once."""
+    """(system, symbolic fold, numeric fold, JAX field f(x, mu)) per test system, built once."""
     system = SYSTEMS[request.param]()
     symbolic = reduce_fold(system.equations, system.variables, MU, at=system.at)
     field = jax_vector_field(system.equations, system.variables, MU)
     numeric = reduce_fold_numeric(field, np.zeros(system.dimension), 0.0)
-    return system, symbolic, numeric
+    return system, symbolic, numeric, field
+
+
+def compiled(field):
+    """The jitted derivatives reduce_fold_numeric compiled for ``field`` (reused, not rebuilt)."""
+    return ghostsym._reduction_numeric._parameter_derivatives(field)
 
 
 # --- symbolic and autodiff reductions agree --------------------------------------------------
 def test_symbolic_and_numeric_fold_reductions_agree(reduced):
-    _, symbolic, numeric = reduced
+    _, symbolic, numeric, _ = reduced
     for exact, value in [
         (symbolic.unfolding_coefficient, numeric.a),
         (symbolic.quadratic_coefficient, numeric.b),
@@ -67,9 +72,10 @@ def test_one_dimensional_numeric_folds_match_known_answers():
 
 
 def test_numeric_fold_is_non_normal_and_follows_the_convention(reduced):
-    system, _, numeric = reduced
-    field = jax_vector_field(system.equations, system.variables, MU)
-    jacobian = np.asarray(jax.jacfwd(lambda x: field(x, 0.0))(jnp.zeros(system.dimension)))
+    system, _, numeric, field = reduced
+    jacobian = np.asarray(
+        compiled(field).first_order(jnp.zeros(system.dimension), jnp.float64(0.0))[1]
+    )
     p, q = numeric.left_vector, numeric.right_vector
     assert np.linalg.norm(q) == pytest.approx(1.0, abs=1e-14)
     assert p @ q == pytest.approx(1.0, abs=1e-13)
@@ -83,12 +89,13 @@ def test_numeric_fold_is_non_normal_and_follows_the_convention(reduced):
 
 def test_autodiff_derivatives_match_finite_differences(reduced):
     """Df and D^2 f[q, q] (nested jvp) against central differences of the NumPy field."""
-    system, _, numeric = reduced
+    system, _, numeric, jax_field = reduced
     field = system.numpy_field
     x = np.linspace(-0.05, 0.07, system.dimension)
     parameter = 0.01
-    jax_field = jax_vector_field(system.equations, system.variables, MU)
-    jacobian = np.asarray(jax.jacfwd(lambda state: jax_field(state, parameter))(jnp.asarray(x)))
+    jacobian = np.asarray(
+        compiled(jax_field).first_order(jnp.asarray(x), jnp.float64(parameter))[1]
+    )
     step = 1e-6
     columns = [
         (field(x + step * e, parameter) - field(x - step * e, parameter)) / (2 * step)
@@ -97,9 +104,7 @@ def test_autodiff_derivatives_match_finite_differences(reduced):
     np.testing.assert_allclose(jacobian, np.array(columns).T, atol=1e-8)
     q = numeric.right_vector
     second = np.asarray(
-        ghostsym._reduction_numeric.derivatives(
-            lambda state: jax_field(state, parameter)
-        ).second_along(jnp.asarray(x), jnp.asarray(q))
+        compiled(jax_field).second_along(jnp.asarray(x), jnp.float64(parameter), jnp.asarray(q))
     )
     step = 1e-4
     difference = (
@@ -122,7 +127,7 @@ def test_bottleneck_time_matches_integration_with_the_expected_order(reduced):
     """T_measured = pi/sqrt(r) + C + O(sqrt r) with C = O(1) from the finite sections and the
     non-quadratic terms, so the relative error is C sqrt(r)/pi: it -> 0 with slope 1/2 in
     log(mu - mu0). (Measured from p^T x = -/+0.1 to +/-0.1 with DOP853, rtol 1e-11.)"""
-    system, symbolic, numeric = reduced
+    system, symbolic, numeric, _ = reduced
     errors = passage_errors(system, numeric, DISTANCES, section=0.1)
     assert np.all(np.abs(np.diff(np.abs(errors))) > 0) and np.all(np.diff(np.abs(errors)) < 0)
     assert abs(errors[-1]) < 0.02
@@ -136,7 +141,7 @@ def test_bottleneck_time_matches_integration_with_the_expected_order(reduced):
 
 @pytest.mark.slow
 def test_bottleneck_time_slope_over_four_decades(reduced):
-    system, _, numeric = reduced
+    system, _, numeric, _ = reduced
     distances = np.logspace(-3, -7, 5)
     errors = passage_errors(system, numeric, distances, section=0.1)
     assert abs(errors[-1]) < 2e-3
@@ -144,7 +149,7 @@ def test_bottleneck_time_slope_over_four_decades(reduced):
 
 
 def test_fixed_point_side_has_no_bottleneck_time(reduced):
-    _, symbolic, numeric = reduced
+    _, symbolic, numeric, _ = reduced
     wrong_side = -math.copysign(1e-3, numeric.ab)
     with pytest.raises(ghostsym.DegenerateError, match="node-saddle pair"):
         numeric.bottleneck_time(wrong_side)
@@ -181,7 +186,9 @@ def test_symbolic_and_numeric_ghost_reductions_agree(make_system):
 def test_slow_point_vectors_follow_the_convention():
     field = jax_vector_field(["0.01 + x**2 + 3*y", "-y + x**2"], ["x", "y"])
     point = reduce_at_slow_point(field, [0.3, 0.1])  # not a minimum: lambda != 0
-    jacobian = np.asarray(jax.jacfwd(field)(jnp.array([0.3, 0.1])))
+    jacobian = np.asarray(
+        ghostsym._reduction_numeric.derivatives(field).jacobian(jnp.array([0.3, 0.1]))
+    )
     assert point.eigenvalue != 0.0
     np.testing.assert_allclose(jacobian @ point.right_vector, point.eigenvalue * point.right_vector)
     np.testing.assert_allclose(point.left_vector @ jacobian, point.eigenvalue * point.left_vector)

@@ -54,6 +54,7 @@ __all__ = [
     "READOUT_FUNCTIONS",
     "READOUT_TIMINGS",
     "as_key",
+    "SATURATION_LEVEL",
 ]
 
 Array = jax.Array
@@ -62,6 +63,8 @@ Array = jax.Array
 READOUT_FUNCTIONS = ("sigmoid", "tanh")
 #: When the readout looks at the state: after the update (R1/RK/RF) or before it (task RNN).
 READOUT_TIMINGS = ("after-update", "before-update")
+#: |tanh| above this counts as a saturated rate.
+SATURATION_LEVEL = 0.99
 
 
 def as_key(seed) -> Array:
@@ -189,6 +192,15 @@ class _Network:
             return 0.0
         return parameters.input_weights @ inputs
 
+    def rates(self, parameters, state, inputs=None, noise=None):
+        """The firing rates tanh(W x + W_in u + b + noise) that one update mixes in."""
+        pre = self.recurrent_drive(parameters, state) + parameters.b
+        if inputs is not None and self.input_size:
+            pre = pre + self._input_drive(parameters, inputs)
+        if noise is not None:
+            pre = pre + noise
+        return jnp.tanh(pre)
+
     def update(self, parameters, state, inputs=None, noise=None):
         """One step of the map: (1 - alpha) x + alpha tanh(W x + W_in u + b + noise).
 
@@ -198,12 +210,8 @@ class _Network:
         >>> model.update(p, jnp.zeros(3)).shape
         (3,)
         """
-        pre = self.recurrent_drive(parameters, state) + parameters.b
-        if inputs is not None and self.input_size:
-            pre = pre + self._input_drive(parameters, inputs)
-        if noise is not None:
-            pre = pre + noise
-        return (1 - self.leak) * state + self.leak * jnp.tanh(pre)
+        rates = self.rates(parameters, state, inputs, noise)
+        return (1 - self.leak) * state + self.leak * rates
 
     def vector_field(self, parameters, state, inputs=None):
         """The continuous-time flow f(x) = -x + tanh(W x + W_in u + b); JAX-traceable in x.
@@ -238,6 +246,18 @@ class _Network:
         >>> outputs.shape, states.shape
         ((40,), (40, 5))
         """
+        outputs, _, states = self.run_trial(
+            parameters, inputs, initial_state, noise, readout, unroll, keep_states=True
+        )
+        return outputs, states
+
+    def run_trial(self, parameters, inputs, initial_state, noise=None, readout="sigmoid",
+                  unroll: int = 1, keep_states: bool = False):
+        """One trial for training: ``(outputs (S,), saturated (S,), states (S, N) or None)``.
+
+        ``saturated[t]`` is the fraction of units whose rate |tanh(...)| exceeds 0.99 at update
+        t (counted inside the scan, so training need not keep the states).
+        """
         require_choice("readout", readout, READOUT_FUNCTIONS)
         before = getattr(self, "readout_timing", "after-update") == "before-update"
 
@@ -245,14 +265,16 @@ class _Network:
             step_input, step_noise = step_inputs
             if before:
                 output = _readout(readout, self.readout_drive(parameters, state))
-            new_state = self.update(parameters, state, step_input, step_noise)
+            rates = self.rates(parameters, state, step_input, step_noise)
+            new_state = (1 - self.leak) * state + self.leak * rates
             if not before:
                 output = _readout(readout, self.readout_drive(parameters, new_state))
-            return new_state, (output, new_state)
+            saturated = jnp.mean((jnp.abs(rates) > SATURATION_LEVEL).astype(rates.dtype))
+            return new_state, (output, saturated, new_state if keep_states else None)
 
         xs = (inputs, noise)
-        _, (outputs, states) = jax.lax.scan(step, initial_state, xs, unroll=unroll)
-        return outputs, states
+        _, (outputs, saturated, states) = jax.lax.scan(step, initial_state, xs, unroll=unroll)
+        return outputs, saturated, states
 
     def trainable(self, parameters):
         """A pytree of bools: which leaves gradient descent updates (all but the confidence)."""
@@ -311,11 +333,11 @@ class RankOneNetwork(_Network):
         """
         return jnp.outer(parameters.m, parameters.n)
 
-    def trajectory(self, parameters, inputs, initial_state, noise=None, readout="sigmoid",
-                   unroll: int = 1):
+    def run_trial(self, parameters, inputs, initial_state, noise=None, readout="sigmoid",
+                  unroll: int = 1, keep_states: bool = False):
         """One trial, carrying kappa = n^T x so each step costs one dot product.
 
-        Same contract as :meth:`_Network.trajectory`; the readout must be ``"sigmoid"``.
+        Same contract as :meth:`_Network.run_trial`; the readout must be ``"sigmoid"``.
 
         >>> model = RankOneNetwork(size=4)
         >>> y, x = model.trajectory(model.initialise(2), jnp.zeros((3, 0)), jnp.full(4, -0.3))
@@ -334,14 +356,19 @@ class RankOneNetwork(_Network):
             pre = m * kappa + b
             if step_noise is not None:
                 pre = pre + step_noise
-            state = (1 - alpha) * state + alpha * jnp.tanh(pre)
+            rates = jnp.tanh(pre)
+            state = (1 - alpha) * state + alpha * rates
             kappa = n @ state
-            return (state, kappa), (jax.nn.sigmoid(c * (kappa - self.threshold)), state)
+            output = jax.nn.sigmoid(c * (kappa - self.threshold))
+            saturated = jnp.mean((jnp.abs(rates) > SATURATION_LEVEL).astype(rates.dtype))
+            return (state, kappa), (output, saturated, state if keep_states else None)
 
         length = inputs.shape[0]
         carry = (initial_state, n @ initial_state)
-        _, (outputs, states) = jax.lax.scan(step, carry, noise, length=length, unroll=unroll)
-        return outputs, states
+        _, (outputs, saturated, states) = jax.lax.scan(
+            step, carry, noise, length=length, unroll=unroll
+        )
+        return outputs, saturated, states
 
     def trainable(self, parameters):
         return RankOneParameters(True, True, True, bool(self.trainable_confidence))

@@ -57,8 +57,6 @@ __all__ = [
 
 OPTIMIZERS = ("sgd", "adam")
 DTYPES = ("float32", "float64")
-#: |tanh| above this counts as a saturated rate.
-SATURATION_LEVEL = 0.99
 
 
 # --- one trial batch ---------------------------------------------------------------------------
@@ -66,7 +64,7 @@ class TrialRecord(NamedTuple):
     """Outputs, states and tanh rates of the task's trials (B trials of S steps, N units).
 
     outputs: (B, S); states: (B, S, N), the state after each update; rates: (B, S, N), the
-    tanh(W x + W_in u + b + xi) of each update (recovered exactly from consecutive states);
+    tanh(W x + W_in u + b + xi) of each update (recovered from consecutive states);
     targets: (B, S); initial_states: (B, N).
     """
 
@@ -77,7 +75,8 @@ class TrialRecord(NamedTuple):
     initial_states: jax.Array
 
 
-def _trials(model, task, parameters, key, dtype, unroll=1) -> TrialRecord:
+def _trials(model, task, parameters, key, dtype, unroll=1, keep_states=False):
+    """(outputs (B, S), saturated fraction (B, S), states (B, S, N) or None, targets, initial)."""
     size = model.size
     init_key, noise_key = jax.random.split(key)
     inputs = jnp.asarray(task.inputs(), dtype=dtype)
@@ -87,18 +86,17 @@ def _trials(model, task, parameters, key, dtype, unroll=1) -> TrialRecord:
     prepared = model.prepare(parameters)
 
     def one(trial_inputs, trial_initial, trial_noise):
-        return model.trajectory(
-            prepared, trial_inputs, trial_initial, trial_noise, task.readout, unroll
+        return model.run_trial(
+            prepared, trial_inputs, trial_initial, trial_noise, task.readout, unroll, keep_states
         )
 
     if inputs.shape[0] == 1:  # the delayed-activation task: skip a size-1 vmap
-        outputs, states = one(inputs[0], initial[0], None if noise is None else noise[0])
-        outputs, states = outputs[None], states[None]
+        result = one(inputs[0], initial[0], None if noise is None else noise[0])
+        result = jax.tree.map(lambda leaf: leaf[None], result)
     else:
-        outputs, states = jax.vmap(one)(inputs, initial, noise)
-    previous = jnp.concatenate([initial[:, None, :], states[:, :-1, :]], axis=1)
-    rates = (states - (1 - model.leak) * previous) / model.leak
-    return TrialRecord(outputs, states, rates, targets, initial)
+        result = jax.vmap(one)(inputs, initial, noise)
+    outputs, saturated, states = result
+    return outputs, saturated, states, targets, initial
 
 
 def _check_pairing(model, task):
@@ -127,7 +125,12 @@ def simulate_trials(model, task, parameters, key=0) -> TrialRecord:
     """
     _check_pairing(model, task)
     dtype = jnp.result_type(*jax.tree.leaves(parameters))
-    return _trials(model, task, parameters, as_key(key), dtype)
+    outputs, _, states, targets, initial = _trials(
+        model, task, parameters, as_key(key), dtype, keep_states=True
+    )
+    previous = jnp.concatenate([initial[:, None, :], states[:, :-1, :]], axis=1)
+    rates = (states - (1 - model.leak) * previous) / model.leak
+    return TrialRecord(outputs, states, rates, targets, initial)
 
 
 class _Aux(NamedTuple):
@@ -136,11 +139,9 @@ class _Aux(NamedTuple):
 
 
 def _loss_and_aux(model, task, parameters, key, dtype, unroll=1):
-    record = _trials(model, task, parameters, key, dtype, unroll)
-    loss = task.loss(record.outputs, record.targets)
-    accuracy = task.accuracy(record.outputs, record.targets)
-    saturation = jnp.mean((jnp.abs(record.rates) > SATURATION_LEVEL).astype(dtype))
-    return loss, _Aux(accuracy, saturation)
+    outputs, saturated, _, targets, _ = _trials(model, task, parameters, key, dtype, unroll)
+    loss = task.loss(outputs, targets)
+    return loss, _Aux(task.accuracy(outputs, targets), jnp.mean(saturated))
 
 
 def network_loss(model, task, parameters, key=0):

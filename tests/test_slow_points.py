@@ -1,0 +1,227 @@
+"""Batched slow-point finder: ghosts and fixed points of small systems and of a rank-one network.
+
+The rank-one network x' = -x + tanh(m n^T x + b) has the exact latent flow
+kappa' = F(kappa) = -kappa + n^T tanh(m kappa + b) (kappa = n^T x). Its speed minimum in R^N
+follows from F alone: for fixed kappa, the smallest |f| with n^T f = F(kappa) is
+f = n F / |n|^2, so x_g = tanh(m kappa_g + b) - n F(kappa_g) / |n|^2 with kappa_g the minimum
+of F^2, and there p ∝ n, q ∝ D m (D = diag(sech^2)), which gives r = F F'' / 2 at kappa_g:
+the full N-dimensional reduction must equal the one-dimensional one.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.optimize
+from scipy.integrate import solve_ivp
+
+import ghostsym
+from ghostsym import (
+    ComplexSlowEigenvalueError,
+    MinimisationDidNotConvergeError,
+    find_slow_points,
+    minimise_speed,
+    reduce_at_slow_point,
+)
+from ghostsym._jax import jax, jnp
+
+Partial = jax.tree_util.Partial
+
+
+def rank_one_flow(m, n, b, x):
+    return -x + jnp.tanh(m * (n @ x) + b)
+
+
+class RankOneNetwork:
+    """m, n, bias direction u (seeded); b = beta u with beta near the fold beta0 of F."""
+
+    def __init__(self, size: int, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        self.m = 1.0 + 0.3 * rng.standard_normal(size)
+        self.n = (2.0 / size) * (1.0 + 0.3 * rng.standard_normal(size))
+        self.u = 1.0 + 0.2 * rng.standard_normal(size)
+        solution = scipy.optimize.fsolve(
+            lambda v: [self.latent(v[0], v[1]), self.latent_slope(v[0], v[1])],
+            [-1.0, 0.5],
+            xtol=1e-15,
+        )
+        self.fold_kappa, self.fold_beta = solution
+
+    def latent(self, kappa, beta):
+        return -kappa + self.n @ np.tanh(self.m * kappa + beta * self.u)
+
+    def latent_slope(self, kappa, beta):
+        return -1.0 + self.n @ (self.m / np.cosh(self.m * kappa + beta * self.u) ** 2)
+
+    def latent_curvature(self, kappa, beta):
+        argument = self.m * kappa + beta * self.u
+        return self.n @ (-2.0 * self.m**2 * np.tanh(argument) / np.cosh(argument) ** 2)
+
+    def beta(self, unfolding: float) -> float:
+        """beta on the ghost side for unfolding > 0 (F's local minimum above zero)."""
+        return self.fold_beta * (1.0 + unfolding)
+
+    def field(self, beta: float):
+        """A Partial, so every beta (and every size) reuses the same compiled kernels."""
+        m, n, b = jnp.asarray(self.m), jnp.asarray(self.n), jnp.asarray(beta * self.u)
+        return Partial(rank_one_flow, m, n, b)
+
+    def numpy_field(self, beta: float):
+        b = beta * self.u
+        return lambda _, x: -x + np.tanh(self.m * (self.n @ x) + b)
+
+    def exact_ghost(self, beta: float):
+        """kappa_g (F'(kappa_g) = 0 by brentq), r = F F''/2 and x_g, in closed form (NumPy)."""
+        kappa = scipy.optimize.brentq(
+            lambda k: self.latent_slope(k, beta),
+            self.fold_kappa - 0.3,
+            self.fold_kappa + 0.3,
+            xtol=1e-15,
+        )
+        value = self.latent(kappa, beta)
+        r = value * self.latent_curvature(kappa, beta) / 2
+        point = np.tanh(self.m * kappa + beta * self.u) - self.n * value / (self.n @ self.n)
+        return kappa, r, point
+
+    def starts(self, beta: float, count: int = 12) -> np.ndarray:
+        kappas = np.linspace(-2.5, 2.5, count)
+        return np.tanh(np.outer(kappas, self.m) + beta * self.u)
+
+
+@pytest.fixture(scope="module")
+def network():
+    return RankOneNetwork(100)
+
+
+@pytest.fixture(scope="module")
+def ghost_case(network):
+    beta = network.beta(2e-5)
+    field = network.field(beta)
+    return beta, field, find_slow_points(field, network.starts(beta))
+
+
+def test_network_ghost_matches_the_exact_latent_reduction(network, ghost_case):
+    beta, _, points = ghost_case
+    kappa, r_exact, point_exact = network.exact_ghost(beta)
+    assert r_exact > 0
+    ghosts = [point for point in points if point.kind == "ghost"]
+    assert len(ghosts) == 1
+    ghost = ghosts[0]
+    assert ghost.r == pytest.approx(r_exact, rel=1e-8)
+    np.testing.assert_allclose(ghost.point, point_exact, atol=1e-9)
+    assert network.n @ ghost.point == pytest.approx(kappa, abs=1e-9)
+    # at a true speed minimum J^T f = 0 with f != 0, so lambda = 0 and p is parallel to n
+    assert abs(ghost.eigenvalue) < 1e-9
+    cosine = ghost.left_vector @ network.n / np.linalg.norm(ghost.left_vector)
+    assert abs(cosine) / np.linalg.norm(network.n) == pytest.approx(1.0, abs=1e-9)
+    # the reduction of the 1-D latent flow gives the same r
+    latent_m, latent_n = jnp.asarray(network.m), jnp.asarray(network.n)
+    latent_b = jnp.asarray(beta * network.u)
+
+    def latent(k):
+        return -k + jnp.sum(latent_n * jnp.tanh(latent_m * k[0] + latent_b))
+
+    assert reduce_at_slow_point(latent, [kappa]).r == pytest.approx(ghost.r, rel=1e-8)
+
+
+def test_network_ghost_passage_time_matches_simulation(network, ghost_case):
+    """Full N = 100 system from kappa = kappa_g - 1 to kappa_g + 1 (DOP853) vs pi/sqrt(r)."""
+    beta, _, points = ghost_case
+    ghost = next(point for point in points if point.kind == "ghost")
+    kappa = network.n @ ghost.point
+
+    def leave(_, x):
+        return network.n @ x - (kappa + 1.0)
+
+    leave.terminal, leave.direction = True, 1
+    start = np.tanh(network.m * (kappa - 1.0) + beta * network.u)
+    solution = solve_ivp(
+        network.numpy_field(beta),
+        (0.0, 1e6),
+        start,
+        method="DOP853",
+        rtol=1e-10,
+        atol=1e-12,
+        events=leave,
+    )
+    measured = solution.t_events[0][0]
+    assert measured == pytest.approx(ghost.passage_time, rel=0.01)
+    assert ghost.passage_time == pytest.approx(math.pi / math.sqrt(ghost.r))
+
+
+def test_network_fixed_point_pair_is_classified_by_r(network):
+    """On the other side of the fold F crosses zero twice near kappa0: a node and a saddle."""
+    beta = network.beta(-2e-3)
+    points = find_slow_points(network.field(beta), network.starts(beta))
+    near_fold = [p for p in points if abs(network.n @ p.point - network.fold_kappa) < 0.3]
+    assert len(near_fold) == 2
+    assert all(point.kind == "fixed-point" for point in points)
+    for point in points:
+        assert point.speed < 1e-12
+        assert point.r == pytest.approx(-(point.eigenvalue**2) / 4, rel=1e-6)  # d = 0
+        assert math.isinf(point.passage_time)
+    # node and saddle: the slow eigenvalues have opposite signs
+    assert near_fold[0].eigenvalue * near_fold[1].eigenvalue < 0
+
+
+def test_reduction_scales_to_hundreds_of_units():
+    large = RankOneNetwork(300, seed=3)
+    beta = large.beta(1e-3)
+    _, r_exact, point_exact = large.exact_ghost(beta)
+    point = reduce_at_slow_point(large.field(beta), point_exact)
+    assert point.kind == "ghost" and point.dimension == 300
+    assert point.r == pytest.approx(r_exact, rel=1e-8)
+
+
+# --- small systems ----------------------------------------------------------------------
+def square_minus_one(x):
+    return x**2 - 1.0
+
+
+def test_fixed_points_and_ghosts_in_one_dimension():
+    points = find_slow_points(square_minus_one, [[3.0], [-0.5], [0.9], [1.1]])
+    assert [(round(float(p.point[0]), 12), p.kind, p.r) for p in points] == [
+        (-1.0, "fixed-point", -1.0),
+        (1.0, "fixed-point", -1.0),
+    ]
+
+    def ghost(x):
+        return 0.01 + x**2 - x**3
+
+    [found] = find_slow_points(ghost, np.linspace(-0.4, 0.4, 9)[:, None])
+    assert found.kind == "ghost"
+    assert found.r == pytest.approx(0.01, rel=1e-12) and abs(found.point[0]) < 1e-12
+
+
+def test_starts_are_deduplicated_and_results_deterministic():
+    starts = np.linspace(0.2, 3.0, 40)[:, None]
+    first = find_slow_points(square_minus_one, starts)
+    second = find_slow_points(square_minus_one, starts)
+    assert len(first) == 1
+    np.testing.assert_array_equal(first[0].point, second[0].point)
+    assert first[0].r == second[0].r
+
+
+def test_chunked_batches_give_the_same_points(monkeypatch):
+    starts = np.linspace(-3.0, 3.0, 7)[:, None]
+    whole = minimise_speed(square_minus_one, starts)
+    monkeypatch.setattr(ghostsym._slow_points, "_BATCH_MEMORY", 3 * 32.0)  # batches of 2
+    chunked = minimise_speed(square_minus_one, starts)
+    for full, part in zip(whole, chunked, strict=True):
+        np.testing.assert_array_equal(full, part)
+
+
+def test_finder_failures_are_named():
+    with pytest.raises(MinimisationDidNotConvergeError, match="did not converge"):
+        find_slow_points(square_minus_one, [[30.0]], max_iterations=2)
+
+    def focus(x):
+        return jnp.array([-0.1 * x[0] - x[1], x[0] - 0.1 * x[1]])
+
+    with pytest.raises(ComplexSlowEigenvalueError):
+        find_slow_points(focus, [[0.3, 0.2]])
+    assert find_slow_points(focus, [[0.3, 0.2]], skip_degenerate=True) == ()
+    with pytest.raises(ghostsym.InvalidInputError, match="shape"):
+        find_slow_points(square_minus_one, np.zeros((2, 2, 2)))
+    with pytest.raises(ghostsym.InvalidInputError, match="deduplication_distance"):
+        find_slow_points(square_minus_one, [[1.0]], deduplication_distance=0.0)
