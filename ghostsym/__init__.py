@@ -41,6 +41,7 @@ from ._confidence import (  # noqa: E402
     euler_confidence_loss,
     infinite_gain_loss,
 )
+from ._derivation_document import derivation_document, derivation_sections  # noqa: E402
 from ._learning import (  # noqa: E402
     OUTCOMES as DESCENT_OUTCOMES,
 )
@@ -57,9 +58,11 @@ from ._task import (  # noqa: E402
     critical_learning_rate,
     delayed_activation_theory,
     descent_steps_estimate,
+    scaled_descent_map,
     task_gradient,
     task_loss,
 )
+from ._theory_document import theory_sections  # noqa: E402
 
 __all__ += [
     "CanonicalForm",
@@ -76,6 +79,7 @@ __all__ += [
     "task_loss",
     "task_gradient",
     "descent_steps_estimate",
+    "scaled_descent_map",
     "DESCENT_OUTCOMES",
     "DescentResult",
     "gradient_descent",
@@ -88,6 +92,9 @@ __all__ += [
     "confidence_loss",
     "euler_confidence_loss",
     "infinite_gain_loss",
+    "theory_sections",
+    "derivation_sections",
+    "derivation_document",
 ]
 # --- normal-form reduction (issue 3) --------------------------------------------------------
 from ._reduction_errors import (  # noqa: E402

@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "ghostsym._cli_reproduce",
     "ghostsym._cli_normal_form",
     "ghostsym._cli_ghost",
+    "ghostsym._cli_train",
+    "ghostsym._cli_sweep",
 )
 
 

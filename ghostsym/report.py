@@ -154,6 +154,13 @@ class StoredOutcome:
 
 
 # --- atomic files ---------------------------------------------------------------------------
+def _default_mode() -> int:
+    # mkstemp creates files readable by the owner only; give them the usual umask mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write_bytes(path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically: a temporary file beside it, then ``os.replace``.
 
@@ -170,6 +177,7 @@ def atomic_write_bytes(path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temporary, _default_mode())
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -196,6 +204,7 @@ def _atomic_write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> Path:
             np.savez_compressed(handle, **arrays)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temporary, _default_mode())
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -5,14 +5,6 @@ import math
 import numpy as np
 import pytest
 import sympy
-from _reduction_systems import (
-    MU,
-    coupled_3d,
-    fitted_slope,
-    non_normal_2d,
-    passage_errors,
-    random_fold,
-)
 
 import ghostsym
 from ghostsym import (
@@ -29,6 +21,14 @@ from ghostsym import (
     reduce_ghost,
 )
 from ghostsym._jax import jnp
+from ghostsym.experiments.reduction import (
+    MU,
+    coupled_3d,
+    fitted_slope,
+    non_normal_2d,
+    passage_errors,
+    random_fold,
+)
 
 SYSTEMS = {"2d": non_normal_2d, "3d": coupled_3d, "12d": random_fold}
 

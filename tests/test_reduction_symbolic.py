@@ -277,3 +277,17 @@ def test_passage_through_a_symbolic_ghost_matches_integration():
     errors = np.array([abs(measured / predicted - 1) for predicted, measured in times])
     assert errors[-1] < 2e-3
     assert np.all(np.diff(errors) < 0)
+
+
+def test_reduction_document_renders_the_derived_equations():
+    from ghostsym._normal_form import slow_point_canonical_parameter
+    from ghostsym._reduction_document import reduction_sections
+    from ghostsym.document import build_document
+
+    text = build_document(reduction_sections())
+    assert fold_canonical_parameter().latex() in text
+    assert fold_bottleneck_time().latex() in text
+    assert slow_point_canonical_parameter().latex() in text
+    assert "z' = a b \\left(\\mu - \\mu_0\\right) + z^{2}" in text  # z = b y, derived
+    assert "(ab)_q = 1 \\neq s + 1" in text  # the worked non-normal example
+    assert text.count("\\begin{equation}") == text.count("\\end{equation}") >= 10

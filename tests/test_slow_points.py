@@ -1,19 +1,15 @@
 """Batched slow-point finder: ghosts and fixed points of small systems and of a rank-one network.
 
 The rank-one network x' = -x + tanh(m n^T x + b) has the exact latent flow
-kappa' = F(kappa) = -kappa + n^T tanh(m kappa + b) (kappa = n^T x). Its speed minimum in R^N
-follows from F alone: for fixed kappa, the smallest |f| with n^T f = F(kappa) is
-f = n F / |n|^2, so x_g = tanh(m kappa_g + b) - n F(kappa_g) / |n|^2 with kappa_g the minimum
-of F^2, and there p ∝ n, q ∝ D m (D = diag(sech^2)), which gives r = F F'' / 2 at kappa_g:
-the full N-dimensional reduction must equal the one-dimensional one.
+kappa' = F(kappa) = -kappa + n^T tanh(m kappa + b); its ghost x_g, p, q and r = F F''/2 follow
+from F in closed form (see :class:`ghostsym.experiments.reduction.RankOneNetwork`), so the full
+N-dimensional reduction must equal the one-dimensional one.
 """
 
 import math
 
 import numpy as np
 import pytest
-import scipy.optimize
-from scipy.integrate import solve_ivp
 
 import ghostsym
 from ghostsym import (
@@ -23,69 +19,8 @@ from ghostsym import (
     minimise_speed,
     reduce_at_slow_point,
 )
-from ghostsym._jax import jax, jnp
-
-Partial = jax.tree_util.Partial
-
-
-def rank_one_flow(m, n, b, x):
-    return -x + jnp.tanh(m * (n @ x) + b)
-
-
-class RankOneNetwork:
-    """m, n, bias direction u (seeded); b = beta u with beta near the fold beta0 of F."""
-
-    def __init__(self, size: int, seed: int = 0):
-        rng = np.random.default_rng(seed)
-        self.m = 1.0 + 0.3 * rng.standard_normal(size)
-        self.n = (2.0 / size) * (1.0 + 0.3 * rng.standard_normal(size))
-        self.u = 1.0 + 0.2 * rng.standard_normal(size)
-        solution = scipy.optimize.fsolve(
-            lambda v: [self.latent(v[0], v[1]), self.latent_slope(v[0], v[1])],
-            [-1.0, 0.5],
-            xtol=1e-15,
-        )
-        self.fold_kappa, self.fold_beta = solution
-
-    def latent(self, kappa, beta):
-        return -kappa + self.n @ np.tanh(self.m * kappa + beta * self.u)
-
-    def latent_slope(self, kappa, beta):
-        return -1.0 + self.n @ (self.m / np.cosh(self.m * kappa + beta * self.u) ** 2)
-
-    def latent_curvature(self, kappa, beta):
-        argument = self.m * kappa + beta * self.u
-        return self.n @ (-2.0 * self.m**2 * np.tanh(argument) / np.cosh(argument) ** 2)
-
-    def beta(self, unfolding: float) -> float:
-        """beta on the ghost side for unfolding > 0 (F's local minimum above zero)."""
-        return self.fold_beta * (1.0 + unfolding)
-
-    def field(self, beta: float):
-        """A Partial, so every beta (and every size) reuses the same compiled kernels."""
-        m, n, b = jnp.asarray(self.m), jnp.asarray(self.n), jnp.asarray(beta * self.u)
-        return Partial(rank_one_flow, m, n, b)
-
-    def numpy_field(self, beta: float):
-        b = beta * self.u
-        return lambda _, x: -x + np.tanh(self.m * (self.n @ x) + b)
-
-    def exact_ghost(self, beta: float):
-        """kappa_g (F'(kappa_g) = 0 by brentq), r = F F''/2 and x_g, in closed form (NumPy)."""
-        kappa = scipy.optimize.brentq(
-            lambda k: self.latent_slope(k, beta),
-            self.fold_kappa - 0.3,
-            self.fold_kappa + 0.3,
-            xtol=1e-15,
-        )
-        value = self.latent(kappa, beta)
-        r = value * self.latent_curvature(kappa, beta) / 2
-        point = np.tanh(self.m * kappa + beta * self.u) - self.n * value / (self.n @ self.n)
-        return kappa, r, point
-
-    def starts(self, beta: float, count: int = 12) -> np.ndarray:
-        kappas = np.linspace(-2.5, 2.5, count)
-        return np.tanh(np.outer(kappas, self.m) + beta * self.u)
+from ghostsym._jax import jnp
+from ghostsym.experiments.reduction import RankOneNetwork
 
 
 @pytest.fixture(scope="module")
@@ -128,23 +63,7 @@ def test_network_ghost_passage_time_matches_simulation(network, ghost_case):
     """Full N = 100 system from kappa = kappa_g - 1 to kappa_g + 1 (DOP853) vs pi/sqrt(r)."""
     beta, _, points = ghost_case
     ghost = next(point for point in points if point.kind == "ghost")
-    kappa = network.n @ ghost.point
-
-    def leave(_, x):
-        return network.n @ x - (kappa + 1.0)
-
-    leave.terminal, leave.direction = True, 1
-    start = np.tanh(network.m * (kappa - 1.0) + beta * network.u)
-    solution = solve_ivp(
-        network.numpy_field(beta),
-        (0.0, 1e6),
-        start,
-        method="DOP853",
-        rtol=1e-10,
-        atol=1e-12,
-        events=leave,
-    )
-    measured = solution.t_events[0][0]
+    measured = network.simulated_passage(beta, network.n @ ghost.point, half_width=1.0)
     assert measured == pytest.approx(ghost.passage_time, rel=0.01)
     assert ghost.passage_time == pytest.approx(math.pi / math.sqrt(ghost.r))
 

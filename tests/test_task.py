@@ -242,3 +242,27 @@ def test_loss_and_gradient_never_return_nan_on_any_branch():
     for normalised in (False, True):
         assert not np.isnan(task_loss(r, 100.0, 30.0, normalised=normalised)).any()
         assert not np.isnan(task_gradient(r, 100.0, 30.0, normalised=normalised)).any()
+
+
+@pytest.mark.parametrize("normalised", [False, True])
+def test_scaled_descent_map_is_t_free_and_reproduces_the_simulation(normalised):
+    from ghostsym import scaled_descent_map
+
+    scaled = scaled_descent_map(normalised)
+    assert not scaled.expression.has(notation.T)
+    assert scaled.expression == scaled_descent_map(not normalised).expression
+    for T, ratio, kappa in ((10.0, 1.0, 0.7), (300.0, 0.5, 1.3), (1000.0, 3.0, 0.2)):
+        rate = kappa * critical_learning_rate(T, ratio * T, normalised=normalised)
+        result = gradient_descent(
+            rate,
+            T,
+            R=ratio * T,
+            start_factor=10.0,
+            steps=60,
+            normalised=normalised,
+            record_every=1,
+        )
+        u = 10.0
+        for n in range(1, 61):
+            u = float(scaled(u, kappa, ratio))
+            assert result.trajectory[n] / optimum(T) == pytest.approx(u, rel=1e-9, abs=1e-12)

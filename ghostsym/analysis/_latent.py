@@ -292,11 +292,17 @@ def latent_fixed_point_count(m, n, b, *, grid_points: int = 2000) -> np.ndarray:
     3
     """
     m, n, b = (np.asarray(value, dtype=np.float64) for value in (m, n, b))
-    bound = np.abs(n).sum(axis=-1) + 1.0
+    batch_shape, size = m.shape[:-1], m.shape[-1]
+    m, n, b = (value.reshape(-1, size) for value in (m, n, b))
     fractions = np.linspace(-1.0, 1.0, grid_points)
-    kappa = bound[..., None] * fractions  # (..., G)
-    flow = -kappa + np.einsum(
-        "...i,...gi->...g", n, np.tanh(m[..., None, :] * kappa[..., None] + b[..., None, :])
-    )
-    signs = np.signbit(flow)
-    return np.count_nonzero(signs[..., 1:] != signs[..., :-1], axis=-1)
+    counts = np.empty(m.shape[0], dtype=np.int64)
+    chunk = max(1, int(2e7 // (grid_points * size)))  # bound the (chunk, G, N) temporary
+    for start in range(0, m.shape[0], chunk):
+        part = slice(start, start + chunk)
+        bound = np.abs(n[part]).sum(axis=-1) + 1.0
+        kappa = bound[:, None] * fractions  # (chunk, G)
+        rates = np.tanh(m[part, None, :] * kappa[..., None] + b[part, None, :])
+        flow = -kappa + np.einsum("ci,cgi->cg", n[part], rates)
+        signs = np.signbit(flow)
+        counts[part] = np.count_nonzero(signs[:, 1:] != signs[:, :-1], axis=-1)
+    return counts.reshape(batch_shape)

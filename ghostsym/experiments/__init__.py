@@ -23,7 +23,10 @@ __all__ = ["Experiment", "SCALES", "EXPERIMENT_MODULES", "all_experiments", "get
 SCALES = ("quick", "full")
 
 #: Modules holding experiments, in the order the report shows them.
-EXPERIMENT_MODULES: tuple[str, ...] = ()
+EXPERIMENT_MODULES: tuple[str, ...] = (
+    "ghostsym.experiments.theory",
+    "ghostsym.experiments.reduction",
+)
 
 
 @dataclass(frozen=True)

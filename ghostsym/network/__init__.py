@@ -19,11 +19,15 @@ Latent flow of rank-one networks:
     (slow point on the way to the readout threshold and its canonical parameter r).
 Training:
     :func:`train_population` -> :class:`PopulationTraining`; :func:`simulate_trials`,
-    :func:`network_loss`, :func:`check_gradients`; :func:`classify_runs` -> :class:`RunOutcomes`.
+    :func:`network_loss`, :func:`check_gradients`; :func:`classify_runs` -> :class:`RunOutcomes`
+    (learned / collapsed / plateau / unsettled / diverged, by explicit loss rules);
+    :func:`summarise_by_setting`; :func:`save_network` (the ``.npz`` format of
+    :func:`ghostsym.analysis.load_network`).
 Theory inside training:
     :func:`train_canonical_population` (x' = r + x^2 trained on the derived dL/dr in JAX).
 Sweeps:
-    :class:`SweepConfig`, :func:`run_sweep`, :func:`load_sweep` (``ghostsym sweep CONFIG.toml``).
+    :class:`SweepConfig`, :func:`run_sweep`, :func:`load_sweep` (``ghostsym sweep CONFIG.toml``);
+    :func:`build_model` / :func:`build_task` from names and settings.
 
 >>> from ghostsym.network import RankOneNetwork, DelayedActivation, network_loss
 >>> model = RankOneNetwork()
@@ -31,6 +35,7 @@ Sweeps:
 1.0
 """
 
+from ._canonical_training import CanonicalTraining, train_canonical_population
 from ._latent import LatentSlowPoint, latent_flow, latent_initial_state, latent_slow_point
 from ._models import (
     FullRankNetwork,
@@ -39,6 +44,26 @@ from ._models import (
     LowRankParameters,
     RankOneNetwork,
     RankOneParameters,
+)
+from ._export import network_arrays, save_network
+from ._outcomes import (
+    OUTCOME_LABELS,
+    RunOutcomes,
+    SettingSummary,
+    classify_losses,
+    classify_runs,
+    summarise_by_setting,
+)
+from ._sweeps import (
+    MODEL_NAMES,
+    SweepConfig,
+    SweepGroup,
+    SweepResult,
+    SweepStatus,
+    build_model,
+    build_task,
+    load_sweep,
+    run_sweep,
 )
 from ._tasks import DelayedActivation, DelayedCueDiscrimination, DelayedMatchToSample
 from ._training import (
@@ -74,4 +99,23 @@ __all__ = [
     "check_gradients",
     "GradientCheck",
     "tree_index",
+    "classify_runs",
+    "classify_losses",
+    "RunOutcomes",
+    "OUTCOME_LABELS",
+    "SettingSummary",
+    "summarise_by_setting",
+    "save_network",
+    "network_arrays",
+    "train_canonical_population",
+    "CanonicalTraining",
+    "SweepConfig",
+    "SweepStatus",
+    "SweepGroup",
+    "SweepResult",
+    "run_sweep",
+    "load_sweep",
+    "build_model",
+    "build_task",
+    "MODEL_NAMES",
 ]

@@ -191,10 +191,15 @@ def check_gradients(model, task, parameters=None, *, seed: int = 0, step: float 
     parameters = model.cast(parameters, jnp.float64)
     noise_key = as_key(key)
 
-    def loss(point):
-        return _loss_and_aux(model, task, point, noise_key, jnp.float64)[0]
+    # One compiled function for both: finite differences reuse it (value only).
+    value_and_gradient = jax.jit(jax.value_and_grad(
+        lambda point: _loss_and_aux(model, task, point, noise_key, jnp.float64)[0]
+    ))
 
-    gradient = jax.grad(loss)(parameters)
+    def loss(point):
+        return value_and_gradient(point)[0]
+
+    gradient = value_and_gradient(parameters)[1]
     trainable = model.trainable(parameters)
     rng = np.random.default_rng(seed)
     autodiff, finite, errors = {}, {}, {}

@@ -1,0 +1,55 @@
+"""Timing of the numeric reduction and the slow-point finder on rank-one networks (N = 100-500).
+
+    python benchmarks/bench_reduction.py [--sizes 100 300 500] [--starts 32]
+
+Prints, per network size N: the first call of reduce_at_slow_point (compiling included), a
+repeated call (one Jacobian by jacfwd + one dense eigendecomposition + two nested jvps), and
+find_slow_points from k starts (batched damped Newton, then the reductions), plus |r - r_exact|
+against the closed-form latent reduction. The field is a jax.tree_util.Partial, so a network of
+the same size with new weights reuses the compiled code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from ghostsym import find_slow_points, reduce_at_slow_point
+from ghostsym.experiments.reduction import RankOneNetwork
+
+
+def _timed(function, *arguments, **keywords):
+    began = time.perf_counter()
+    result = function(*arguments, **keywords)
+    return result, time.perf_counter() - began
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 500])
+    parser.add_argument("--starts", type=int, default=32)
+    arguments = parser.parse_args(argv)
+    print(
+        f"{'N':>5s} {'reduce 1st':>11s} {'reduce':>9s} {'find 1st':>9s} {'find':>9s} "
+        f"{'|r/r_exact - 1|':>16s}"
+    )
+    for size in arguments.sizes:
+        network = RankOneNetwork(size, seed=1)
+        beta = network.beta(1e-3)
+        _, r_exact, point = network.exact_ghost(beta)
+        field = network.field(beta)
+        _, first = _timed(reduce_at_slow_point, field, point)
+        reduced, repeat = _timed(reduce_at_slow_point, field, point)
+        starts = network.starts(beta, arguments.starts)
+        _, find_first = _timed(find_slow_points, field, starts)
+        other = network.field(network.beta(2e-3))  # new weights, same compiled code
+        found, find_repeat = _timed(find_slow_points, other, starts)
+        assert any(p.kind == "ghost" for p in found)
+        print(
+            f"{size:5d} {first:10.3f}s {repeat:8.3f}s {find_first:8.2f}s {find_repeat:8.2f}s "
+            f"{abs(reduced.r / r_exact - 1):16.2e}"
+        )
+
+
+if __name__ == "__main__":
+    main()

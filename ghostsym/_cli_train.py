@@ -1,0 +1,237 @@
+"""``ghostsym train`` and ``ghostsym gradient-check``: the network engine from the command line.
+
+``ghostsym train rank-one --lr 0.02 --seeds 20 --epochs 6000`` trains a population (every
+learning rate x every seed) and prints, per learning rate, how many runs learned, collapsed
+back to the plateau, stayed on it, are unsettled or diverged, with median final loss, minimum
+loss, final gradient norm and final saturation (rules: :mod:`ghostsym.network._outcomes`).
+``--task dcdt|dmts`` trains the paper's task RNN; ``--save-network FILE.npz`` writes one
+trained network for ``ghostsym ghost --network FILE.npz``.
+
+``ghostsym gradient-check`` compares ``jax.grad`` of every model x task loss with central
+finite differences in float64 and prints the largest relative error per pair.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ._cli_common import finite_float, to_json
+from .errors import InvalidInputError
+
+
+def register(subparsers) -> None:
+    train = subparsers.add_parser(
+        "train",
+        help="train a population of the paper's networks and classify the runs",
+        description=__doc__.split("\n\n")[1],
+    )
+    train.add_argument("model", choices=("rank-one", "low-rank", "full-rank"))
+    train.add_argument("--task", choices=("delayed-activation", "dcdt", "dmts"),
+                       default="delayed-activation")
+    train.add_argument("--lr", type=finite_float, nargs="+", default=[0.02],
+                       help="learning rates (each is trained with every seed)")
+    train.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
+    train.add_argument("--first-seed", type=int, default=0)
+    train.add_argument("--epochs", type=int, default=6000)
+    train.add_argument("--record-every", type=int, default=10)
+    train.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
+    train.add_argument("--confidence", type=finite_float, default=None,
+                       help="output confidence c (rank-one readout gain; default 10)")
+    train.add_argument("--trainable-confidence", action="store_true")
+    train.add_argument("--rank", type=int, default=None, help="rank K (low-rank model)")
+    train.add_argument("--size", type=int, default=100, help="number of units N")
+    train.add_argument("--delay", type=int, default=20, help="delay T in steps")
+    train.add_argument("--response", type=int, default=None, help="response R (default T)")
+    train.add_argument("--delay-ms", type=finite_float, default=None,
+                       help="DCDT/DMTS delay window in ms (default: the paper's Fig 7 value)")
+    train.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    train.add_argument("--learned-below", type=finite_float, default=0.25,
+                       help="a run learned when its loss <= this x its initial loss")
+    train.add_argument("--save-network", default=None, metavar="FILE.npz",
+                       help="write the trained network of run --run-index to FILE.npz")
+    train.add_argument("--run-index", type=int, default=0)
+    train.add_argument("--format", choices=("text", "json"), default="text")
+    train.set_defaults(handler=run_train)
+
+    check = subparsers.add_parser(
+        "gradient-check",
+        help="autodiff gradients of every model and task vs finite differences (float64)",
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--seed", type=int, default=0)
+    check.set_defaults(handler=run_gradient_check)
+
+
+def _build(arguments):
+    from .network import build_model, build_task
+
+    if arguments.task == "delayed-activation":
+        task_settings = {"delay": arguments.delay}
+        if arguments.response is not None:
+            task_settings["response"] = arguments.response
+    else:
+        task_settings = {} if arguments.delay_ms is None else {"delay_ms": arguments.delay_ms}
+    task = build_task(arguments.task, task_settings)
+    model_settings = {"size": arguments.size}
+    if arguments.model == "rank-one" and arguments.trainable_confidence:
+        model_settings["trainable_confidence"] = True
+    if arguments.rank is not None:
+        if arguments.model != "low-rank":
+            raise InvalidInputError("--rank applies to the low-rank model only")
+        model_settings["rank"] = arguments.rank
+    return build_model(arguments.model, task, model_settings), task
+
+
+def run_train(arguments) -> None:
+    from .network import classify_runs, save_network, summarise_by_setting, train_population
+
+    if arguments.seeds < 1 or arguments.first_seed < 0:
+        raise InvalidInputError(
+            f"--seeds must be >= 1 and --first-seed >= 0, got {arguments.seeds}, "
+            f"{arguments.first_seed}"
+        )
+    model, task = _build(arguments)
+    seeds = np.arange(arguments.first_seed, arguments.first_seed + arguments.seeds)
+    rates = np.repeat(np.asarray(arguments.lr, dtype=np.float64), seeds.size)
+    all_seeds = np.tile(seeds, len(arguments.lr))
+    started = time.perf_counter()
+    result = train_population(
+        model,
+        task,
+        learning_rates=rates,
+        seeds=all_seeds,
+        epochs=arguments.epochs,
+        optimizer=arguments.optimizer,
+        confidences=arguments.confidence,
+        record_every=arguments.record_every,
+        dtype=arguments.dtype,
+    )
+    wall = time.perf_counter() - started
+    outcomes = classify_runs(result, learned_below=arguments.learned_below)
+    summaries = summarise_by_setting(result, outcomes)
+    if arguments.save_network:
+        if not 0 <= arguments.run_index < result.runs:
+            raise InvalidInputError(
+                f"--run-index must be in 0..{result.runs - 1}, got {arguments.run_index}"
+            )
+        from .network import tree_index
+
+        parameters = tree_index(result.final_parameters, arguments.run_index)
+        save_network(arguments.save_network, model, parameters, task)
+    if arguments.format == "json":
+        print(
+            to_json(
+                {
+                    "model": model.kind,
+                    "task": task.name,
+                    "optimizer": arguments.optimizer,
+                    "epochs": arguments.epochs,
+                    "seeds": seeds.tolist(),
+                    "wall_time_seconds": wall,
+                    "learned_below": arguments.learned_below,
+                    "settings": [summary.to_json() for summary in summaries],
+                    "runs": [
+                        {
+                            "learning_rate": float(result.learning_rates[i]),
+                            "seed": int(result.seeds[i]),
+                            "outcome": str(outcomes.labels[i]),
+                            "final_loss": _finite(outcomes.final_loss[i]),
+                            "minimum_loss": _finite(outcomes.minimum_loss[i]),
+                            "minimum_loss_epoch": int(result.minimum_loss_epoch[i]),
+                            "final_gradient_norm": _finite(outcomes.final_gradient_norm[i]),
+                            "leaving_plateau_epoch": int(outcomes.leaving_epoch[i]),
+                            "learned_epoch": int(outcomes.learned_epoch[i]),
+                        }
+                        for i in range(result.runs)
+                    ],
+                }
+            )
+        )
+        return
+    print(
+        f"{model.kind} network (N={model.size}) on {task.name} ({task.steps} steps), "
+        f"{arguments.optimizer}, {arguments.epochs} epochs, seeds "
+        f"{seeds[0]}..{seeds[-1]}, {arguments.dtype}; {wall:.1f} s"
+    )
+    print(
+        f"outcome rules: learned = final loss <= {arguments.learned_below} x initial; collapsed "
+        "= learned at some epoch, ends >= 0.9 x initial; plateau = never learned"
+    )
+    header = (
+        f"{'lr':>10} {'runs':>4} {'learned':>7} {'collapsed':>9} {'plateau':>7} "
+        f"{'unsettled':>9} {'diverged':>8} {'final loss':>10} {'min loss':>9} "
+        f"{'final |g|':>10} {'saturated':>9}"
+    )
+    print(header)
+    for summary in summaries:
+        counts = summary.counts
+        print(
+            f"{summary.learning_rate:>10.4g} {summary.runs:>4} {counts['learned']:>7} "
+            f"{counts['collapsed']:>9} {counts['plateau']:>7} {counts['unsettled']:>9} "
+            f"{counts['diverged']:>8} {summary.median_final_loss:>10.4g} "
+            f"{summary.median_minimum_loss:>9.3g} {summary.median_final_gradient_norm:>10.3g} "
+            f"{summary.median_final_saturation:>9.3f}"
+        )
+    print("(medians over seeds)")
+
+
+def _finite(value):
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def gradient_check_cases():
+    """The (name, model, task) pairs ``ghostsym gradient-check`` covers (small sizes)."""
+    from .network import (
+        DelayedActivation,
+        DelayedCueDiscrimination,
+        DelayedMatchToSample,
+        FullRankNetwork,
+        LowRankNetwork,
+        RankOneNetwork,
+    )
+
+    short = DelayedActivation(delay=6, response=6)
+    noisy = DelayedActivation(delay=6, response=6, noise=0.05, trials=2)
+    dcdt = DelayedCueDiscrimination(input_ms=10, delay_ms=20, reaction_ms=15, noise=0.01,
+                                    initial_spread=0.1)
+    dmts = DelayedMatchToSample(input_ms=10, delay_ms=15, reaction_ms=10)
+    return (
+        ("rank-one / delayed activation", RankOneNetwork(size=12), short),
+        ("rank-one, trainable c / noisy delayed activation",
+         RankOneNetwork(size=12, trainable_confidence=True), noisy),
+        ("rank-3 / delayed activation", LowRankNetwork(size=12, rank=3), short),
+        ("full rank / delayed activation", FullRankNetwork(size=12), short),
+        ("task RNN / DCDT (noise, random r0)", FullRankNetwork.for_working_memory(size=12), dcdt),
+        ("task RNN, capped readout / DCDT",
+         FullRankNetwork.for_working_memory(size=12, readout_cap=True), dcdt),
+        ("task RNN / DMTS", FullRankNetwork.for_working_memory(size=12), dmts),
+        ("rank-2 with input / DMTS", LowRankNetwork(size=12, rank=2, input_size=1), dmts),
+    )
+
+
+def run_gradient_check(arguments) -> None:
+    from .network import check_gradients
+
+    rows = []
+    for name, model, task in gradient_check_cases():
+        # c = 1 keeps the rank-one readout off its flat tail (an informative point); the capped
+        # readout gets a finite cap c = 2.
+        confidence = {"rank-one": 1.0}.get(model.kind, 2.0)
+        parameters = model.initialise(arguments.seed, confidence=confidence)
+        check = check_gradients(model, task, parameters, seed=arguments.seed)
+        rows.append((name, check))
+    if arguments.format == "json":
+        print(to_json([
+            {"case": name, "step": check.step, "relative_errors": check.relative_errors,
+             "maximum_relative_error": check.maximum_relative_error}
+            for name, check in rows
+        ]))
+        return
+    print("jax.grad vs central differences (float64, step 1e-5, one random direction per leaf)")
+    for name, check in rows:
+        worst = max(check.relative_errors, key=check.relative_errors.get)
+        print(f"{name:<50} max rel. error {check.maximum_relative_error:.2e} ({worst})")
+
