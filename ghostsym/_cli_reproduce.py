@@ -61,6 +61,11 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--list", action="store_true", help="list the registered experiments and exit"
     )
+    parser.add_argument(
+        "--no-derivations",
+        action="store_true",
+        help="do not rebuild derivations.tex (faster when iterating on experiments)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.set_defaults(handler=run)
 
@@ -81,6 +86,7 @@ def run(arguments) -> None:
         only=arguments.only,
         force=arguments.force,
         progress=not arguments.no_progress,
+        derivations=not arguments.no_derivations,
     )
     counts = result.verdict_counts()
     print(f"report:      {result.report.markdown}")

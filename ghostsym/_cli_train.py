@@ -182,45 +182,11 @@ def _finite(value):
     return value if np.isfinite(value) else None
 
 
-def gradient_check_cases():
-    """The (name, model, task) pairs ``ghostsym gradient-check`` covers (small sizes)."""
-    from .network import (
-        DelayedActivation,
-        DelayedCueDiscrimination,
-        DelayedMatchToSample,
-        FullRankNetwork,
-        LowRankNetwork,
-        RankOneNetwork,
-    )
-
-    short = DelayedActivation(delay=6, response=6)
-    noisy = DelayedActivation(delay=6, response=6, noise=0.05, trials=2)
-    dcdt = DelayedCueDiscrimination(input_ms=10, delay_ms=20, reaction_ms=15, noise=0.01,
-                                    initial_spread=0.1)
-    dmts = DelayedMatchToSample(input_ms=10, delay_ms=15, reaction_ms=10)
-    return (
-        ("rank-one / delayed activation", RankOneNetwork(size=12), short),
-        ("rank-one, trainable c / noisy delayed activation",
-         RankOneNetwork(size=12, trainable_confidence=True), noisy),
-        ("rank-3 / delayed activation", LowRankNetwork(size=12, rank=3), short),
-        ("full rank / delayed activation", FullRankNetwork(size=12), short),
-        ("task RNN / DCDT (noise, random r0)", FullRankNetwork.for_working_memory(size=12), dcdt),
-        ("task RNN, capped readout / DCDT",
-         FullRankNetwork.for_working_memory(size=12, readout_cap=True), dcdt),
-        ("task RNN / DMTS", FullRankNetwork.for_working_memory(size=12), dmts),
-        ("rank-2 with input / DMTS", LowRankNetwork(size=12, rank=2, input_size=1), dmts),
-    )
-
-
 def run_gradient_check(arguments) -> None:
-    from .network import check_gradients
+    from .network import check_gradients, gradient_check_cases
 
     rows = []
-    for name, model, task in gradient_check_cases():
-        # c = 1 keeps the rank-one readout off its flat tail (an informative point); the capped
-        # readout gets a finite cap c = 2.
-        confidence = {"rank-one": 1.0}.get(model.kind, 2.0)
-        parameters = model.initialise(arguments.seed, confidence=confidence)
+    for name, model, task, parameters in gradient_check_cases():
         check = check_gradients(model, task, parameters, seed=arguments.seed)
         rows.append((name, check))
     if arguments.format == "json":

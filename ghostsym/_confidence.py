@@ -33,6 +33,7 @@ t_esc vanishes because the output is continuous (sigma -> 1) there.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import cache
 
@@ -43,7 +44,13 @@ from scipy import integrate
 
 from . import notation
 from ._canonical import canonical_form, escape_time, passage_time
-from .errors import InvalidInputError, require_choice, require_finite, require_positive
+from .errors import (
+    DegenerateError,
+    InvalidInputError,
+    require_choice,
+    require_finite,
+    require_positive,
+)
 from .expressions import DerivedExpression
 
 __all__ = [
@@ -275,10 +282,22 @@ def _single(r, T, R, gain, threshold, start, method, precision):
                 loss += float(mpmath.quad(integrand, [left, right]))
                 gradient += float(mpmath.quad(derivative, [left, right]))
         else:
-            options = dict(limit=400, epsabs=1e-13, epsrel=1e-11)
-            loss += integrate.quad(integrand, left, right, **options)[0]
-            gradient += integrate.quad(derivative, left, right, **options)[0]
+            loss += _quad(integrand, left, right, r)
+            gradient += _quad(derivative, left, right, r)
     return loss, gradient, escape
+
+
+def _quad(function, left, right, r):
+    """SciPy quad; a warning is accepted only if the error estimate is still small."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", integrate.IntegrationWarning)
+        value, error = integrate.quad(function, left, right, limit=400, epsabs=1e-12, epsrel=1e-10)
+    if caught and error > 1e-7 * (1.0 + abs(value)):
+        raise DegenerateError(
+            f"quadrature on [{left:g}, {right:g}] at r={r!r} did not converge "
+            f"(error estimate {error:.3g} for value {value:.6g}); try method='mpmath'"
+        )
+    return value
 
 
 def confidence_loss(

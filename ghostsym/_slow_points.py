@@ -55,10 +55,12 @@ def _damped_newton_step(field, x, damping):
     return jnp.where(positive_definite, step, jnp.zeros_like(x)), positive_definite
 
 
-def _minimise_one(field, x, max_iterations, tolerance):
+def _advance_one(field, x, damping, iterations, tolerance):
+    """Up to ``iterations`` damped Newton steps from (x, damping); stops once converged."""
+
     def keep_going(state):
         _, _, _, converged, iteration = state
-        return (~converged) & (iteration < max_iterations)
+        return (~converged) & (iteration < iterations)
 
     def iterate(state):
         x, damping, value, _, iteration = state
@@ -79,17 +81,50 @@ def _minimise_one(field, x, max_iterations, tolerance):
         )
         return x, damping, value, converged, iteration + 1
 
-    start = (x, jnp.asarray(1e-3, x.dtype), _half_squared_speed(field, x), jnp.asarray(False), 0)
-    x, _, value, converged, iterations = jax.lax.while_loop(keep_going, iterate, start)
+    start = (x, damping, _half_squared_speed(field, x), jnp.asarray(False), 0)
+    return jax.lax.while_loop(keep_going, iterate, start)
+
+
+def _is_minimum_one(field, x):
+    """The Hessian of q at x is positive semidefinite (Cholesky of H + 1e-10 s I succeeds)."""
     hessian = jax.jacfwd(jax.grad(_half_squared_speed, argnums=1), argnums=1)(field, x)
     scale = jnp.maximum(jnp.max(jnp.abs(jnp.diag(hessian))), 1e-300)
     relaxed = hessian + 1e-10 * scale * jnp.eye(x.shape[0], dtype=x.dtype)
-    is_minimum = jnp.all(jnp.isfinite(jnp.linalg.cholesky(relaxed)))
-    return x, value, converged, is_minimum, iterations
+    return jnp.all(jnp.isfinite(jnp.linalg.cholesky(relaxed)))
 
 
-#: All starts of one batch in one vmap-ed while loop; compiled per field function and shape.
-_minimise_batch = jax.jit(jax.vmap(_minimise_one, in_axes=(None, 0, None, None)))
+#: One round for a batch of starts (one vmap-ed while loop); compiled per field and shape.
+_advance_batch = jax.jit(jax.vmap(_advance_one, in_axes=(None, 0, 0, None, None)))
+_is_minimum_batch = jax.jit(jax.vmap(_is_minimum_one, in_axes=(None, 0)))
+
+#: Iterations per round; converged starts leave the batch between rounds, so the cost is the
+#: sum of the starts' iteration counts rather than their number times the slowest one's.
+_ROUND = 8
+
+
+def _batch_size(count: int, size: int) -> int:
+    """A power of two (so few shapes get compiled), at most what _BATCH_MEMORY allows."""
+    largest = max(1, int(_BATCH_MEMORY // (4 * 8 * size * size)))
+    return min(1 << (count - 1).bit_length(), 1 << (largest.bit_length() - 1))
+
+
+def _in_batches(function, field, arrays, *extra):
+    """Apply a vmapped kernel to the rows of ``arrays`` in padded power-of-two batches."""
+    count, size = arrays[0].shape[0], arrays[0].shape[-1]
+    batch = _batch_size(count, size)
+    padded = -(-count // batch) * batch
+    if padded > count:  # repeat the last row so that every batch has a compiled shape
+        arrays = [np.concatenate([a, np.repeat(a[-1:], padded - count, axis=0)]) for a in arrays]
+    outputs = [
+        function(field, *(jnp.asarray(a[i : i + batch]) for a in arrays), *extra)
+        for i in range(0, padded, batch)
+    ]
+    if not isinstance(outputs[0], tuple):
+        return np.concatenate([np.asarray(output) for output in outputs])[:count]
+    return tuple(
+        np.concatenate([np.asarray(output[j]) for output in outputs])[:count]
+        for j in range(len(outputs[0]))
+    )
 
 
 def minimise_speed(
@@ -126,22 +161,23 @@ def minimise_speed(
             f"max_iterations must be a positive integer, got {max_iterations!r}"
         )
     tolerance = require_positive("tolerance", tolerance)
-    count, size = starts.shape
-    # Batches are powers of two (at most what _BATCH_MEMORY allows), so that different
-    # numbers of starts reuse a few compiled shapes instead of compiling one per count.
-    largest = max(1, int(_BATCH_MEMORY // (4 * 8 * size * size)))
-    batch = min(1 << (count - 1).bit_length(), 1 << (largest.bit_length() - 1))
-    padded = -(-count // batch) * batch
-    if padded > count:  # repeat the last start so that every batch has the compiled shape
-        starts = np.concatenate([starts, np.repeat(starts[-1:], padded - count, axis=0)])
     field = as_field(vector_field)
-    outputs = [
-        _minimise_batch(field, jnp.asarray(starts[i : i + batch]), max_iterations, tolerance)
-        for i in range(0, padded, batch)
-    ]
-    points, values, converged, minimum, _ = (
-        np.concatenate([np.asarray(output[j]) for output in outputs])[:count] for j in range(5)
-    )
+    count = starts.shape[0]
+    points = starts.copy()
+    damping = np.full(count, 1e-3)
+    values = np.zeros(count)
+    converged = np.zeros(count, dtype=bool)
+    used = np.zeros(count, dtype=np.int64)
+    active = np.arange(count)
+    while active.size:
+        rounds = int(min(_ROUND, max_iterations - used[active].max()))
+        x, new_damping, value, done, steps = _in_batches(
+            _advance_batch, field, [points[active], damping[active]], rounds, tolerance
+        )
+        points[active], damping[active], values[active] = x, new_damping, value
+        converged[active], used[active] = done, used[active] + steps
+        active = active[~done & (used[active] < max_iterations)]
+    minimum = _in_batches(_is_minimum_batch, field, [points])
     speeds = np.sqrt(2.0 * np.maximum(values, 0.0))
     return points.astype(np.float64), speeds, converged.astype(bool), minimum.astype(bool)
 

@@ -45,6 +45,7 @@ from ._models import (
     RankOneNetwork,
     RankOneParameters,
 )
+from ._checks import GradientCheck, check_gradients, gradient_check_cases
 from ._export import network_arrays, save_network
 from ._outcomes import (
     OUTCOME_LABELS,
@@ -67,10 +68,8 @@ from ._sweeps import (
 )
 from ._tasks import DelayedActivation, DelayedCueDiscrimination, DelayedMatchToSample
 from ._training import (
-    GradientCheck,
     PopulationTraining,
     TrialRecord,
-    check_gradients,
     network_loss,
     simulate_trials,
     train_population,
@@ -98,6 +97,7 @@ __all__ = [
     "network_loss",
     "check_gradients",
     "GradientCheck",
+    "gradient_check_cases",
     "tree_index",
     "classify_runs",
     "classify_losses",

@@ -24,6 +24,7 @@ All functions are pure JAX and vmappable over parameters (e.g. a population of n
 
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple
 
 from .._jax import jax, jnp
@@ -65,6 +66,7 @@ class LatentSlowPoint(NamedTuple):
     canonical_parameter: jax.Array
 
 
+@partial(jax.jit, static_argnames=("grid_points", "newton_steps"))
 def latent_slow_point(parameters, start, threshold: float = 1.0, grid_points: int = 128,
                       newton_steps: int = 3) -> LatentSlowPoint:
     """The slowest point of f between ``start`` (kappa_0) and ``threshold``, reduced to r.
@@ -82,7 +84,7 @@ def latent_slow_point(parameters, start, threshold: float = 1.0, grid_points: in
     >>> float(point.canonical_parameter) > 0  # a ghost
     True
     """
-    start = jnp.asarray(start)
+    start = jnp.asarray(start, dtype=jnp.result_type(*jax.tree.leaves(parameters)))
     lower = jnp.minimum(start, threshold)
     upper = jnp.maximum(start, threshold)
     grid = jnp.linspace(0.0, 1.0, grid_points, dtype=start.dtype) * (upper - lower) + lower

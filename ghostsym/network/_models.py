@@ -37,6 +37,7 @@ vectors in m); both factors have the same N(0, 1/N) law, so the networks are the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -105,6 +106,11 @@ def _capped_readout(weights, bias, confidence):
     scale = jnp.where(jnp.isfinite(confidence), confidence / jnp.sum(jnp.abs(weights)), 1.0)
     scale = scale.astype(weights.dtype)
     return weights * scale, bias * scale
+
+
+@partial(jax.jit, static_argnums=(0, 3))
+def _initialise(model, key, confidence, dtype_name):
+    return model.cast(model._draw(key, confidence), dtype_name)
 
 
 class RankOneParameters(NamedTuple):
@@ -182,6 +188,21 @@ class _Network:
     def recurrent_matrix(self, parameters) -> Array:
         """The N x N recurrent matrix W (column convention: the update uses W x)."""
         raise NotImplementedError
+
+    def _draw(self, key, confidence):  # float64 parameters from a key
+        raise NotImplementedError
+
+    def initialise(self, seed, confidence: float | None = None, dtype=jnp.float64):
+        """Parameters drawn as in the paper (see the class docstring), compiled once per model.
+
+        ``seed``: int or PRNG key; ``confidence``: c (default :attr:`default_confidence`);
+        ``dtype``: the leaves' dtype (the draw is float64 and then cast, so float32 and
+        float64 training start from the same network).
+        """
+        if confidence is None:
+            confidence = self.default_confidence
+        confidence = jnp.asarray(confidence, dtype=jnp.float64)
+        return _initialise(self, as_key(seed), confidence, jnp.dtype(dtype).name)
 
     def prepare(self, parameters):
         """Parameters as the forward pass uses them (the readout cap, if any, applied)."""
@@ -306,9 +327,9 @@ class RankOneNetwork(_Network):
     kind = "rank-one"
     default_confidence = 10.0
 
-    def initialise(self, seed, confidence: float = 10.0, dtype=jnp.float64) -> RankOneParameters:
-        """m, n ~ N(0, 1/N) (randn / sqrt N), b = 0, c = ``confidence``; ``seed``: int or key."""
-        key_m, key_n = jax.random.split(as_key(seed))
+    def _draw(self, key, confidence) -> RankOneParameters:
+        # m, n ~ N(0, 1/N) (randn / sqrt N), b = 0
+        key_m, key_n = jax.random.split(key)
         scale = 1.0 / np.sqrt(self.size)
         parameters = RankOneParameters(
             m=_normal(key_m, (self.size,), scale),
@@ -316,7 +337,7 @@ class RankOneNetwork(_Network):
             b=jnp.zeros(self.size, dtype=jnp.float64),
             confidence=jnp.asarray(confidence, dtype=jnp.float64),
         )
-        return self.cast(parameters, dtype)
+        return parameters
 
     def recurrent_drive(self, parameters, state):
         return parameters.m * (parameters.n @ state)
@@ -405,9 +426,8 @@ class LowRankNetwork(_Network):
             raise InvalidInputError(f"input_size must be >= 0, got {self.input_size}")
         require_choice("readout_timing", self.readout_timing, READOUT_TIMINGS)
 
-    def initialise(self, seed, confidence: float = np.inf, dtype=jnp.float64) -> LowRankParameters:
-        """Paper RK initialisation (see the class docstring); ``seed``: int or key."""
-        keys = jax.random.split(as_key(seed), 5)
+    def _draw(self, key, confidence) -> LowRankParameters:
+        keys = jax.random.split(key, 5)
         scale = 1.0 / np.sqrt(self.size)
         shape = (self.size, self.rank)
         parameters = LowRankParameters(
@@ -423,7 +443,7 @@ class LowRankNetwork(_Network):
             readout_bias=_normal(keys[4], (), scale),
             confidence=jnp.asarray(confidence, dtype=jnp.float64),
         )
-        return self.cast(parameters, dtype)
+        return parameters
 
     def recurrent_drive(self, parameters, state):
         return parameters.m @ (parameters.n.T @ state)
@@ -485,9 +505,8 @@ class FullRankNetwork(_Network):
             readout_cap=readout_cap,
         )
 
-    def initialise(self, seed, confidence: float = np.inf, dtype=jnp.float64) -> FullRankParameters:
-        """The chosen initialisation (see the class docstring); ``seed``: int or key."""
-        keys = jax.random.split(as_key(seed), 5)
+    def _draw(self, key, confidence) -> FullRankParameters:
+        keys = jax.random.split(key, 5)
         size, inputs = self.size, self.input_size
         if self.initialisation == "gaussian":
             scale = 1.0 / np.sqrt(size)
@@ -508,7 +527,7 @@ class FullRankNetwork(_Network):
             readout_bias=readout_bias,
             confidence=jnp.asarray(confidence, dtype=jnp.float64),
         )
-        return self.cast(parameters, dtype)
+        return parameters
 
     def recurrent_drive(self, parameters, state):
         return parameters.recurrent_weights @ state

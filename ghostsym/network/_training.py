@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -50,8 +50,6 @@ __all__ = [
     "network_loss",
     "PopulationTraining",
     "train_population",
-    "GradientCheck",
-    "check_gradients",
     "tree_index",
 ]
 
@@ -124,9 +122,14 @@ def simulate_trials(model, task, parameters, key=0) -> TrialRecord:
     ((1, 40), (1, 40, 8))
     """
     _check_pairing(model, task)
+    return _simulate(model, task, parameters, as_key(key))
+
+
+@partial(jax.jit, static_argnums=(0, 1))
+def _simulate(model, task, parameters, key) -> TrialRecord:
     dtype = jnp.result_type(*jax.tree.leaves(parameters))
     outputs, _, states, targets, initial = _trials(
-        model, task, parameters, as_key(key), dtype, keep_states=True
+        model, task, parameters, key, dtype, keep_states=True
     )
     previous = jnp.concatenate([initial[:, None, :], states[:, :-1, :]], axis=1)
     rates = (states - (1 - model.leak) * previous) / model.leak
@@ -153,79 +156,13 @@ def network_loss(model, task, parameters, key=0):
     1.0
     """
     _check_pairing(model, task)
+    return _network_loss(model, task, parameters, as_key(key))
+
+
+@partial(jax.jit, static_argnums=(0, 1))
+def _network_loss(model, task, parameters, key):
     dtype = jnp.result_type(*jax.tree.leaves(parameters))
-    return _loss_and_aux(model, task, parameters, as_key(key), dtype)[0]
-
-
-# --- gradient check ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class GradientCheck:
-    """Autodiff vs central finite differences of the loss, one random direction per leaf.
-
-    For each trainable leaf p_i and a random unit direction v in that leaf: autodiff gives
-    g_i . v, finite differences (L(p + h v) - L(p - h v)) / (2 h). ``relative_errors`` maps leaf
-    names to |ad - fd| / max(|ad|, |fd|); ``maximum_relative_error`` is the largest.
-    """
-
-    model: str
-    task: str
-    step: float
-    autodiff: dict
-    finite_difference: dict
-    relative_errors: dict
-    maximum_relative_error: float
-
-
-def check_gradients(model, task, parameters=None, *, seed: int = 0, step: float = 1e-5,
-                    key=0) -> GradientCheck:
-    """Check ``jax.grad`` of the task loss against central differences, in float64.
-
-    >>> from ghostsym.network import RankOneNetwork, DelayedActivation
-    >>> check = check_gradients(RankOneNetwork(size=6), DelayedActivation(delay=4, response=4))
-    >>> check.maximum_relative_error < 1e-6
-    True
-    """
-    _check_pairing(model, task)
-    if parameters is None:
-        parameters = model.initialise(seed)
-    parameters = model.cast(parameters, jnp.float64)
-    noise_key = as_key(key)
-
-    # One compiled function for both: finite differences reuse it (value only).
-    value_and_gradient = jax.jit(jax.value_and_grad(
-        lambda point: _loss_and_aux(model, task, point, noise_key, jnp.float64)[0]
-    ))
-
-    def loss(point):
-        return value_and_gradient(point)[0]
-
-    gradient = value_and_gradient(parameters)[1]
-    trainable = model.trainable(parameters)
-    rng = np.random.default_rng(seed)
-    autodiff, finite, errors = {}, {}, {}
-    for name, leaf, grad_leaf, is_trainable in zip(
-        parameters._fields, parameters, gradient, trainable, strict=True
-    ):
-        if not is_trainable or np.size(leaf) == 0:
-            continue
-        direction = rng.standard_normal(np.shape(leaf))
-        direction /= np.linalg.norm(direction)
-        direction = jnp.asarray(direction)
-        forward = parameters._replace(**{name: leaf + step * direction})
-        backward = parameters._replace(**{name: leaf - step * direction})
-        fd = float((loss(forward) - loss(backward)) / (2 * step))
-        ad = float(jnp.sum(grad_leaf * direction))
-        scale = max(abs(ad), abs(fd), 1e-300)
-        autodiff[name], finite[name], errors[name] = ad, fd, abs(ad - fd) / scale
-    return GradientCheck(
-        model=model.kind,
-        task=task.name,
-        step=step,
-        autodiff=autodiff,
-        finite_difference=finite,
-        relative_errors=errors,
-        maximum_relative_error=max(errors.values()),
-    )
+    return _loss_and_aux(model, task, parameters, key, dtype)[0]
 
 
 # --- the engine --------------------------------------------------------------------------------

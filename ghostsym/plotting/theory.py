@@ -36,7 +36,7 @@ def plot_passage_times(outcome, directory) -> list[Path]:
     left.loglog(arrays["r"], arrays["closed_form"], label="$\\pi/(2\\sqrt{r})$")
     left.loglog(arrays["r"], arrays["ode"], "o", label="solve_ivp")
     left.set(xlabel="$r$", ylabel="blow-up time $t^*$")
-    left.legend()
+    left.legend(loc="upper right")
     error = np.abs(arrays["closed_form"] / arrays["ode"] - 1)
     right.loglog(arrays["r"], np.maximum(error, 1e-17), "o-")
     right.set(xlabel="$r$", ylabel="relative difference")
@@ -56,7 +56,7 @@ def plot_loss_landscape(outcome, directory) -> list[Path]:
     axes.axvline(1.0, color="tab:orange", ls="--", label="$r^*$")
     axes.axvline(numbers["no_learning_boundary"] / scale, color="tab:red", ls=":", label="$r_{NL}$")
     axes.set(xlabel="$r / r^*$", ylabel="loss / T")
-    axes.legend()
+    axes.legend(loc="upper right")
     axes.set_title(outcome.title)
     return list(save_figure(figure, directory, outcome.name))
 
@@ -72,7 +72,7 @@ def plot_descent(outcome, directory) -> list[Path]:
     left.axhline(0.25, color="tab:red", ls=":", label="$r_{NL}$")
     left.set(xlabel="step", ylabel="$r / r^*$", yscale="log")
     right.set(xlabel="step", ylabel="loss / T")
-    left.legend()
+    left.legend(loc="upper right")
     figure.suptitle(outcome.title)
     return list(save_figure(figure, directory, outcome.name))
 
@@ -89,7 +89,7 @@ def plot_learning_rate_scan(outcome, directory) -> list[Path]:
         axes.set_xlabel("learning rate")
     left.set_ylabel("mean loss / T")
     right.set_ylabel("fraction stuck in the no-learning zone")
-    left.legend()
+    left.legend(loc="lower left", fontsize=8)
     figure.suptitle(outcome.title)
     return list(save_figure(figure, directory, outcome.name))
 
@@ -105,7 +105,7 @@ def plot_critical_learning_rate_law(outcome, directory) -> list[Path]:
             arrays["T"], arrays[f"numeric_{label}"], "o", color=line.get_color(), label=label
         )
     axes.set(xlabel="delay $T$", ylabel="critical learning rate")
-    axes.legend(title="lines: closed form", fontsize=8)
+    axes.legend(title="lines: closed form", fontsize=8, loc="lower left")
     axes.set_title(outcome.title)
     return list(save_figure(figure, directory, outcome.name))
 
@@ -120,6 +120,6 @@ def plot_finite_confidence(outcome, directory) -> list[Path]:
         axes.semilogy(arrays["r"] / scale, np.maximum(relative, 1e-16), label=f"$a = {gain:g}$")
     axes.axvline(0.25, color="tab:red", ls=":", label="$r_{NL}$")
     axes.set(xlabel="$r / r^*$", ylabel="$|dL/dr|$ / max", ylim=(1e-12, 2))
-    axes.legend(fontsize=8)
+    axes.legend(fontsize=8, loc="lower right")
     axes.set_title(outcome.title)
     return list(save_figure(figure, directory, outcome.name))
