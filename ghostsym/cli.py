@@ -3,7 +3,6 @@
 Each sub-command lives in a private module ``ghostsym._cli_<name>`` with a ``register``
 function that adds its parser and sets ``handler``; this module only dispatches and turns
 ghostsym's errors into a one-line message and a non-zero exit status.
-
 """
 
 from __future__ import annotations
@@ -26,6 +25,13 @@ COMMAND_MODULES = (
 )
 
 
+class _OneLineErrorParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (``ghostsym CMD: error: ...``)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (all sub-commands registered).
 
@@ -33,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> parser.prog
     'ghostsym'
     """
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrorParser(
         prog="ghostsym",
         description="Derive and test the ghost mechanism of abrupt learning in RNNs.",
     )
