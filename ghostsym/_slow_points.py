@@ -3,7 +3,8 @@
 Each start runs damped Newton on q with the exact Hessian J^T J + sum_i f_i D^2 f_i (formed as
 ``jax.jacfwd`` of ``jax.grad(q)``, an n x n matrix; no third-order tensor of f), Levenberg
 damping mu s I (s = max |H_ii|) adapted per start: divided by 10 after a step that lowers q,
-multiplied by 4 after one that does not (or when H + mu s I is not positive definite). Plain
+multiplied by 4 after one that does not (or when H + mu s I is not positive definite); steps
+are bounded by 1 + |x| so that each start stays in its own basin. Plain
 Gauss-Newton (J^T J alone) is not enough here: at a ghost J is singular along q and the only
 curvature of q in that direction is the sum_i f_i D^2 f_i term. All starts run in one
 ``vmap``-ed ``lax.while_loop`` that stops when every start has converged. Converged minima are
@@ -52,6 +53,11 @@ def _damped_newton_step(field, x, damping):
     factor = jnp.linalg.cholesky(hessian + damping * scale * jnp.eye(x.shape[0], dtype=x.dtype))
     positive_definite = jnp.all(jnp.isfinite(factor))
     step = -jax.scipy.linalg.cho_solve((factor, True), gradient)
+    # Where q is concave the damping that makes H + mu s I positive definite can leave it
+    # nearly singular; bound the step by 1 + |x| so the search stays local instead of
+    # jumping to a distant basin.
+    radius = 1.0 + jnp.linalg.norm(x)
+    step = step * jnp.minimum(1.0, radius / jnp.maximum(jnp.linalg.norm(step), 1e-300))
     return jnp.where(positive_definite, step, jnp.zeros_like(x)), positive_definite
 
 
@@ -97,8 +103,9 @@ def _is_minimum_one(field, x):
 _advance_batch = jax.jit(jax.vmap(_advance_one, in_axes=(None, 0, 0, None, None)))
 _is_minimum_batch = jax.jit(jax.vmap(_is_minimum_one, in_axes=(None, 0)))
 
-#: Iterations per round; converged starts leave the batch between rounds, so the cost is the
-#: sum of the starts' iteration counts rather than their number times the slowest one's.
+#: Iterations per round. Between rounds the converged starts leave and the rest are packed
+#: into as few batches (of one compiled shape) as possible: with many starts or large n (many
+#: batches) the cost follows the starts' total iteration count, not count x the slowest one.
 _ROUND = 8
 
 
@@ -108,10 +115,9 @@ def _batch_size(count: int, size: int) -> int:
     return min(1 << (count - 1).bit_length(), 1 << (largest.bit_length() - 1))
 
 
-def _in_batches(function, field, arrays, *extra):
-    """Apply a vmapped kernel to the rows of ``arrays`` in padded power-of-two batches."""
-    count, size = arrays[0].shape[0], arrays[0].shape[-1]
-    batch = _batch_size(count, size)
+def _in_batches(function, field, arrays, *extra, batch: int):
+    """Apply a vmapped kernel to the rows of ``arrays`` in padded batches of ``batch`` rows."""
+    count = arrays[0].shape[0]
     padded = -(-count // batch) * batch
     if padded > count:  # repeat the last row so that every batch has a compiled shape
         arrays = [np.concatenate([a, np.repeat(a[-1:], padded - count, axis=0)]) for a in arrays]
@@ -141,9 +147,9 @@ def minimise_speed(
     ``is_minimum`` says the Hessian of q there is positive semidefinite (to 1e-10 relative).
 
     >>> from ghostsym._jax import jnp
-    >>> points, speeds, converged, minimum = minimise_speed(lambda x: x**2 - 1.0, [[3.0], [-0.5]])
-    >>> points.ravel().round(12).tolist(), converged.tolist()
-    ([1.0, -1.0], [True, True])
+    >>> points, speeds, converged, minimum = minimise_speed(jnp.sin, [[0.5], [2.0], [3.5], [-0.4]])
+    >>> (points.ravel() / np.pi).round(9).tolist(), bool(converged.all()), bool(minimum.all())
+    ([0.0, 1.0, 1.0, -0.0], True, True)
     """
     starts = require_finite_array("initial_points", initial_points)
     if starts.ndim == 1:
@@ -162,7 +168,8 @@ def minimise_speed(
         )
     tolerance = require_positive("tolerance", tolerance)
     field = as_field(vector_field)
-    count = starts.shape[0]
+    count, size = starts.shape
+    batch = _batch_size(count, size)
     points = starts.copy()
     damping = np.full(count, 1e-3)
     values = np.zeros(count)
@@ -172,12 +179,12 @@ def minimise_speed(
     while active.size:
         rounds = int(min(_ROUND, max_iterations - used[active].max()))
         x, new_damping, value, done, steps = _in_batches(
-            _advance_batch, field, [points[active], damping[active]], rounds, tolerance
+            _advance_batch, field, [points[active], damping[active]], rounds, tolerance, batch=batch
         )
         points[active], damping[active], values[active] = x, new_damping, value
         converged[active], used[active] = done, used[active] + steps
         active = active[~done & (used[active] < max_iterations)]
-    minimum = _in_batches(_is_minimum_batch, field, [points])
+    minimum = _in_batches(_is_minimum_batch, field, [points], batch=batch)
     speeds = np.sqrt(2.0 * np.maximum(values, 0.0))
     return points.astype(np.float64), speeds, converged.astype(bool), minimum.astype(bool)
 
@@ -226,9 +233,9 @@ def find_slow_points(
     ``skip_degenerate`` drops it. Sorted by speed.
 
     >>> from ghostsym._jax import jnp
-    >>> points = find_slow_points(lambda x: x**2 - 1.0, jnp.array([[3.0], [-0.5], [0.9]]))
-    >>> [(round(float(p.point[0]), 9), p.kind, p.r) for p in points]
-    [(-1.0, 'fixed-point', -1.0), (1.0, 'fixed-point', -1.0)]
+    >>> points = find_slow_points(jnp.sin, [[0.5], [2.0], [3.5], [-0.4]])  # x' = sin x
+    >>> [(round(float(p.point[0]), 9), p.kind, round(p.r, 12)) for p in points]
+    [(0.0, 'fixed-point', -0.25), (3.141592654, 'fixed-point', -0.25)]
     """
     distance = require_positive("deduplication_distance", deduplication_distance)
     points, speeds, converged, minimum = minimise_speed(

@@ -23,9 +23,10 @@
 # $\sigma(c(\kappa - 1))$. The theory says the delay is implemented by a **ghost**: a slow
 # point with $r > 0$ on the way to the threshold, passed in a time $\approx \pi/\sqrt r$.
 #
-# Here we train one network (about ten seconds with JAX), find its slow points in all 100
-# dimensions, reduce them to $\dot z = r + z^2$ and compare the predicted passage time with
-# what the network does.
+# First, what a ghost looks like to the detector, on a network built at a known distance from a
+# fold. Then eight trained networks (seeds 0-7, learning rate 0.01, one compiled JAX
+# computation): the latent flow through training, the slow points of a trained network in all
+# 100 dimensions reduced to $\dot z = r + z^2$, and the predicted against the measured passage.
 
 # %%
 import matplotlib.pyplot as plt
@@ -36,71 +37,92 @@ import ghostsym
 import ghostsym.analysis as analysis
 import ghostsym.network as network
 
+display(ghostsym.canonical_form().bottleneck_time)
+rows = ["| unfolding u | kind | r | r / u | speed | bottleneck time |", "|---|---|---|---|---|---|"]
+for unfolding in (1e-3, 1e-4):
+    constructed = analysis.rank_one_network_near_fold(size=100, unfolding=unfolding, seed=0)
+    for point in analysis.find_network_slow_points(constructed.network, count=8):
+        rows.append(
+            f"| {unfolding:g} | {point.kind} | {point.r:.4g} | {point.r / unfolding:.4f} | "
+            f"{point.speed:.3g} | {point.passage_time:.4g} |"
+        )
+display(Markdown("\n".join(rows)))
+
+# %% [markdown]
+# A constructed rank-one network (N = 100) with its bias shifted by $u$ past a fold: the
+# detector finds the stable fixed point ($r<0$) and the ghost ($r>0$), and $r$ is
+# proportional to $u$, as the reduction $r = ab(\mu-\mu_0)$ says.
+#
+# ## Training
+#
+# Each network sits on a plateau (loss 1: the output never switches on) and then learns
+# abruptly; the epoch of the drop varies from seed to seed.
+
+# %%
 model, task = network.RankOneNetwork(size=100), network.DelayedActivation(delay=20, response=20)
-snapshot_epochs = (0, 30000, 36000, 38000, 40000)
+seeds, epochs = np.arange(8), 10000
+snapshot_epochs = tuple(range(0, epochs + 1, 250))
 training = network.train_population(
     model,
     task,
-    learning_rates=np.array([0.003]),
-    seeds=40,
-    epochs=40000,
-    record_every=100,
+    learning_rates=np.full(seeds.size, 0.01),
+    seeds=seeds,
+    epochs=epochs,
+    record_every=50,
     snapshot_epochs=snapshot_epochs,
     log_canonical_parameter=False,
 )
+learned = training.loss[:, -1] < 0.1
+drop_epoch = np.where(learned, training.recorded_epochs[np.argmax(training.loss < 0.5, axis=1)], -1)
 print(
-    f"trained in {training.wall_time:.1f} s; loss {training.loss[0, 0]:.3f} -> {training.loss[0, -1]:.4f}"
+    f"trained {seeds.size} networks x {epochs} epochs in {training.wall_time:.1f} s; "
+    f"{learned.sum()} learned, loss drops (< 0.5) at epochs {drop_epoch[learned].tolist()}"
 )
-
-# %% [markdown]
-# A long plateau, then abrupt learning (the paper: near $\approx 100/\eta$ epochs):
+assert learned.sum() >= 2
 
 # %%
-first_drop = int(training.recorded_epochs[np.argmax(training.loss[0] < 0.5)])
 figure, axes = plt.subplots(figsize=(6, 3))
-axes.semilogy(training.recorded_epochs, training.loss[0], label="loss")
-axes.semilogy(
-    training.recorded_epochs,
-    training.gradient_norm[0] / training.gradient_norm[0].max(),
-    label="gradient norm / max",
-)
-axes.axvline(first_drop, color="grey", ls=":")
-axes.set(
-    xlabel="epoch",
-    title=f"rank-one network, lr 0.003: loss drops at epoch {first_drop} "
-    f"({first_drop * 0.003:.0f}/lr)",
-)
-axes.legend()
+for index in range(seeds.size):
+    axes.plot(training.recorded_epochs, training.loss[index], lw=1, label=f"seed {seeds[index]}")
+axes.set(xlabel="epoch", ylabel="loss", yscale="log", title="rank-one networks, SGD lr 0.01")
+axes.legend(fontsize=7, ncol=2)
 plt.show()
 
 # %% [markdown]
-# ## The latent flow during training
+# ## The latent flow through training
 #
-# Before learning, the only fixed point of $F$ lies below the readout threshold
-# $\kappa = 1$: the latent state stops there, the output never switches and the loss is flat.
-# Learning pushes that fixed point past the threshold; what is left on the path from
-# $\kappa_0$ is a region where $F$ is small but positive, a ghost. The number of fixed points
-# never rises (the paper's fixed-point test): the delay is not built from a new
-# node-saddle pair.
+# Take the network that learned first. Before learning, $F$ crosses zero below the readout
+# threshold $\kappa = 1$: the latent state stops at a fixed point, the output never
+# switches, and the loss is flat. Learning moves that crossing past the threshold; the number
+# of fixed points never rises (the paper's fixed-point test), so the delay is not built from
+# a new node-saddle pair: the state passes slowly through the region where $F$ is small.
 
 # %%
-snapshots = training.snapshots
-m_all, n_all, b_all = (np.asarray(getattr(snapshots, name)[0], dtype=np.float64) for name in "mnb")
+chosen = int(np.argmin(np.where(learned, drop_epoch, np.inf)))
+m_all, n_all, b_all = (
+    np.asarray(getattr(training.snapshots, name)[chosen], dtype=np.float64) for name in "mnb"
+)
+shown = [0, int(np.searchsorted(snapshot_epochs, drop_epoch[chosen])) - 1]
+shown += [shown[-1] + 1, len(snapshot_epochs) - 1]
 kappa = np.linspace(-4.0, 3.0, 1400)
 figure, axes = plt.subplots(figsize=(6, 3.5))
-for index, epoch in enumerate(snapshot_epochs):
+for index in shown:
     flow = analysis.latent_flow(kappa, m_all[index], n_all[index], b_all[index])
-    axes.plot(kappa, flow, label=f"epoch {epoch}")
+    axes.plot(kappa, flow, label=f"epoch {snapshot_epochs[index]}")
 axes.axhline(0, color="k", lw=0.5)
 axes.axvline(1.0, color="tab:orange", ls="--", lw=1, label="readout threshold")
 axes.plot(-0.3 * n_all[-1].sum(), 0, "ro", label=r"$\kappa_0$ (trained)")
-axes.set(xlabel=r"$\kappa$", ylabel=r"$F(\kappa)$", ylim=(-0.6, 0.6), title="latent flow")
+axes.set(
+    xlabel=r"$\kappa$",
+    ylabel=r"$F(\kappa)$",
+    ylim=(-0.6, 0.8),
+    title=f"latent flow of seed {seeds[chosen]}",
+)
 axes.legend(fontsize=8)
 plt.show()
 counts = analysis.latent_fixed_point_count(m_all, n_all, b_all)
-print(
-    "fixed points of F at the snapshots:", dict(zip(snapshot_epochs, counts.tolist(), strict=True))
-)
+print("most fixed points of F at any snapshot:", counts.max())
+assert counts.max() == 1
 
 # %% [markdown]
 # ## Slow points in all 100 dimensions
@@ -108,14 +130,14 @@ print(
 # `find_network_slow_points` minimises $q(x) = \tfrac12|f(x)|^2$ for
 # $f(x) = -x + \tanh(Wx + b)$ from states the network visits, refines with Newton steps and
 # reduces each minimum to the canonical form with automatic derivatives; the sign of $r$
-# separates ghosts from fixed points.
+# separates ghosts ($r > 0$) from fixed points, here for the trained network:
 
 # %%
 m, n, b = m_all[-1], n_all[-1], b_all[-1]
 trained = analysis.RecurrentNetwork(np.outer(m, n), b, time_step=model.leak)
-slow_points = analysis.find_network_slow_points(trained, count=16)
+slow_points = analysis.find_network_slow_points(trained, count=8)
 rows = [
-    "| kind | r | speed | kappa = n·x | nearest eigenvalues | passage time |",
+    "| kind | r | speed | kappa = n·x | nearest eigenvalues | bottleneck time |",
     "|---|---|---|---|---|---|",
 ]
 for point in slow_points:
@@ -125,38 +147,40 @@ for point in slow_points:
         f"{eigenvalues} | {point.passage_time:.4g} |"
     )
 display(Markdown("\n".join(rows)))
-ghosts = [point for point in slow_points if point.kind == "ghost"]
-display(ghostsym.canonical_form().bottleneck_time)
-assert ghosts and max(counts) == 1
 
 # %% [markdown]
-# ## Predicted against measured passage
+# ## The passage, predicted and measured, through training
 #
-# $\pi/\sqrt r$ above is the *full* bottleneck passage ($-\infty \to +\infty$ in $z$). The
-# network only travels from $\kappa_0$ to the threshold, so the prediction is the partial
-# passage $G(z_1) - G(z_0)$ of the canonical form along that path, converted to network
-# updates ($\Delta t = \alpha = 0.5$). The network's own trajectory gives the measured
-# number; the task asks for 20.
+# The network travels from $\kappa_0$ to the threshold, so the prediction is the passage
+# $G(z_1) - G(z_0)$ of the canonical form reduced at the slowest point of that path
+# (`rank_one_latent_passage`), in network updates ($\Delta t = \alpha = 0.5$); the network's
+# own trajectory gives the measured number; the task asks for 20. Before learning the path is
+# blocked ($r \approx -0.2$, no passage). From the drop on, the network sits close to the
+# fold ($|r| \ll 0.2$) and crosses in about 20 updates. In these short runs the slowest point
+# of the path is the threshold itself, not an interior ghost: there the quadratic model has
+# $r$ slightly below zero and, as training continues, stops predicting a finite passage
+# (``inf``) although the network still crosses. An interior ghost ($r > 0$) is what the
+# constructed networks above show.
 
 # %%
 passage = analysis.rank_one_latent_passage(m_all, n_all, b_all, time_step=model.leak)
+window = range(max(shown[1] - 2, 0), len(snapshot_epochs), 4)
 rows = ["| epoch | r on the path | predicted steps | network steps |", "|---|---|---|---|"]
 rows += [
-    f"| {epoch} | {r:.4g} | {predicted:.2f} | {simulated:.2f} |"
-    for epoch, r, predicted, simulated in zip(
-        snapshot_epochs,
-        passage.canonical_parameter,
-        passage.predicted_steps,
-        passage.simulated_steps,
-        strict=True,
-    )
+    f"| {snapshot_epochs[i]} | {passage.canonical_parameter[i]:.4g} | "
+    f"{passage.predicted_steps[i]:.2f} | {passage.simulated_steps[i]:.2f} |"
+    for i in window
 ]
 display(Markdown("\n".join(rows)))
-record = network.simulate_trials(model, task, network.tree_index(training.final_parameters, 0))
+after = slice(shown[2], None)
+assert np.all(np.abs(passage.canonical_parameter[after]) < 0.05)
+assert np.all(np.abs(passage.simulated_steps[after] - 20) < 5)
+
+record = network.simulate_trials(model, task, network.tree_index(training.final_parameters, chosen))
 figure, axes = plt.subplots(figsize=(6, 3))
 axes.plot(np.asarray(record.outputs[0]), label="network output")
 axes.plot(np.asarray(task.targets()[0]), "k--", label="target")
 axes.axvline(passage.simulated_steps[-1], color="tab:green", ls=":", label="latent crossing")
-axes.set(xlabel="time step", title="the trained network waits 20 steps at its ghost")
+axes.set(xlabel="time step", title="the trained network waits about 20 steps")
 axes.legend()
 plt.show()

@@ -199,7 +199,7 @@ def pretrain_rank_one(
     seeds,
     *,
     epochs: int = 1000,
-    chunk: int = 100,
+    chunk: int = 250,
     learning_rate: float | None = None,
     size: int = 100,
 ):
@@ -245,7 +245,7 @@ def _final_loss(model, task, parameters) -> np.ndarray:
     from ..network import network_loss
 
     casted = model.cast(parameters, jnp.float64)
-    return np.asarray(jax.vmap(lambda p: network_loss(model, task, p))(casted))
+    return np.asarray(jax.jit(jax.vmap(lambda p: network_loss(model, task, p)))(casted))
 
 
 @dataclass(frozen=True, eq=False)
@@ -278,13 +278,15 @@ def measure_critical_learning_rate(
     *,
     delay: int,
     learning_rates,
-    epochs: int = 300,
-    refinements: int = 4,
+    epochs: int = 100,
+    refinements: int | None = None,
     size: int = 100,
 ) -> CriticalLearningRateMeasurement:
     """SGD from each trained network (batched ``parameters``, leading axis S) at every rate.
 
-    All S x L runs (and the S x ``refinements`` refinement runs) train as one population each.
+    All S x L runs train as one population; then each bracket is refined with ``refinements``
+    rates (default L, so that the refinement population has the coarse one's shape and reuses
+    its compiled computation).
     """
     from .._jax import jax
     from ..network import DelayedActivation, RankOneNetwork, train_population
@@ -308,6 +310,7 @@ def measure_critical_learning_rate(
         final = result.loss[:, -1]
         return result.diverged | ~np.isfinite(final) | (final >= 0.5 * task.response / delay)
 
+    refinements = rates.size if refinements is None else int(refinements)
     owners = np.repeat(np.arange(count), rates.size)
     grid = collapsed(np.tile(rates, count), owners).reshape(count, rates.size)
     first = np.where(grid.any(axis=1), np.argmax(grid, axis=1), rates.size)
@@ -315,20 +318,20 @@ def measure_critical_learning_rate(
     lower = np.where(first > 0, rates[np.maximum(first - 1, 0)], 0.0)
     upper = np.where(first < rates.size, rates[np.minimum(first, rates.size - 1)], np.inf)
     if refinements > 0 and bracketed.any():
-        seeds = np.flatnonzero(bracketed)
+        seeds = np.arange(count)  # all networks, so the population keeps its compiled shape
         fractions = np.arange(1, refinements + 1) / (refinements + 1)
-        fine = np.exp(
-            np.log(lower[seeds, None]) + fractions * np.log(upper[seeds, None] / lower[seeds, None])
-        )
+        low, high = np.where(bracketed, lower, 1.0), np.where(bracketed, upper, 2.0)
+        fine = np.exp(np.log(low[:, None]) + fractions * np.log(high[:, None] / low[:, None]))
         fine_collapsed = collapsed(fine.ravel(), np.repeat(seeds, refinements)).reshape(fine.shape)
-        for row, seed in enumerate(seeds):
-            hits = np.flatnonzero(fine_collapsed[row])
+        seeds = np.flatnonzero(bracketed)
+        for seed in seeds:
+            hits = np.flatnonzero(fine_collapsed[seed])
             if hits.size:
-                upper[seed] = fine[row, hits[0]]
+                upper[seed] = fine[seed, hits[0]]
                 if hits[0] > 0:
-                    lower[seed] = fine[row, hits[0] - 1]
+                    lower[seed] = fine[seed, hits[0] - 1]
             else:
-                lower[seed] = fine[row, -1]
+                lower[seed] = fine[seed, -1]
     with np.errstate(invalid="ignore"):
         critical = np.where(first == 0, 0.0, np.where(first == rates.size, np.inf, 0.0))
         critical = np.where(bracketed, np.sqrt(lower * upper), critical)
@@ -409,9 +412,9 @@ def learning_rate_law(
     seeds=range(4),
     *,
     pretrain_epochs: int = 1000,
-    sweep_epochs: int = 300,
+    sweep_epochs: int = 100,
     learning_rates=None,
-    refinements: int = 4,
+    refinements: int | None = None,
     bootstrap_samples: int = 1000,
     bootstrap_seed: int = 0,
 ) -> LearningRateLaw:

@@ -224,7 +224,7 @@ class RankOneNetwork:
         solution = scipy.optimize.fsolve(
             lambda v: [self.latent(v[0], v[1]), self.latent_slope(v[0], v[1])],
             [-1.0, 0.5],
-            xtol=1e-15,
+            xtol=1e-12,  # beta0 is only needed to << the unfoldings used (>= 1e-6 relative)
         )
         self.fold_kappa, self.fold_beta = (float(v) for v in solution)
 

@@ -46,7 +46,8 @@ class CanonicalTraining:
     """Descent r <- r - eta dL/dr(r) (or Adam on dL/dr) for R runs, recorded every k epochs.
 
     ``r`` and ``loss``: (R, E) at ``recorded_epochs`` (epoch 0 = the start); ``optimum`` r*
-    and ``no_learning_boundary`` r_NL per run; ``minimum_loss`` over all epochs.
+    and ``no_learning_boundary`` r_NL per run; ``minimum_loss`` over all epochs;
+    ``crossed_optimum``: whether r passed r* at any epoch (the run reached the optimum).
     """
 
     optimizer: str
@@ -59,21 +60,21 @@ class CanonicalTraining:
     r: np.ndarray
     loss: np.ndarray
     minimum_loss: np.ndarray
+    crossed_optimum: np.ndarray
     optimum: np.ndarray
     no_learning_boundary: np.ndarray
 
     def outcomes(self) -> np.ndarray:
-        """'collapsed' (ends in r <= r_NL), 'learned' (ends below 5% of the plateau loss R),
-        else 'descending'.
+        """'collapsed' (ends in the no-learning zone r <= r_NL), 'learned' (reached r* and
+        stayed out of that zone: it then oscillates about r*), else 'descending'.
 
         >>> train_canonical_population(1e-10, delay=100.0, epochs=10).outcomes().tolist()
         ['descending']
         """
-        final = self.r[:, -1]
-        plateau = self.response_windows / (self.delays if self.normalised else 1.0)
-        collapsed = final <= self.no_learning_boundary
-        learned = self.loss[:, -1] <= 0.05 * plateau
-        return np.where(collapsed, "collapsed", np.where(learned, "learned", "descending"))
+        collapsed = self.r[:, -1] <= self.no_learning_boundary
+        return np.where(
+            collapsed, "collapsed", np.where(self.crossed_optimum, "learned", "descending")
+        )
 
 
 def train_canonical_population(learning_rates, *, delay, response=None, starts=None,
@@ -117,26 +118,31 @@ def train_canonical_population(learning_rates, *, delay, response=None, starts=N
         transform = optax.inject_hyperparams(factory)(learning_rate=rate)
         state = transform.init(r0)
 
+        optimum = optimum_fn(T)
+        side = jnp.sign(r0 - optimum)
+
         def epoch(carry, _):
-            r, state, best = carry
+            r, state, best, crossed = carry
             loss = loss_fn(r, T, R)
             updates, state = transform.update(gradient_fn(r, T, R), state, r)
-            return (r + updates, state, jnp.minimum(best, loss)), (r, loss)
+            crossed = crossed | (jnp.sign(r - optimum) != side)
+            return (r + updates, state, jnp.minimum(best, loss), crossed), (r, loss)
 
         def record(carry, _):
             carry, (r, loss) = jax.lax.scan(epoch, carry, None, length=record_every)
             return carry, (r[0], loss[0])
 
-        carry = (r0, state, jnp.asarray(jnp.inf))
-        (final, _, best), (r_history, loss_history) = jax.lax.scan(
+        carry = (r0, state, jnp.asarray(jnp.inf), jnp.asarray(False))
+        (final, _, best, crossed), (r_history, loss_history) = jax.lax.scan(
             record, carry, None, length=epochs // record_every
         )
         final_loss = loss_fn(final, T, R)
+        crossed = crossed | (jnp.sign(final - optimum) != side)
         r_history = jnp.concatenate([r_history, final[None]])
         loss_history = jnp.concatenate([loss_history, final_loss[None]])
-        return r_history, loss_history, jnp.minimum(best, final_loss)
+        return r_history, loss_history, jnp.minimum(best, final_loss), crossed
 
-    r, loss, best = jax.jit(jax.vmap(run))(
+    r, loss, best, crossed = jax.jit(jax.vmap(run))(
         jnp.asarray(rates), jnp.asarray(delays), jnp.asarray(windows), jnp.asarray(starts)
     )
     return CanonicalTraining(
@@ -150,6 +156,7 @@ def train_canonical_population(learning_rates, *, delay, response=None, starts=N
         r=np.asarray(r),
         loss=np.asarray(loss),
         minimum_loss=np.asarray(best),
+        crossed_optimum=np.asarray(crossed),
         optimum=optimum,
         no_learning_boundary=boundary,
     )

@@ -56,7 +56,14 @@ class LatentSlowPoint(NamedTuple):
     """A slow point of the latent flow and its canonical form (all JAX scalars).
 
     kappa: location; drift d = f(kappa); eigenvalue lambda = f'(kappa); quadratic_coefficient
-    b = f''(kappa)/2; canonical_parameter r = b d - lambda^2/4 (the derived expression).
+    b = f''(kappa)/2; canonical_parameter r = b d - lambda^2/4 (the derived expression);
+    clearance: min over the path of s f(kappa), s = sign(threshold - start): > 0 when no
+    fixed point lies between kappa_0 and the threshold (the trajectory can get through).
+
+    Reading r: at an interior slow point (lambda ~ 0) r > 0 is a ghost and r < 0 a
+    node-saddle pair. When the clearance is positive and the slowest point is an end of the
+    path (f monotone on the way), there is no bottleneck on the path and r describes only the
+    local quadratic fit there.
     """
 
     kappa: jax.Array
@@ -64,6 +71,7 @@ class LatentSlowPoint(NamedTuple):
     eigenvalue: jax.Array
     quadratic_coefficient: jax.Array
     canonical_parameter: jax.Array
+    clearance: jax.Array
 
 
 @partial(jax.jit, static_argnames=("grid_points", "newton_steps"))
@@ -89,8 +97,10 @@ def latent_slow_point(parameters, start, threshold: float = 1.0, grid_points: in
     upper = jnp.maximum(start, threshold)
     grid = jnp.linspace(0.0, 1.0, grid_points, dtype=start.dtype) * (upper - lower) + lower
     spacing = (upper - lower) / (grid_points - 1)
-    speed = jnp.abs(latent_flow(parameters, grid))
-    kappa = grid[jnp.argmin(speed)]
+    values = latent_flow(parameters, grid)
+    direction = jnp.where(threshold >= start, 1.0, -1.0).astype(values.dtype)
+    clearance = jnp.min(direction * values)
+    kappa = grid[jnp.argmin(jnp.abs(values))]
 
     def flow(point):
         return latent_flow(parameters, point)
@@ -106,4 +116,4 @@ def latent_slow_point(parameters, start, threshold: float = 1.0, grid_points: in
     drift, eigenvalue = flow(kappa), slope(kappa)
     quadratic = curvature(kappa) / 2
     canonical = slow_point_canonical_parameter().lambdify("jax")(drift, eigenvalue, quadratic)
-    return LatentSlowPoint(kappa, drift, eigenvalue, quadratic, canonical)
+    return LatentSlowPoint(kappa, drift, eigenvalue, quadratic, canonical, clearance)

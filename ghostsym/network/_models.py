@@ -37,7 +37,6 @@ vectors in m); both factors have the same N(0, 1/N) law, so the networks are the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -83,13 +82,21 @@ def as_key(seed) -> Array:
     return jax.random.PRNGKey(int(seed))
 
 
-def _normal(key, shape, scale):
+def _normal(stream, shape, scale):
     # Drawn in float64 and cast later, so float32 and float64 training start from one network.
-    return jax.random.normal(key, shape, dtype=jnp.float64) * scale
+    return stream.standard_normal(shape) * scale
 
 
-def _uniform(key, shape, bound):
-    return jax.random.uniform(key, shape, dtype=jnp.float64, minval=-bound, maxval=bound)
+def _uniform(stream, shape, bound):
+    return stream.uniform(-bound, bound, shape)
+
+
+def _streams(seed: int, count: int):
+    """Independent NumPy generators for the parameter arrays of one seed (PCG64, spawned).
+
+    NumPy rather than JAX draws: no compilation, and a network depends only on its seed.
+    """
+    return np.random.default_rng(seed).spawn(count)
 
 
 def _xavier_bound(fan_in: int, fan_out: int) -> float:
@@ -106,11 +113,6 @@ def _capped_readout(weights, bias, confidence):
     scale = jnp.where(jnp.isfinite(confidence), confidence / jnp.sum(jnp.abs(weights)), 1.0)
     scale = scale.astype(weights.dtype)
     return weights * scale, bias * scale
-
-
-@partial(jax.jit, static_argnums=(0, 3))
-def _initialise(model, key, confidence, dtype_name):
-    return model.cast(model._draw(key, confidence), dtype_name)
 
 
 class RankOneParameters(NamedTuple):
@@ -189,20 +191,24 @@ class _Network:
         """The N x N recurrent matrix W (column convention: the update uses W x)."""
         raise NotImplementedError
 
-    def _draw(self, key, confidence):  # float64 parameters from a key
+    def _draw(self, seed: int, confidence):  # float64 NumPy parameters of one seed
         raise NotImplementedError
 
-    def initialise(self, seed, confidence: float | None = None, dtype=jnp.float64):
-        """Parameters drawn as in the paper (see the class docstring), compiled once per model.
+    def initialise(self, seed: int, confidence: float | None = None, dtype=jnp.float64):
+        """Parameters drawn as in the paper (see the class docstring) from an int ``seed``.
 
-        ``seed``: int or PRNG key; ``confidence``: c (default :attr:`default_confidence`);
-        ``dtype``: the leaves' dtype (the draw is float64 and then cast, so float32 and
-        float64 training start from the same network).
+        ``confidence``: c (default :attr:`default_confidence`); ``dtype``: the leaves' dtype
+        (the draw is float64 and then cast, so float32 and float64 training start from the
+        same network). Draws use NumPy's PCG64 streams spawned from the seed.
         """
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+            raise InvalidInputError(f"seed must be an int, got {seed!r}")
+        if seed < 0:
+            raise InvalidInputError(f"seed must be >= 0, got {seed}")
         if confidence is None:
             confidence = self.default_confidence
-        confidence = jnp.asarray(confidence, dtype=jnp.float64)
-        return _initialise(self, as_key(seed), confidence, jnp.dtype(dtype).name)
+        parameters = self._draw(int(seed), float(confidence))
+        return self.cast(parameters, dtype)
 
     def prepare(self, parameters):
         """Parameters as the forward pass uses them (the readout cap, if any, applied)."""
@@ -327,15 +333,15 @@ class RankOneNetwork(_Network):
     kind = "rank-one"
     default_confidence = 10.0
 
-    def _draw(self, key, confidence) -> RankOneParameters:
+    def _draw(self, seed, confidence) -> RankOneParameters:
         # m, n ~ N(0, 1/N) (randn / sqrt N), b = 0
-        key_m, key_n = jax.random.split(key)
+        key_m, key_n = _streams(seed, 2)
         scale = 1.0 / np.sqrt(self.size)
         parameters = RankOneParameters(
             m=_normal(key_m, (self.size,), scale),
             n=_normal(key_n, (self.size,), scale),
-            b=jnp.zeros(self.size, dtype=jnp.float64),
-            confidence=jnp.asarray(confidence, dtype=jnp.float64),
+            b=np.zeros(self.size),
+            confidence=np.asarray(confidence, dtype=np.float64),
         )
         return parameters
 
@@ -426,14 +432,14 @@ class LowRankNetwork(_Network):
             raise InvalidInputError(f"input_size must be >= 0, got {self.input_size}")
         require_choice("readout_timing", self.readout_timing, READOUT_TIMINGS)
 
-    def _draw(self, key, confidence) -> LowRankParameters:
-        keys = jax.random.split(key, 5)
+    def _draw(self, seed, confidence) -> LowRankParameters:
+        keys = _streams(seed, 5)
         scale = 1.0 / np.sqrt(self.size)
         shape = (self.size, self.rank)
         parameters = LowRankParameters(
             m=_normal(keys[0], shape, scale),
             n=_normal(keys[1], shape, scale),
-            b=jnp.zeros(self.size, dtype=jnp.float64),
+            b=np.zeros(self.size),
             input_weights=_uniform(
                 keys[2],
                 (self.size, self.input_size),
@@ -441,7 +447,7 @@ class LowRankNetwork(_Network):
             ),
             readout_weights=_normal(keys[3], (self.size,), scale),
             readout_bias=_normal(keys[4], (), scale),
-            confidence=jnp.asarray(confidence, dtype=jnp.float64),
+            confidence=np.asarray(confidence, dtype=np.float64),
         )
         return parameters
 
@@ -505,13 +511,13 @@ class FullRankNetwork(_Network):
             readout_cap=readout_cap,
         )
 
-    def _draw(self, key, confidence) -> FullRankParameters:
-        keys = jax.random.split(key, 5)
+    def _draw(self, seed, confidence) -> FullRankParameters:
+        keys = _streams(seed, 5)
         size, inputs = self.size, self.input_size
         if self.initialisation == "gaussian":
             scale = 1.0 / np.sqrt(size)
             recurrent = _normal(keys[0], (size, size), scale)
-            bias = jnp.zeros(size, dtype=jnp.float64)
+            bias = np.zeros(size)
             readout_weights = _normal(keys[3], (size,), scale)
             readout_bias = _normal(keys[4], (), scale)
         else:
@@ -525,7 +531,7 @@ class FullRankNetwork(_Network):
             input_weights=_uniform(keys[2], (size, inputs), _xavier_bound(max(inputs, 1), size)),
             readout_weights=readout_weights,
             readout_bias=readout_bias,
-            confidence=jnp.asarray(confidence, dtype=jnp.float64),
+            confidence=np.asarray(confidence, dtype=np.float64),
         )
         return parameters
 

@@ -100,8 +100,7 @@ def classify_losses(loss, *, minimum_loss=None, gradient_norm=None, diverged=Non
     runs, count = loss.shape
     epochs = np.arange(count) if recorded_epochs is None else np.asarray(recorded_epochs)
     initial = loss[:, 0]
-    with np.errstate(invalid="ignore"):
-        minimum = np.nanmin(np.where(np.isfinite(loss), loss, np.nan), axis=1)
+    minimum = np.min(np.where(np.isfinite(loss), loss, np.inf), axis=1)
     if minimum_loss is not None:
         minimum = np.fmin(minimum, np.asarray(minimum_loss, dtype=np.float64))
     final = loss[:, -1]
@@ -129,8 +128,8 @@ def classify_losses(loss, *, minimum_loss=None, gradient_norm=None, diverged=Non
     else:
         gradient_norm = np.atleast_2d(np.asarray(gradient_norm, dtype=np.float64))
         final_gradient = gradient_norm[:, -1]
-        with np.errstate(invalid="ignore"):
-            maximum_gradient = np.nanmax(gradient_norm, axis=1)
+        finite = np.where(np.isfinite(gradient_norm), gradient_norm, -np.inf)
+        maximum_gradient = np.max(finite, axis=1)
     return RunOutcomes(
         labels=labels.astype(str),
         initial_loss=initial,

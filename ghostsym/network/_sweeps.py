@@ -430,7 +430,8 @@ def _load_checkpoint(path: Path, template_state, template_snapshots, names):
 def _training_arrays(prefix: str, training: PopulationTraining) -> dict:
     arrays = {}
     for name in ("learning_rates", "seeds", "confidences", "recorded_epochs", "loss",
-                 "gradient_norm", "accuracy", "saturation", "canonical_parameter", "confidence",
+                 "gradient_norm", "accuracy", "saturation", "canonical_parameter",
+                 "latent_clearance", "confidence",
                  "minimum_loss", "minimum_loss_epoch", "maximum_accuracy", "diverged",
                  "divergence_epoch"):
         value = getattr(training, name)
@@ -625,6 +626,7 @@ def load_sweep(directory) -> SweepResult:
             accuracy=get("accuracy"),
             saturation=get("saturation"),
             canonical_parameter=get("canonical_parameter"),
+            latent_clearance=get("latent_clearance"),
             confidence=get("confidence"),
             minimum_loss=get("minimum_loss"),
             minimum_loss_epoch=get("minimum_loss_epoch"),

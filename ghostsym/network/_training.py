@@ -200,18 +200,15 @@ class _Engine:
     def metric_names(self) -> tuple[str, ...]:
         names = ["loss", "gradient_norm", "accuracy", "saturation"]
         if self.log_canonical:
-            names.append("canonical_parameter")
+            names.extend(["canonical_parameter", "latent_clearance"])
         if isinstance(self.model, RankOneNetwork) and self.model.trainable_confidence:
             names.append("confidence")
         return tuple(names)
 
     # one run ------------------------------------------------------------------------------
-    def initial_run(self, seed_key, learning_rate, confidence, parameters=None,
+    def initial_run(self, noise_key, learning_rate, confidence, parameters,
                     optimizer_state=None) -> _RunState:
-        init_key, noise_key = jax.random.split(seed_key)
         dtype = self.array_dtype
-        if parameters is None:
-            parameters = self.model.initialise(init_key, dtype=jnp.float64)
         parameters = self.model.cast(parameters, dtype)
         parameters = parameters._replace(confidence=jnp.asarray(confidence, dtype=dtype))
         learning_rate = jnp.asarray(learning_rate, dtype=dtype)
@@ -232,14 +229,15 @@ class _Engine:
             maximum_accuracy=jnp.asarray(-jnp.inf, dtype=dtype),
         )
 
-    def canonical_parameter(self, parameters):
-        """r of the latent slow point between kappa_0 and the readout threshold (rank one)."""
+    def latent_record(self, parameters):
+        """(r, clearance) of the latent slow point between kappa_0 and the threshold (rank one)."""
         parameters = self.model.prepare(parameters)
         start = self.task.initial_state * jnp.sum(parameters.n)
         point = latent_slow_point(
             parameters, start, self.model.threshold, grid_points=self.grid_points
         )
-        return point.canonical_parameter.astype(self.array_dtype)
+        dtype = self.array_dtype
+        return point.canonical_parameter.astype(dtype), point.clearance.astype(dtype)
 
     def epoch(self, state: _RunState, epoch):
         dtype = self.array_dtype
@@ -254,7 +252,7 @@ class _Engine:
         gradient = type(gradient)(
             *(g if keep else jnp.zeros_like(g) for g, keep in zip(gradient, trainable, strict=True))
         )
-        gradient_norm = optax.global_norm(gradient)
+        gradient_norm = optax.tree.norm(gradient)
         finite = jnp.isfinite(loss) & jnp.isfinite(gradient_norm)
         updates, optimizer_state = self.make_optimizer(0.0).update(
             gradient, state.optimizer_state, parameters
@@ -302,7 +300,7 @@ def _compiled_chunk(engine: _Engine, max_records: int, snapshot_count: int):
     unbatched epoch counter, so it costs nothing on the other epochs.
     """
     step = jax.vmap(lambda s, e: engine.epoch(s, e), in_axes=(0, None))
-    canonical = jax.vmap(engine.canonical_parameter)
+    latent = jax.vmap(engine.latent_record)
 
     def maybe_snapshot(snapshots, parameters, epoch, snapshot_epochs):
         if snapshot_count == 0:
@@ -323,6 +321,7 @@ def _compiled_chunk(engine: _Engine, max_records: int, snapshot_count: int):
         }
         if engine.log_canonical:
             buffers["canonical_parameter"] = jnp.zeros_like(buffers["loss"])
+            buffers["latent_clearance"] = jnp.zeros_like(buffers["loss"])
 
         def body(j, carry):
             state, snapshots, buffers = carry
@@ -333,7 +332,8 @@ def _compiled_chunk(engine: _Engine, max_records: int, snapshot_count: int):
             def write(buffers):
                 values = dict(metrics)
                 if engine.log_canonical:
-                    values["canonical_parameter"] = canonical(state.parameters)
+                    r, clearance = latent(state.parameters)
+                    values["canonical_parameter"], values["latent_clearance"] = r, clearance
                 index = j // stride
                 return {name: buffers[name].at[index].set(values[name]) for name in buffers}
 
@@ -346,12 +346,10 @@ def _compiled_chunk(engine: _Engine, max_records: int, snapshot_count: int):
 
 
 @lru_cache(maxsize=64)
-def _compiled_initial_block(engine: _Engine, with_parameters: bool, with_optimizer_state: bool):
+def _compiled_initial_block(engine: _Engine, with_optimizer_state: bool):
     if with_optimizer_state:
         return jax.jit(jax.vmap(engine.initial_run))
-    if with_parameters:
-        return jax.jit(jax.vmap(lambda k, r, c, p: engine.initial_run(k, r, c, p)))
-    return jax.jit(jax.vmap(engine.initial_run))
+    return jax.jit(jax.vmap(lambda k, r, c, p: engine.initial_run(k, r, c, p)))
 
 
 # --- planning ----------------------------------------------------------------------------------
@@ -424,14 +422,18 @@ class _Plan:
         keys = jax.vmap(jax.random.PRNGKey)(jnp.asarray(self.seeds[runs], dtype=jnp.int64))
         rates = jnp.asarray(self.learning_rates[runs], dtype=dtype)
         confidences = jnp.asarray(self.confidences[runs], dtype=dtype)
-        arguments = [keys, rates, confidences]
-        if initial_parameters is not None:
-            arguments.append(tree_index(initial_parameters, runs))
-            if initial_optimizer_state is not None:
-                arguments.append(tree_index(initial_optimizer_state, runs))
-        initialise = _compiled_initial_block(
-            self.engine, initial_parameters is not None, initial_optimizer_state is not None
-        )
+        if initial_parameters is None:  # drawn on the host (NumPy), one network per seed
+            model = self.engine.model
+            drawn = [model._draw(int(seed), 1.0) for seed in self.seeds[runs]]
+            parameters = jax.tree.map(lambda *leaves: np.stack(leaves), *drawn)
+        else:
+            parameters = tree_index(initial_parameters, runs)
+        arguments = [keys, rates, confidences, parameters]
+        if initial_optimizer_state is not None:
+            if initial_parameters is None:
+                raise InvalidInputError("initial_optimizer_state needs initial_parameters")
+            arguments.append(tree_index(initial_optimizer_state, runs))
+        initialise = _compiled_initial_block(self.engine, initial_optimizer_state is not None)
         state = initialise(*arguments)
         snapshots = jax.tree.map(
             lambda leaf: jnp.zeros((len(self.snapshot_epochs),) + leaf.shape, leaf.dtype),
@@ -539,7 +541,9 @@ class PopulationTraining:
     Recorded at ``recorded_epochs`` (epoch e: the parameters after e updates, before update e):
     ``loss``, ``gradient_norm`` (global L2 over trainable leaves), ``accuracy``, ``saturation``
     (fraction of |tanh rate| > 0.99), each (R, E); ``canonical_parameter`` (R, E): r of the
-    latent slow point, r = b d - lambda^2/4 (rank-one networks; else None); ``confidence``
+    latent slow point, r = b d - lambda^2/4, and ``latent_clearance`` (R, E): min of the flow
+    along the way from kappa_0 to the threshold (> 0: no fixed point blocks it) (rank-one
+    networks, see :class:`~ghostsym.network.LatentSlowPoint`; else None); ``confidence``
     (R, E) when c is trained (else None). Over every epoch: ``minimum_loss``,
     ``minimum_loss_epoch``, ``maximum_accuracy`` (R,). ``diverged`` (R,) and
     ``divergence_epoch`` (R,; -1 if never): non-finite loss or gradient, run frozen from then.
@@ -565,6 +569,7 @@ class PopulationTraining:
     accuracy: np.ndarray
     saturation: np.ndarray
     canonical_parameter: np.ndarray | None
+    latent_clearance: np.ndarray | None
     confidence: np.ndarray | None
     minimum_loss: np.ndarray
     minimum_loss_epoch: np.ndarray
@@ -638,6 +643,7 @@ def _assemble(plan: _Plan, blocks: list[dict], wall_time: float) -> PopulationTr
         accuracy=metrics["accuracy"],
         saturation=metrics["saturation"],
         canonical_parameter=metrics.get("canonical_parameter"),
+        latent_clearance=metrics.get("latent_clearance"),
         confidence=metrics.get("confidence"),
         minimum_loss=join("minimum_loss"),
         minimum_loss_epoch=join("minimum_loss_epoch"),

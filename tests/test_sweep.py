@@ -1,0 +1,142 @@
+"""Sweeps: TOML configs, atomic resumable results (bit for bit), and the ``ghostsym sweep`` CLI."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ghostsym import cli
+from ghostsym.errors import InvalidInputError
+from ghostsym.network import SweepConfig, load_sweep, run_sweep
+
+CONFIG = """
+name = "tiny"
+model = "rank-one"
+epochs = 40
+record_every = 5
+epochs_per_chunk = 10
+runs_per_block = 3
+snapshot_epochs = [20]
+
+[model_settings]
+size = 10
+
+[task_settings]
+delay = [4, 5]
+response = 4
+
+[population]
+learning_rates = {logspace = [-2, 0, 2]}
+seeds = {range = [0, 2]}
+"""
+
+
+@pytest.fixture(scope="module")
+def config_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("config") / "tiny.toml"
+    path.write_text(CONFIG)
+    return path
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(config_file, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("sweep") / "straight"
+    status = run_sweep(SweepConfig.from_toml(config_file), directory, progress=False)
+    assert status.complete and status.chunks_done == status.chunks_total == 16
+    return directory
+
+
+def _arrays(directory):
+    with np.load(Path(directory) / "results.npz") as data:
+        return {key: data[key] for key in data.files}
+
+
+def test_config_parsing_and_grid(config_file):
+    config = SweepConfig.from_toml(config_file)
+    assert config.learning_rates == (0.01, 1.0) and config.seeds == (0, 1)
+    assert [group["task_settings"] for group in config.groups()] == [
+        {"delay": 4, "response": 4}, {"delay": 5, "response": 4}]
+    rates, seeds, confidences = config.population()
+    assert rates.tolist() == [0.01, 0.01, 1.0, 1.0] and seeds.tolist() == [0, 1, 0, 1]
+    assert confidences is None
+    assert SweepConfig.from_mapping(config.to_json()) == config
+    with pytest.raises(InvalidInputError, match="unknown sweep keys"):
+        SweepConfig.from_mapping({**config.to_json(), "epoch": 3})
+    with pytest.raises(InvalidInputError, match="model"):
+        SweepConfig.from_mapping({**config.to_json(), "model": "rank-two"})
+    with pytest.raises(InvalidInputError, match="task_settings"):
+        SweepConfig.from_mapping({**config.to_json(), "task_settings": {"delya": 3}})
+
+
+def test_interrupted_sweep_resumes_to_identical_results(config_file, uninterrupted, tmp_path):
+    config = SweepConfig.from_toml(config_file)
+    directory = tmp_path / "resumed"
+    first = run_sweep(config, directory, max_chunks=3, progress=False)
+    assert not first.complete and first.chunks_done == 3
+    assert json.loads((directory / "sweep.json").read_text())["status"] == "interrupted"
+    assert not (directory / "results.npz").exists()
+    second = run_sweep(config, directory, max_chunks=6, progress=False)  # crosses a group
+    assert second.chunks_done == 9
+    final = run_sweep(config, directory, progress=False)
+    assert final.complete
+    expected, got = _arrays(uninterrupted), _arrays(directory)
+    assert sorted(got) == sorted(expected)
+    for key in expected:
+        assert np.array_equal(got[key], expected[key], equal_nan=True), key
+    assert not (directory / "checkpoints").exists()
+    assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_results_metadata_and_loading(config_file, uninterrupted):
+    metadata = json.loads((uninterrupted / "sweep.json").read_text())
+    assert metadata["status"] == "complete" and metadata["wall_time_seconds"] > 0
+    assert {"ghostsym", "jax", "jaxlib", "optax", "numpy", "python"} <= set(metadata["versions"])
+    assert metadata["run_seeds"] == [0, 1, 0, 1]
+    result = load_sweep(uninterrupted)
+    assert len(result.groups) == 2
+    training = result.groups[1].training
+    assert training.task.delay == 5 and training.loss.shape == (4, 8)
+    assert training.parameters_at(20).m.shape == (4, 10)
+    assert training.canonical_parameter.shape == (4, 8)
+    # a finished sweep is not re-run, and a different sweep may not reuse the directory
+    assert run_sweep(SweepConfig.from_toml(config_file), uninterrupted, progress=False).complete
+    other = SweepConfig.from_mapping({**SweepConfig.from_toml(config_file).to_json(), "epochs": 20})
+    with pytest.raises(InvalidInputError, match="different sweep"):
+        run_sweep(other, uninterrupted, progress=False)
+
+
+def test_cli_prints_the_outcome_table(config_file, uninterrupted, capsys):
+    assert cli.main(["sweep", str(config_file), "--out", str(uninterrupted), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "tiny: complete" in out and "delay=5" in out and "collapsed" in out
+    assert cli.main(["sweep", str(config_file), "--out", str(uninterrupted), "--format",
+                     "json", "--no-progress"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [len(group["learning_rates"]) for group in payload["groups"]] == [2, 2]
+    assert cli.main(["sweep", "/nonexistent.toml", "--out", str(uninterrupted)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_killed_process_resumes_to_identical_results(config_file, uninterrupted, tmp_path):
+    directory = tmp_path / "killed"
+    command = [sys.executable, "-m", "ghostsym", "sweep", str(config_file), "--out",
+               str(directory), "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    checkpoints = directory / "checkpoints"
+    deadline = time.time() + 300
+    while time.time() < deadline and not (checkpoints.exists() and any(checkpoints.iterdir())):
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (directory / "results.npz").exists()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    expected, got = _arrays(uninterrupted), _arrays(directory)
+    for key in expected:
+        assert np.array_equal(got[key], expected[key], equal_nan=True), key
