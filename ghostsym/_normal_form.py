@@ -22,7 +22,7 @@ __all__ = ["slow_point_canonical_parameter"]
 
 @cache
 def slow_point_canonical_parameter() -> DerivedExpression:
-    """r(d, lambda, b) such that z = b y + lambda/2 turns y' = d + lambda y + b y^2 into z' = r + z^2.
+    """r(d, lambda, b): z = b y + lambda/2 turns y' = d + lambda y + b y^2 into z' = r + z^2.
 
     Derived: substitute y = (z - lambda/2)/b into b * (d + lambda y + b y^2) and take what is
     left after removing z^2; SymPy checks the remainder does not depend on z.

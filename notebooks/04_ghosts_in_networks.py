@@ -39,14 +39,19 @@ import ghostsym.network as network
 
 display(ghostsym.canonical_form().bottleneck_time)
 rows = ["| unfolding u | kind | r | r / u | speed | bottleneck time |", "|---|---|---|---|---|---|"]
+ratios = []
 for unfolding in (1e-3, 1e-4):
     constructed = analysis.rank_one_network_near_fold(size=100, unfolding=unfolding, seed=0)
     for point in analysis.find_network_slow_points(constructed.network, count=8):
+        ratio = f"{point.r / unfolding:.4f}" if point.kind == "ghost" else "-"
         rows.append(
-            f"| {unfolding:g} | {point.kind} | {point.r:.4g} | {point.r / unfolding:.4f} | "
-            f"{point.speed:.3g} | {point.passage_time:.4g} |"
+            f"| {unfolding:g} | {point.kind} | {point.r:.4g} | {ratio} | {point.speed:.3g} | "
+            f"{point.passage_time:.4g} |"
         )
+        if point.kind == "ghost":
+            ratios.append(point.r / unfolding)
 display(Markdown("\n".join(rows)))
+assert len(ratios) == 2 and abs(ratios[0] / ratios[1] - 1) < 0.01  # r is proportional to u
 
 # %% [markdown]
 # A constructed rank-one network (N = 100) with its bias shifted by $u$ past a fold: the
