@@ -148,6 +148,11 @@ __all__ += [
     "NotASlowPointError",
     "MinimisationDidNotConvergeError",
 ]
+# --- ghosts in trained networks (issue 5) ---------------------------------------------------
+from . import analysis  # noqa: E402
+from .analysis import find_network_slow_points, network_slow_points  # noqa: E402
+
+__all__ += ["analysis", "find_network_slow_points", "network_slow_points"]
 # --- reproduce and report (issue 6) ---------------------------------------------------------
 from ._reproduce import ReproductionResult, reproduce  # noqa: E402
 

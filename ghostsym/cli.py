@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "ghostsym._cli_ghost",
     "ghostsym._cli_train",
     "ghostsym._cli_sweep",
+    "ghostsym._cli_analysis",
 )
 
 

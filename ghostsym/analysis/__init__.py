@@ -13,6 +13,16 @@ Connects the theory to networks:
   vectorised over many networks (seeds x training snapshots).
 - **Constructed networks** with a known fold, ghost or node-saddle pair
   (:func:`rank_one_network_near_fold`).
+- **Ghosts across training** (:func:`analyse_rank_one_training`): every snapshot of a rank-one
+  training run reduced on its path, the predicted vs measured epoch of the abrupt drop, and the
+  fixed-point count over training.
+- **The learning-rate law** (:func:`learning_rate_law`): critical SGD learning rates of trained
+  rank-one networks against the delay T, measured (:func:`measure_critical_learning_rate`) and
+  predicted as eta_c = alpha_c / |d rho/d theta|^2 (:func:`predict_critical_learning_rate`).
+- **Mitigations** (:func:`rank_sweep`, :func:`confidence_recovery`, :func:`readout_cap`).
+
+Units: the paper's networks are the Euler scheme x <- x + alpha f(x) of the flow
+f(x) = -x + tanh(W x + b) with alpha = dt/tau = 0.5, so a continuous time t is t/alpha steps.
 
 >>> import ghostsym.analysis as analysis
 >>> constructed = analysis.rank_one_network_near_fold(size=20, unfolding=1e-3, seed=1)
@@ -29,9 +39,39 @@ from ._latent import (
     reduce_latent_path,
     simulate_crossing_jax,
 )
+from ._learning_rate_law import (
+    CriticalLearningRateMeasurement,
+    CriticalLearningRatePrediction,
+    LearningRateLaw,
+    canonical_critical_rate,
+    fit_exponent,
+    learning_rate_law,
+    measure_critical_learning_rate,
+    predict_critical_learning_rate,
+    pretrain_rank_one,
+)
+from ._mitigations import (
+    ConfidenceRecovery,
+    RankSweep,
+    ReadoutCap,
+    confidence_recovery,
+    rank_sweep,
+    readout_cap,
+)
 from ._network import LatentFlow, RecurrentNetwork, load_network, load_states
 from ._passage import CanonicalAntiderivatives, canonical_antiderivatives, passage_time_jax
-from ._slow_points import find_network_slow_points, network_slow_points, visited_states
+from ._slow_points import (
+    find_network_slow_points,
+    latent_grid,
+    network_slow_points,
+    visited_states,
+)
+from ._training_ghosts import (
+    GhostsAcrossTraining,
+    analyse_rank_one_training,
+    first_epoch,
+    idealised_loss,
+)
 
 __all__ = [
     "RecurrentNetwork",
@@ -52,4 +92,24 @@ __all__ = [
     "CanonicalAntiderivatives",
     "canonical_antiderivatives",
     "passage_time_jax",
+    "latent_grid",
+    "GhostsAcrossTraining",
+    "analyse_rank_one_training",
+    "idealised_loss",
+    "first_epoch",
+    "canonical_critical_rate",
+    "CriticalLearningRatePrediction",
+    "predict_critical_learning_rate",
+    "CriticalLearningRateMeasurement",
+    "measure_critical_learning_rate",
+    "pretrain_rank_one",
+    "LearningRateLaw",
+    "learning_rate_law",
+    "fit_exponent",
+    "RankSweep",
+    "rank_sweep",
+    "ConfidenceRecovery",
+    "confidence_recovery",
+    "ReadoutCap",
+    "readout_cap",
 ]

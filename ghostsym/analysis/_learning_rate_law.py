@@ -83,32 +83,22 @@ def naive_critical_rate(delay: int, response: int, time_step: float = 0.5) -> fl
 
 
 @cache
-def _gradient_functions(threshold: float):
+def _gradient_function(threshold: float):
+    """jit(vmap) of (m, n, b) -> (rho, r, t, |d rho/d theta|^2, |d r/d theta|^2): one trace."""
     from .._jax import jax, jnp
 
-    def quantities(m, n, b, initial_state):
-        kappa0 = initial_state * jnp.sum(n)
-        *_, r, _, time = reduce_latent_path(m, n, b, kappa0, threshold)
-        return (jnp.pi / (2 * time)) ** 2, r, time
+    def single(m, n, b, initial_state):
+        def outputs(parameters):
+            mm, nn, bb = parameters
+            *_, r, _, time = reduce_latent_path(mm, nn, bb, initial_state * jnp.sum(nn), threshold)
+            return jnp.stack([(jnp.pi / (2 * time)) ** 2, r]), time
 
-    def squared_norm(function):
-        gradient = jax.grad(function, argnums=(0, 1, 2))
+        jacobian, time = jax.jacrev(outputs, has_aux=True)((m, n, b))
+        values, _ = outputs((m, n, b))
+        squared = sum(jnp.sum(block**2, axis=1) for block in jacobian)  # per output row
+        return values[0], values[1], time, squared[0], squared[1]
 
-        def norm(m, n, b, initial_state):
-            return sum(jnp.sum(g**2) for g in gradient(m, n, b, initial_state))
-
-        return norm
-
-    def matched(m, n, b, s):
-        return quantities(m, n, b, s)[0]
-
-    def raw(m, n, b, s):
-        return quantities(m, n, b, s)[1]
-
-    batched = jax.vmap(quantities, in_axes=(0, 0, 0, None))
-    matched_norm = jax.vmap(squared_norm(matched), in_axes=(0, 0, 0, None))
-    raw_norm = jax.vmap(squared_norm(raw), in_axes=(0, 0, 0, None))
-    return jax.jit(batched), jax.jit(matched_norm), jax.jit(raw_norm)
+    return jax.jit(jax.vmap(single, in_axes=(0, 0, 0, None)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,11 +157,9 @@ def predict_critical_learning_rate(
     m, n, b = (np.atleast_2d(np.asarray(v, dtype=np.float64)) for v in (m, n, b))
     if not (m.shape == n.shape == b.shape):
         raise InvalidInputError(f"m, n, b must share a shape (S, N), got {m.shape}, {n.shape}")
-    batched, matched_norm, raw_norm = _gradient_functions(float(threshold))
-    arguments = (jnp.asarray(m), jnp.asarray(n), jnp.asarray(b), float(initial_state))
-    rho, r, time = (np.asarray(v) for v in batched(*arguments))
-    matched_squared = np.asarray(matched_norm(*arguments))
-    raw_squared = np.asarray(raw_norm(*arguments))
+    compiled = _gradient_function(float(threshold))
+    outputs = compiled(jnp.asarray(m), jnp.asarray(n), jnp.asarray(b), float(initial_state))
+    rho, r, time, matched_squared, raw_squared = (np.asarray(v) for v in outputs)
     canonical = canonical_critical_rate(delay, response, time_step)
     naive = naive_critical_rate(delay, response, time_step)
     with np.errstate(divide="ignore"):
@@ -232,6 +220,7 @@ def pretrain_rank_one(
             initial_parameters=parameters,
             initial_optimizer_state=optimizer_state,
             first_epoch=index * chunk,
+            log_canonical_parameter=False,
         )
         parameters, optimizer_state = result.final_parameters, result.final_optimizer_state
         reached |= result.minimum_loss < 0.2
@@ -306,6 +295,7 @@ def measure_critical_learning_rate(
             epochs=epochs,
             record_every=record,
             initial_parameters=repeated,
+            log_canonical_parameter=False,
         )
         final = result.loss[:, -1]
         return result.diverged | ~np.isfinite(final) | (final >= 0.5 * task.response / delay)

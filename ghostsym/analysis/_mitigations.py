@@ -159,6 +159,7 @@ def confidence_recovery(
         epochs=epochs,
         record_every=record,
         confidences=10.0,
+        log_canonical_parameter=False,
     )
     tail = first.recorded_epochs >= epochs - max(epochs // 50, record)
     ever_learned = first.maximum_accuracy > 0.5
@@ -188,6 +189,7 @@ def confidence_recovery(
             confidences=np.tile(grid, members.size),
             initial_parameters=initial,
             first_epoch=epochs,
+            log_canonical_parameter=False,
         )
         curves = second.accuracy.reshape(members.size, grid.size, recovery_epochs)
         final_accuracy = _final_accuracy(model, task, second.final_parameters)
@@ -261,9 +263,11 @@ def readout_cap(
     learning_rate: float = 0.1,
     phase_epochs=(1000, 1000),
     record_every: int = 50,
+    trials_per_type: int = 10,
     size: int = 100,
 ) -> ReadoutCap:
-    """Paper Fig 8C at reduced scale: DCDT (10/50/50 ms, batch 20, noise 1e-3, sigma_0 = 0.1),
+    """Paper Fig 8C at reduced scale: DCDT (10/50/50 ms, batch 2 ``trials_per_type`` (paper: 20;
+    trials of one type differ only in r_0 and noise), noise 1e-3, sigma_0 = 0.1),
     Adam at ``learning_rate`` for ``phase_epochs[0]`` epochs unconstrained, then
     ``phase_epochs[1]`` epochs with the cap, the Adam state carried over."""
     from ..network import DelayedCueDiscrimination, FullRankNetwork, train_population
@@ -277,7 +281,7 @@ def readout_cap(
         input_ms=10,
         delay_ms=50,
         reaction_ms=50,
-        trials_per_type=10,
+        trials_per_type=trials_per_type,
         noise=1e-3,
         initial_spread=0.1,
     )

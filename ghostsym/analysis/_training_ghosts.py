@@ -187,7 +187,7 @@ def analyse_rank_one_training(
         snapshot_epochs=snapshot_epochs,
         passage=passage,
         predicted_loss=predicted_loss,
-        fixed_point_counts=latent_fixed_point_count(m, n, b, grid_points=1000),
+        fixed_point_counts=latent_fixed_point_count(m, n, b, grid_points=400),
         measured_drop_epoch=first_epoch(loss_epochs, loss < 0.5 * response / delay),
         predicted_drop_epoch=first_epoch(snapshot_epochs, predicted_loss < 0.5 * response / delay),
         predicted_entry_epoch=first_epoch(snapshot_epochs, predicted_loss < response / delay),

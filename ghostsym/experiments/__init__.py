@@ -26,6 +26,8 @@ SCALES = ("quick", "full")
 EXPERIMENT_MODULES: tuple[str, ...] = (
     "ghostsym.experiments.theory",
     "ghostsym.experiments.reduction",
+    "ghostsym.experiments.networks",
+    "ghostsym.experiments.ghosts",
 )
 
 

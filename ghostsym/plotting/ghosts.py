@@ -1,0 +1,220 @@
+"""Figures of the ghost-analysis experiments (issue 5): latent flows, drops, the rate law,
+and the mitigations. Each function takes an :class:`~ghostsym.claims.ExperimentOutcome` and a
+directory and returns the written paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import plt, save_figure
+
+__all__ = [
+    "plot_network_slow_points",
+    "plot_ghosts_across_training",
+    "plot_learning_rate_law",
+    "plot_mitigation_rank",
+    "plot_mitigation_confidence",
+    "plot_mitigation_readout_cap",
+]
+
+
+def plot_network_slow_points(outcome, directory) -> list[Path]:
+    """Latent flow of the constructed ghost and node-saddle pair, slow point marked."""
+    arrays = outcome.arrays
+    figure, axes = plt.subplots(figsize=(5.0, 3.6))
+    axes.plot(arrays["kappa"], arrays["ghost_flow"], label="ghost (u > 0)")
+    axes.plot(arrays["kappa"], arrays["pair_flow"], label="node-saddle pair (u < 0)")
+    axes.axhline(0, color="k", lw=0.6)
+    axes.axvline(float(arrays["ghost_location"][0]), color="gray", ls=":", lw=0.8)
+    axes.set_xlabel(r"$\kappa$")
+    axes.set_ylabel(r"$F(\kappa) = -\kappa + n^\top \tanh(m\kappa + b)$")
+    axes.set_ylim(-0.05, 0.2)
+    axes.set_title("constructed rank-one networks (N = 100)")
+    axes.legend(fontsize=8)
+    return list(save_figure(figure, directory, "network_slow_points"))
+
+
+def plot_ghosts_across_training(outcome, directory) -> list[Path]:
+    """(1) latent flow of one run across epochs; (2) loss with predicted/measured drops;
+    (3) predicted vs measured drop epochs; (4) canonical vs simulated crossing steps."""
+    arrays = outcome.arrays
+    paths: list[Path] = []
+    figure, axes = plt.subplots(figsize=(5.2, 3.8))
+    colours = plt.cm.viridis(np.linspace(0, 0.9, len(arrays["example_epochs"])))
+    for flow, epoch, kappa0, colour in zip(
+        arrays["example_flows"],
+        arrays["example_epochs"],
+        arrays["example_initial_kappa"],
+        colours,
+        strict=True,
+    ):
+        axes.plot(arrays["example_kappa"], flow, color=colour, label=f"epoch {int(epoch)}")
+        axes.plot([kappa0], [0], "o", color=colour, ms=4)
+    axes.axhline(0, color="k", lw=0.6)
+    axes.axvline(1.0, color="tab:orange", lw=0.8, label="readout threshold")
+    axes.set_ylim(-1.5, 2.0)
+    axes.set_xlabel(r"$\kappa$")
+    axes.set_ylabel(r"$F(\kappa)$")
+    axes.set_title(
+        f"latent flow across training (seed {int(arrays['seeds'][arrays['example_seed'][0]])})"
+    )
+    axes.legend(fontsize=7)
+    paths += save_figure(figure, directory, "latent_flow_across_epochs")
+
+    figure, axes = plt.subplots(figsize=(6.0, 3.8))
+    shown = np.flatnonzero(arrays["measured_drop_epoch"] >= 0)[:6]
+    for index in shown:
+        (line,) = axes.plot(arrays["loss_epochs"], arrays["loss"][index], lw=0.8)
+        axes.plot(
+            arrays["snapshot_epochs"],
+            arrays["predicted_loss"][index],
+            ls=":",
+            color=line.get_color(),
+            lw=0.8,
+        )
+        axes.axvline(arrays["predicted_drop_epoch"][index], color=line.get_color(), ls="--", lw=0.6)
+    drops = np.concatenate(
+        [arrays["measured_drop_epoch"][shown], arrays["predicted_drop_epoch"][shown]]
+    )
+    drops = drops[drops >= 0]
+    if drops.size:  # zoom on the drops: the plateau before them is flat
+        axes.set_xlim(max(0, drops.min() - 300), drops.max() + 300)
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("loss (solid) / predicted idealised loss (dotted)")
+    axes.set_title("abrupt drops; dashed: predicted drop epoch")
+    paths += save_figure(figure, directory, "loss_with_predicted_drop")
+
+    figure, axes = plt.subplots(figsize=(4.2, 4.0))
+    keep = (arrays["measured_drop_epoch"] >= 0) & (arrays["predicted_drop_epoch"] >= 0)
+    measured, predicted = arrays["measured_drop_epoch"][keep], arrays["predicted_drop_epoch"][keep]
+    axes.plot(measured, predicted, "o")
+    if measured.size:
+        limits = [measured.min() * 0.95, measured.max() * 1.05]
+        axes.plot(limits, limits, "k--", lw=0.8)
+    axes.set_xlabel("measured drop epoch (loss < 1/2)")
+    axes.set_ylabel("predicted drop epoch (canonical passage)")
+    paths += save_figure(figure, directory, "drop_epochs")
+
+    figure, axes = plt.subplots(figsize=(4.2, 4.0))
+    simulated = np.asarray(arrays["simulated_steps"], dtype=float).ravel()
+    predicted = np.asarray(arrays["predicted_steps"], dtype=float).ravel()
+    finite = np.isfinite(simulated) & np.isfinite(predicted) & (simulated > 0)
+    axes.loglog(simulated[finite], predicted[finite], ".", ms=2, alpha=0.4)
+    if finite.any():
+        limits = [simulated[finite].min(), simulated[finite].max()]
+        axes.plot(limits, limits, "k--", lw=0.8)
+    axes.set_xlabel("network crossing (updates)")
+    axes.set_ylabel("canonical prediction (updates)")
+    axes.set_title("every snapshot of every run")
+    paths += save_figure(figure, directory, "passage_prediction")
+    return paths
+
+
+def plot_learning_rate_law(outcome, directory) -> list[Path]:
+    """Critical learning rate against T (log-log): measured, predicted, theory slope."""
+    arrays = outcome.arrays
+    delays = np.asarray(arrays["delays"], dtype=float)
+    figure, axes = plt.subplots(figsize=(5.0, 4.0))
+    for row, delay in enumerate(delays):
+        measured = arrays["measured"][row]
+        predicted = arrays["predicted"][row]
+        axes.plot(
+            np.full(measured.size, delay) * 0.97, measured, "o", color="tab:blue", alpha=0.5, ms=4
+        )
+        axes.plot(
+            np.full(predicted.size, delay) * 1.03, predicted, "s", color="tab:red", alpha=0.5, ms=4
+        )
+    medians = {
+        key: np.array([np.nanmedian(row) for row in arrays[key]])
+        for key in ("measured", "predicted", "naive")
+    }
+    numbers = outcome.numbers
+    axes.loglog(
+        delays,
+        medians["measured"],
+        "-",
+        color="tab:blue",
+        label=f"measured (slope {numbers['measured_exponent']:.2f})",
+    )
+    axes.loglog(
+        delays,
+        medians["predicted"],
+        "-",
+        color="tab:red",
+        label=r"$\alpha_c/|\partial\rho/\partial\theta|^2$ "
+        f"(slope {numbers['predicted_exponent']:.2f})",
+    )
+    axes.loglog(
+        delays,
+        medians["naive"],
+        ":",
+        color="tab:gray",
+        label=f"naive r (slope {numbers['naive_exponent']:.2f})",
+    )
+    reference = medians["measured"][0] * (delays / delays[0]) ** numbers["canonical_exponent"]
+    axes.loglog(
+        delays,
+        reference,
+        "k--",
+        lw=0.8,
+        label=f"canonical slope {numbers['canonical_exponent']:.0f}",
+    )
+    axes.set_xlabel("delay T (steps)")
+    axes.set_ylabel(r"critical learning rate $\eta_c$")
+    axes.legend(fontsize=7)
+    return list(save_figure(figure, directory, "critical_learning_rate_vs_delay"))
+
+
+def plot_mitigation_rank(outcome, directory) -> list[Path]:
+    """Fraction of networks that learn against the rank, one line per learning rate."""
+    arrays = outcome.arrays
+    figure, axes = plt.subplots(figsize=(5.0, 3.6))
+    for column, rate in enumerate(arrays["learning_rates"]):
+        axes.semilogx(arrays["ranks"], arrays["fractions"][:, column], "o-", label=f"lr {rate:g}")
+    axes.set_xlabel("trainable rank K")
+    axes.set_ylabel("fraction learned")
+    axes.set_ylim(-0.05, 1.05)
+    axes.legend(fontsize=8)
+    return list(save_figure(figure, directory, "mitigation_rank"))
+
+
+def plot_mitigation_confidence(outcome, directory) -> list[Path]:
+    """Recovery curves (mean accuracy) per confidence, and the recovered fraction against c."""
+    arrays = outcome.arrays
+    figure, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.6))
+    colours = plt.cm.plasma(np.linspace(0, 0.9, len(arrays["confidences"])))
+    for curve, confidence, colour in zip(
+        arrays["mean_accuracy"], arrays["confidences"], colours, strict=True
+    ):
+        left.plot(curve, color=colour, label=f"c = {confidence:.3g}")
+    left.set_xlabel("epoch after the collapse")
+    left.set_ylabel("mean accuracy (collapsed runs)")
+    left.legend(fontsize=6, ncol=2)
+    right.semilogx(arrays["confidences"], arrays["fractions"], "o-", label="collapsed runs")
+    right.semilogx(
+        arrays["confidences"], arrays["never_learned_fractions"], "s:", label="never-learned runs"
+    )
+    right.set_xlabel("confidence c during the continuation")
+    right.set_ylabel("fraction recovered")
+    right.legend(fontsize=8)
+    return list(save_figure(figure, directory, "mitigation_confidence"))
+
+
+def plot_mitigation_readout_cap(outcome, directory) -> list[Path]:
+    """Mean accuracy over both phases, one line per readout cap."""
+    arrays = outcome.arrays
+    figure, axes = plt.subplots(figsize=(6.0, 3.6))
+    axes.plot(
+        arrays["first_phase_epochs"],
+        arrays["first_phase_accuracy"],
+        color="k",
+        label="phase 1 (no cap)",
+    )
+    for curve, cap in zip(arrays["mean_accuracy"], arrays["caps"], strict=True):
+        axes.plot(arrays["epochs"], curve, label=f"cap {cap:g}")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("mean accuracy")
+    axes.legend(fontsize=8)
+    return list(save_figure(figure, directory, "mitigation_readout_cap"))

@@ -1,0 +1,90 @@
+"""The network experiments at their smoke scale, their figures, and the ``ghostsym train`` CLI."""
+
+import json
+
+import numpy as np
+import pytest
+
+from ghostsym import cli
+from ghostsym.claims import VERDICTS, ExperimentOutcome
+from ghostsym.errors import InvalidInputError
+from ghostsym.experiments import get_experiment
+from ghostsym.experiments.networks import (
+    EXPERIMENTS,
+    run_learning_rate_sweep,
+    run_rank_one_collapse,
+    run_rank_one_plateau,
+    run_working_memory,
+)
+from ghostsym.network import DelayedActivation, RankOneNetwork, train_population
+from ghostsym.plotting import networks as figures
+
+
+def _check_outcome(outcome: ExperimentOutcome, name: str):
+    assert outcome.name == name and outcome.claims
+    assert all(claim.verdict in VERDICTS and claim.verdict != "not run" for claim in outcome.claims)
+    assert outcome.wall_time > 0
+    for key, value in outcome.numbers.items():
+        assert isinstance(value, int | float), key
+
+
+def test_experiments_are_registered():
+    names = [experiment.name for experiment in EXPERIMENTS]
+    assert all(get_experiment(name).run is not None for name in names)
+    with pytest.raises(InvalidInputError):
+        run_rank_one_collapse("huge")
+
+
+def test_collapse_and_plateau_experiments_at_smoke_scale(tmp_path):
+    collapse = run_rank_one_collapse("smoke", seed=0)
+    _check_outcome(collapse, "rank-one-collapse")
+    counts = sum(collapse.numbers[f"count {label}"] for label in
+                 ("learned", "collapsed", "plateau", "unsettled", "diverged"))
+    assert counts == collapse.numbers["seeds"] == collapse.arrays["loss"].shape[0]
+    assert figures.plot_rank_one_collapse(collapse, tmp_path)[0].exists()
+
+    plateau = run_rank_one_plateau("smoke", seed=0)
+    _check_outcome(plateau, "rank-one-plateau")
+    assert plateau.arrays["slow_latent_clearance"].shape == plateau.arrays["slow_loss"].shape
+    # the logged r is the latent slow point's: negative while a fixed point blocks the way
+    assert np.all(plateau.arrays["slow_canonical_parameter"][:, 0] < 0)
+    assert figures.plot_rank_one_plateau(plateau, tmp_path)[0].exists()
+
+
+def test_sweep_and_working_memory_experiments_at_smoke_scale(tmp_path):
+    sweep = run_learning_rate_sweep("smoke", seed=0)
+    _check_outcome(sweep, "learning-rate-sweep")
+    assert sweep.arrays["rank_one_learning_rates"].size == 3
+    assert sweep.arrays["full_rank_loss"].shape[0] == 3
+    assert figures.plot_learning_rate_sweep(sweep, tmp_path)[0].exists()
+
+    memory = run_working_memory("smoke", seed=0)
+    _check_outcome(memory, "working-memory")
+    assert len(memory.claims) == 4
+    assert memory.arrays["dmts_saturation"].max() <= 1
+    assert figures.plot_working_memory(memory, tmp_path)[0].exists()
+
+
+def test_train_cli_reports_outcomes_and_saves_a_network(tmp_path, capsys):
+    path = tmp_path / "network.npz"
+    arguments = ["train", "rank-one", "--lr", "0.05", "0.5", "--seeds", "2", "--epochs", "40",
+                 "--size", "10", "--delay", "5", "--response", "5", "--record-every", "5",
+                 "--format", "json", "--save-network", str(path), "--run-index", "3"]
+    assert cli.main(arguments) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [row["learning_rate"] for row in payload["settings"]] == [0.05, 0.5]
+    assert len(payload["runs"]) == 4 and payload["runs"][3]["seed"] == 1
+    saved = np.load(path)
+    assert {"m", "n", "b", "alpha", "x0"} <= set(saved.files)
+    assert saved["x0"] == pytest.approx(np.full(10, -0.3))
+    # the saved network is run 3 (lr 0.5, seed 1) of the same population trained directly
+    direct = train_population(RankOneNetwork(size=10), DelayedActivation(5, 5),
+                              learning_rates=[0.05, 0.05, 0.5, 0.5], seeds=[0, 1, 0, 1],
+                              epochs=40, record_every=5)
+    assert np.array_equal(saved["m"], direct.final_parameters.m[3])
+    assert payload["runs"][3]["final_loss"] == pytest.approx(float(direct.loss[3, -1]))
+    assert cli.main(arguments[:-6] + ["--format", "text"]) == 0
+    text = capsys.readouterr().out
+    assert "collapsed" in text and "medians over seeds" in text
+    assert cli.main(["train", "rank-one", "--rank", "3", "--epochs", "10"]) == 2
+    assert "--rank applies" in capsys.readouterr().err
