@@ -41,10 +41,23 @@ CASES = (
 def flops_per_network_epoch(model, task, dtype: str) -> float:
     """XLA's FLOP count of one network's epoch (time loop unrolled so it is all counted)."""
     engine = _Engine(model, task, "sgd", dtype, log_canonical=False, unroll=task.steps)
-    plan = _plan(model, task, learning_rates=[0.01], seeds=[0], epochs=1, optimizer="sgd",
-                 confidences=None, first_epoch=0, record_every=1, snapshot_epochs=(),
-                 epochs_per_chunk=None, runs_per_block=None, dtype=dtype,
-                 log_canonical_parameter=False, initial_parameters=None)
+    plan = _plan(
+        model,
+        task,
+        learning_rates=[0.01],
+        seeds=[0],
+        epochs=1,
+        optimizer="sgd",
+        confidences=None,
+        first_epoch=0,
+        record_every=1,
+        snapshot_epochs=(),
+        epochs_per_chunk=None,
+        runs_per_block=None,
+        dtype=dtype,
+        log_canonical_parameter=False,
+        initial_parameters=None,
+    )
     state, _ = plan.initial_block(0)
     single = jax.tree.map(lambda leaf: leaf[0], state)
     compiled = jax.jit(engine.epoch).lower(single, jnp.asarray(0, jnp.int64)).compile()
@@ -56,11 +69,23 @@ def flops_per_network_epoch(model, task, dtype: str) -> float:
 
 def measure(model, task, population: int, epochs: int, dtype: str, repeats: int) -> float:
     """Best-of-``repeats`` seconds per network-epoch of a compiled chunk of ``epochs``."""
-    plan = _plan(model, task, learning_rates=np.full(population, 0.003), seeds=np.arange(population),
-                 epochs=epochs * (repeats + 1), optimizer="sgd", confidences=None, first_epoch=0,
-                 record_every=epochs, snapshot_epochs=(), epochs_per_chunk=epochs,
-                 runs_per_block=population, dtype=dtype, log_canonical_parameter=None,
-                 initial_parameters=None)
+    plan = _plan(
+        model,
+        task,
+        learning_rates=np.full(population, 0.003),
+        seeds=np.arange(population),
+        epochs=epochs * (repeats + 1),
+        optimizer="sgd",
+        confidences=None,
+        first_epoch=0,
+        record_every=epochs,
+        snapshot_epochs=(),
+        epochs_per_chunk=epochs,
+        runs_per_block=population,
+        dtype=dtype,
+        log_canonical_parameter=None,
+        initial_parameters=None,
+    )
     state, snapshots = plan.initial_block(0)
     state, snapshots, _ = plan.run_chunk(0, state, snapshots)  # compile + warm up
     best = np.inf

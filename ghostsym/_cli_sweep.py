@@ -19,8 +19,12 @@ def register(subparsers) -> None:
     )
     parser.add_argument("config", metavar="CONFIG.toml")
     parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
-    parser.add_argument("--max-chunks", type=int, default=None,
-                        help="stop after this many chunks (resume by rerunning)")
+    parser.add_argument(
+        "--max-chunks",
+        type=int,
+        default=None,
+        help="stop after this many chunks (resume by rerunning)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument("--keep-checkpoints", action="store_true")
     parser.add_argument("--learned-below", type=float, default=0.25)
@@ -69,15 +73,19 @@ def run(arguments) -> None:
         outcomes = classify_runs(group.training, learned_below=arguments.learned_below)
         groups.append((group.settings, summarise_by_setting(group.training, outcomes)))
     if arguments.format == "json":
-        print(to_json({
-            "name": config.name,
-            "directory": str(status.directory),
-            "wall_time_seconds": status.wall_time,
-            "groups": [
-                {"settings": settings, "learning_rates": [s.to_json() for s in summaries]}
-                for settings, summaries in groups
-            ],
-        }))
+        print(
+            to_json(
+                {
+                    "name": config.name,
+                    "directory": str(status.directory),
+                    "wall_time_seconds": status.wall_time,
+                    "groups": [
+                        {"settings": settings, "learning_rates": [s.to_json() for s in summaries]}
+                        for settings, summaries in groups
+                    ],
+                }
+            )
+        )
         return
     print(f"{config.name}: complete ({status.wall_time:.1f} s of training) in {status.directory}")
     for settings, summaries in groups:
@@ -87,12 +95,16 @@ def run(arguments) -> None:
             for key, value in settings[section].items()
         )
         print(f"[{config.model} on {config.task}: {labels or 'defaults'}]")
-        print(f"{'lr':>10} {'conf':>6} {'runs':>4} {'learned':>7} {'collapsed':>9} "
-              f"{'plateau':>7} {'unsettled':>9} {'diverged':>8} {'final loss':>10} "
-              f"{'saturated':>9}")
+        print(
+            f"{'lr':>10} {'conf':>6} {'runs':>4} {'learned':>7} {'collapsed':>9} "
+            f"{'plateau':>7} {'unsettled':>9} {'diverged':>8} {'final loss':>10} "
+            f"{'saturated':>9}"
+        )
         for s in summaries:
             c = s.counts
-            print(f"{s.learning_rate:>10.4g} {s.confidence:>6.3g} {s.runs:>4} {c['learned']:>7} "
-                  f"{c['collapsed']:>9} {c['plateau']:>7} {c['unsettled']:>9} "
-                  f"{c['diverged']:>8} {s.median_final_loss:>10.4g} "
-                  f"{s.median_final_saturation:>9.3f}")
+            print(
+                f"{s.learning_rate:>10.4g} {s.confidence:>6.3g} {s.runs:>4} {c['learned']:>7} "
+                f"{c['collapsed']:>9} {c['plateau']:>7} {c['unsettled']:>9} "
+                f"{c['diverged']:>8} {s.median_final_loss:>10.4g} "
+                f"{s.median_final_saturation:>9.3f}"
+            )

@@ -28,29 +28,51 @@ def register(subparsers) -> None:
         description=__doc__.split("\n\n")[1],
     )
     train.add_argument("model", choices=("rank-one", "low-rank", "full-rank"))
-    train.add_argument("--task", choices=("delayed-activation", "dcdt", "dmts"),
-                       default="delayed-activation")
-    train.add_argument("--lr", type=finite_float, nargs="+", default=[0.02],
-                       help="learning rates (each is trained with every seed)")
+    train.add_argument(
+        "--task", choices=("delayed-activation", "dcdt", "dmts"), default="delayed-activation"
+    )
+    train.add_argument(
+        "--lr",
+        type=finite_float,
+        nargs="+",
+        default=[0.02],
+        help="learning rates (each is trained with every seed)",
+    )
     train.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
     train.add_argument("--first-seed", type=int, default=0)
     train.add_argument("--epochs", type=int, default=6000)
     train.add_argument("--record-every", type=int, default=10)
     train.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
-    train.add_argument("--confidence", type=finite_float, default=None,
-                       help="output confidence c (rank-one readout gain; default 10)")
+    train.add_argument(
+        "--confidence",
+        type=finite_float,
+        default=None,
+        help="output confidence c (rank-one readout gain; default 10)",
+    )
     train.add_argument("--trainable-confidence", action="store_true")
     train.add_argument("--rank", type=int, default=None, help="rank K (low-rank model)")
     train.add_argument("--size", type=int, default=100, help="number of units N")
     train.add_argument("--delay", type=int, default=20, help="delay T in steps")
     train.add_argument("--response", type=int, default=None, help="response R (default T)")
-    train.add_argument("--delay-ms", type=finite_float, default=None,
-                       help="DCDT/DMTS delay window in ms (default: the paper's Fig 7 value)")
+    train.add_argument(
+        "--delay-ms",
+        type=finite_float,
+        default=None,
+        help="DCDT/DMTS delay window in ms (default: the paper's Fig 7 value)",
+    )
     train.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    train.add_argument("--learned-below", type=finite_float, default=0.25,
-                       help="a run learned when its loss <= this x its initial loss")
-    train.add_argument("--save-network", default=None, metavar="FILE.npz",
-                       help="write the trained network of run --run-index to FILE.npz")
+    train.add_argument(
+        "--learned-below",
+        type=finite_float,
+        default=0.25,
+        help="a run learned when its loss <= this x its initial loss",
+    )
+    train.add_argument(
+        "--save-network",
+        default=None,
+        metavar="FILE.npz",
+        help="write the trained network of run --run-index to FILE.npz",
+    )
     train.add_argument("--run-index", type=int, default=0)
     train.add_argument("--format", choices=("text", "json"), default="text")
     train.set_defaults(handler=run_train)
@@ -190,14 +212,21 @@ def run_gradient_check(arguments) -> None:
         check = check_gradients(model, task, parameters, seed=arguments.seed)
         rows.append((name, check))
     if arguments.format == "json":
-        print(to_json([
-            {"case": name, "step": check.step, "relative_errors": check.relative_errors,
-             "maximum_relative_error": check.maximum_relative_error}
-            for name, check in rows
-        ]))
+        print(
+            to_json(
+                [
+                    {
+                        "case": name,
+                        "step": check.step,
+                        "relative_errors": check.relative_errors,
+                        "maximum_relative_error": check.maximum_relative_error,
+                    }
+                    for name, check in rows
+                ]
+            )
+        )
         return
     print("jax.grad vs central differences (float64, step 1e-5, one random direction per leaf)")
     for name, check in rows:
         worst = max(check.relative_errors, key=check.relative_errors.get)
         print(f"{name:<50} max rel. error {check.maximum_relative_error:.2e} ({worst})")
-

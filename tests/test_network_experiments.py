@@ -38,8 +38,10 @@ def test_experiments_are_registered():
 def test_collapse_and_plateau_experiments_at_smoke_scale(tmp_path):
     collapse = run_rank_one_collapse("smoke", seed=0)
     _check_outcome(collapse, "rank-one-collapse")
-    counts = sum(collapse.numbers[f"count {label}"] for label in
-                 ("learned", "collapsed", "plateau", "unsettled", "diverged"))
+    counts = sum(
+        collapse.numbers[f"count {label}"]
+        for label in ("learned", "collapsed", "plateau", "unsettled", "diverged")
+    )
     assert counts == collapse.numbers["seeds"] == collapse.arrays["loss"].shape[0]
     assert figures.plot_rank_one_collapse(collapse, tmp_path)[0].exists()
 
@@ -67,9 +69,31 @@ def test_sweep_and_working_memory_experiments_at_smoke_scale(tmp_path):
 
 def test_train_cli_reports_outcomes_and_saves_a_network(tmp_path, capsys):
     path = tmp_path / "network.npz"
-    arguments = ["train", "rank-one", "--lr", "0.05", "0.5", "--seeds", "2", "--epochs", "40",
-                 "--size", "10", "--delay", "5", "--response", "5", "--record-every", "5",
-                 "--format", "json", "--save-network", str(path), "--run-index", "3"]
+    arguments = [
+        "train",
+        "rank-one",
+        "--lr",
+        "0.05",
+        "0.5",
+        "--seeds",
+        "2",
+        "--epochs",
+        "40",
+        "--size",
+        "10",
+        "--delay",
+        "5",
+        "--response",
+        "5",
+        "--record-every",
+        "5",
+        "--format",
+        "json",
+        "--save-network",
+        str(path),
+        "--run-index",
+        "3",
+    ]
     assert cli.main(arguments) == 0
     payload = json.loads(capsys.readouterr().out)
     assert [row["learning_rate"] for row in payload["settings"]] == [0.05, 0.5]
@@ -78,9 +102,14 @@ def test_train_cli_reports_outcomes_and_saves_a_network(tmp_path, capsys):
     assert {"m", "n", "b", "alpha", "x0"} <= set(saved.files)
     assert saved["x0"] == pytest.approx(np.full(10, -0.3))
     # the saved network is run 3 (lr 0.5, seed 1) of the same population trained directly
-    direct = train_population(RankOneNetwork(size=10), DelayedActivation(5, 5),
-                              learning_rates=[0.05, 0.05, 0.5, 0.5], seeds=[0, 1, 0, 1],
-                              epochs=40, record_every=5)
+    direct = train_population(
+        RankOneNetwork(size=10),
+        DelayedActivation(5, 5),
+        learning_rates=[0.05, 0.05, 0.5, 0.5],
+        seeds=[0, 1, 0, 1],
+        epochs=40,
+        record_every=5,
+    )
     assert np.array_equal(saved["m"], direct.final_parameters.m[3])
     assert payload["runs"][3]["final_loss"] == pytest.approx(float(direct.loss[3, -1]))
     assert cli.main(arguments[:-6] + ["--format", "text"]) == 0

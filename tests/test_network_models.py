@@ -80,15 +80,19 @@ def test_task_rnn_dcdt_loss_matches_numpy_forward_pass():
         for t in range(task.steps):
             output = np.tanh(p.readout_weights @ r + p.readout_bias)
             total += (output - targets[trial, t]) ** 2
-            r = 0.5 * r + 0.5 * np.tanh(p.recurrent_weights @ r + p.input_weights @ inputs[trial, t]
-                                        + p.b)
+            r = 0.5 * r + 0.5 * np.tanh(
+                p.recurrent_weights @ r + p.input_weights @ inputs[trial, t] + p.b
+            )
     expected = total / (task.trials * task.steps)
     assert float(network_loss(model, task, model.initialise(4))) == pytest.approx(expected, 1e-12)
 
 
 def test_low_rank_and_full_rank_recurrent_matrices_and_vector_field():
-    for model in (LowRankNetwork(size=10, rank=3), FullRankNetwork(size=10),
-                  RankOneNetwork(size=10)):
+    for model in (
+        LowRankNetwork(size=10, rank=3),
+        FullRankNetwork(size=10),
+        RankOneNetwork(size=10),
+    ):
         parameters = model.initialise(1)
         p = _numpy(parameters)
         weights = np.asarray(model.recurrent_matrix(parameters))
@@ -116,8 +120,10 @@ def test_rank_one_latent_coordinate_obeys_the_exact_one_dimensional_map():
     # the recovered rates are tanh values: bounded, and the saturation count agrees
     rates = np.asarray(record.rates)
     assert np.all(np.abs(rates) <= 1 + 1e-12)
-    direct = np.tanh(np.outer(np.r_[-0.3 * np.sum(parameters.n), kappa_network[:-1]],
-                              parameters.m) + np.asarray(parameters.b))
+    direct = np.tanh(
+        np.outer(np.r_[-0.3 * np.sum(parameters.n), kappa_network[:-1]], parameters.m)
+        + np.asarray(parameters.b)
+    )
     assert np.allclose(rates[0], direct, atol=1e-10)
     assert SATURATION_LEVEL == 0.99
 
@@ -207,8 +213,9 @@ def test_accuracy_rules():
 
 def test_bad_pairings_and_settings_raise():
     with pytest.raises(InvalidInputError, match="input_size"):
-        network_loss(RankOneNetwork(size=4), DelayedCueDiscrimination(),
-                     RankOneNetwork(size=4).initialise(0))
+        network_loss(
+            RankOneNetwork(size=4), DelayedCueDiscrimination(), RankOneNetwork(size=4).initialise(0)
+        )
     with pytest.raises(InvalidInputError, match="rank"):
         LowRankNetwork(size=4, rank=5)
     with pytest.raises(InvalidInputError, match="leak"):

@@ -36,8 +36,14 @@ def _start_parameters(seeds, dtype=jnp.float64):
 def reference():
     """30 SGD epochs of 3 runs (float64, every epoch recorded, snapshots at 0, 10, 30)."""
     return train_population(
-        MODEL, TASK, learning_rates=RATES, seeds=SEEDS, epochs=30, dtype="float64",
-        initial_parameters=_start_parameters(SEEDS), snapshot_epochs=[0, 10, 30],
+        MODEL,
+        TASK,
+        learning_rates=RATES,
+        seeds=SEEDS,
+        epochs=30,
+        dtype="float64",
+        initial_parameters=_start_parameters(SEEDS),
+        snapshot_epochs=[0, 10, 30],
     )
 
 
@@ -67,14 +73,27 @@ def test_population_equals_one_plain_loop_per_run(reference):
 
 def test_chunks_blocks_and_repeats_give_identical_numbers(reference):
     again = train_population(
-        MODEL, TASK, learning_rates=RATES, seeds=SEEDS, epochs=30, dtype="float64",
-        initial_parameters=_start_parameters(SEEDS), snapshot_epochs=[0, 10, 30],
+        MODEL,
+        TASK,
+        learning_rates=RATES,
+        seeds=SEEDS,
+        epochs=30,
+        dtype="float64",
+        initial_parameters=_start_parameters(SEEDS),
+        snapshot_epochs=[0, 10, 30],
     )
     assert np.array_equal(again.loss, reference.loss)
     chunked = train_population(
-        MODEL, TASK, learning_rates=RATES, seeds=SEEDS, epochs=30, dtype="float64",
-        initial_parameters=_start_parameters(SEEDS), snapshot_epochs=[0, 10, 30],
-        epochs_per_chunk=7, runs_per_block=2,
+        MODEL,
+        TASK,
+        learning_rates=RATES,
+        seeds=SEEDS,
+        epochs=30,
+        dtype="float64",
+        initial_parameters=_start_parameters(SEEDS),
+        snapshot_epochs=[0, 10, 30],
+        epochs_per_chunk=7,
+        runs_per_block=2,
     )
     assert np.array_equal(chunked.loss, reference.loss)
     assert np.array_equal(chunked.final_parameters.m, reference.final_parameters.m)
@@ -101,8 +120,16 @@ def test_snapshots_and_recorded_metrics_are_consistent(reference):
 def test_adam_with_per_run_rates_and_continuation():
     rates = np.array([0.01, 0.03])
     starts = _start_parameters([3, 4])
-    straight = train_population(MODEL, TASK, learning_rates=rates, seeds=[3, 4], epochs=20,
-                                optimizer="adam", dtype="float64", initial_parameters=starts)
+    straight = train_population(
+        MODEL,
+        TASK,
+        learning_rates=rates,
+        seeds=[3, 4],
+        epochs=20,
+        optimizer="adam",
+        dtype="float64",
+        initial_parameters=starts,
+    )
     optimizer = optax.inject_hyperparams(optax.adam)(learning_rate=0.0)
 
     @jax.jit
@@ -122,12 +149,27 @@ def test_adam_with_per_run_rates_and_continuation():
             assert straight.loss[run, epoch] == pytest.approx(float(loss), rel=1e-10)
         assert np.allclose(straight.final_parameters.n[run], parameters.n, rtol=1e-9)
     # 10 + 10 epochs, the Adam state carried over, equals 20 straight
-    first = train_population(MODEL, TASK, learning_rates=rates, seeds=[3, 4], epochs=10,
-                             optimizer="adam", dtype="float64", initial_parameters=starts)
+    first = train_population(
+        MODEL,
+        TASK,
+        learning_rates=rates,
+        seeds=[3, 4],
+        epochs=10,
+        optimizer="adam",
+        dtype="float64",
+        initial_parameters=starts,
+    )
     second = train_population(
-        MODEL, TASK, learning_rates=rates, seeds=[3, 4], epochs=10, optimizer="adam",
-        dtype="float64", initial_parameters=first.final_parameters,
-        initial_optimizer_state=first.final_optimizer_state, first_epoch=10,
+        MODEL,
+        TASK,
+        learning_rates=rates,
+        seeds=[3, 4],
+        epochs=10,
+        optimizer="adam",
+        dtype="float64",
+        initial_parameters=first.final_parameters,
+        initial_optimizer_state=first.final_optimizer_state,
+        first_epoch=10,
     )
     assert np.array_equal(second.recorded_epochs, np.arange(10, 20))
     assert np.allclose(np.hstack([first.loss, second.loss]), straight.loss, rtol=1e-13)
@@ -138,8 +180,14 @@ def test_a_non_finite_run_is_frozen_while_the_others_continue(reference):
     poisoned = starts._replace(m=starts.m.copy())
     poisoned.m[1, 0] = np.nan
     result = train_population(
-        MODEL, TASK, learning_rates=RATES, seeds=SEEDS, epochs=30, dtype="float64",
-        initial_parameters=poisoned, snapshot_epochs=[0, 10, 30],
+        MODEL,
+        TASK,
+        learning_rates=RATES,
+        seeds=SEEDS,
+        epochs=30,
+        dtype="float64",
+        initial_parameters=poisoned,
+        snapshot_epochs=[0, 10, 30],
     )
     assert result.diverged.tolist() == [False, True, False]
     assert result.divergence_epoch.tolist() == [-1, 0, -1]
@@ -153,8 +201,15 @@ def test_trainable_confidence_and_readout_cap():
     model = RankOneNetwork(size=10, trainable_confidence=True)
     starts = jax.tree.map(lambda leaf: leaf[None], model.initialise(5, confidence=2.0))
     starts = starts._replace(b=starts.b + 0.4)
-    result = train_population(model, TASK, learning_rates=[0.3], seeds=[5], epochs=1,
-                              dtype="float64", initial_parameters=starts)
+    result = train_population(
+        model,
+        TASK,
+        learning_rates=[0.3],
+        seeds=[5],
+        epochs=1,
+        dtype="float64",
+        initial_parameters=starts,
+    )
     gradient = jax.grad(lambda p: network_loss(model, TASK, p))(tree_index(starts, 0))
     assert float(result.final_parameters.confidence[0]) == pytest.approx(
         2.0 - 0.3 * float(gradient.confidence), rel=1e-12
@@ -163,8 +218,16 @@ def test_trainable_confidence_and_readout_cap():
 
     capped = FullRankNetwork.for_working_memory(size=12, readout_cap=True)
     task = DelayedCueDiscrimination(input_ms=10, delay_ms=20, reaction_ms=15)
-    result = train_population(capped, task, learning_rates=[0.1], seeds=[0], epochs=5,
-                              optimizer="adam", confidences=0.5, dtype="float64")
+    result = train_population(
+        capped,
+        task,
+        learning_rates=[0.1],
+        seeds=[0],
+        epochs=5,
+        optimizer="adam",
+        confidences=0.5,
+        dtype="float64",
+    )
     initial = capped.initialise(0, confidence=0.5)
     assert result.loss[0, 0] == pytest.approx(float(network_loss(capped, task, initial)), 1e-12)
     final = capped.prepare(tree_index(result.final_parameters, 0))
@@ -179,8 +242,9 @@ def test_bad_arguments_raise():
     with pytest.raises(InvalidInputError, match="seeds"):
         train_population(MODEL, TASK, learning_rates=[0.1, 0.2], seeds=[0, 1, 2], epochs=10)
     with pytest.raises(InvalidInputError, match="optimizer"):
-        train_population(MODEL, TASK, learning_rates=[0.1], seeds=[0], epochs=10,
-                         optimizer="rmsprop")
+        train_population(
+            MODEL, TASK, learning_rates=[0.1], seeds=[0], epochs=10, optimizer="rmsprop"
+        )
 
 
 # --- theory inside training: the canonical model on its derived gradient -----------------------
@@ -197,37 +261,55 @@ def test_canonical_population_matches_numpy_descent_and_a_hand_loop():
         r = r - rates * np.where(r <= boundary, 0.0, np.where(r < optimum, -slope, slope))
     assert np.allclose(jax_result.r[:, -1], r, rtol=1e-12)
     assert jax_result.outcomes().tolist() == ["learned", "learned", "collapsed"]
-    normalised = train_canonical_population(1e-10 * 100, delay=100.0, epochs=3000,
-                                            normalised=True)
+    normalised = train_canonical_population(1e-10 * 100, delay=100.0, epochs=3000, normalised=True)
     assert normalised.r[0, -1] == pytest.approx(jax_result.r[0, -1], rel=1e-12)
 
 
 def test_outcome_rules_on_synthetic_curves():
-    loss = np.array([[1, 1, 0.2, 0.2], [1, 0.1, 0.95, 1], [1, 1, 1, 1], [1, 0.1, 0.5, 0.5],
-                     [1, np.nan, np.nan, np.nan]])
+    loss = np.array(
+        [
+            [1, 1, 0.2, 0.2],
+            [1, 0.1, 0.95, 1],
+            [1, 1, 1, 1],
+            [1, 0.1, 0.5, 0.5],
+            [1, np.nan, np.nan, np.nan],
+        ]
+    )
     outcomes = classify_losses(loss, recorded_epochs=np.arange(4) * 10)
-    assert outcomes.labels.tolist() == ["learned", "collapsed", "plateau", "unsettled",
-                                        "diverged"]
+    assert outcomes.labels.tolist() == ["learned", "collapsed", "plateau", "unsettled", "diverged"]
     assert outcomes.leaving_epoch.tolist()[:3] == [20, 10, -1]
     assert outcomes.fraction("plateau") == 0.2
 
 
 # --- the paper's rank-one behaviour, reduced ----------------------------------------------------
 def test_rank_one_lr_002_learns_abruptly_then_collapses_to_a_confident_wrong_output():
-    result = train_population(RankOneNetwork(), DelayedActivation(), learning_rates=[0.02] * 6,
-                              seeds=[0, 4, 8, 11, 12, 17], epochs=6000, record_every=10)
+    result = train_population(
+        RankOneNetwork(),
+        DelayedActivation(),
+        learning_rates=[0.02] * 6,
+        seeds=[0, 4, 8, 11, 12, 17],
+        epochs=6000,
+        record_every=10,
+    )
     outcomes = classify_runs(result)
     collapsed = outcomes.labels == "collapsed"
     assert collapsed.sum() >= 3, outcomes.labels
     assert np.all(np.abs(outcomes.final_loss[collapsed] - 1) < 0.01)
-    assert np.all(outcomes.final_gradient_norm[collapsed]
-                  < 1e-4 * outcomes.maximum_gradient_norm[collapsed])
+    assert np.all(
+        outcomes.final_gradient_norm[collapsed] < 1e-4 * outcomes.maximum_gradient_norm[collapsed]
+    )
     assert np.all(result.accuracy[collapsed, -1] == 0.5)  # output off all trial long
 
 
 def test_rank_one_lr_001_plateau_then_abrupt_drop_when_the_fixed_point_disappears():
-    result = train_population(RankOneNetwork(), DelayedActivation(), learning_rates=[0.01],
-                              seeds=[1], epochs=14000, record_every=50)
+    result = train_population(
+        RankOneNetwork(),
+        DelayedActivation(),
+        learning_rates=[0.01],
+        seeds=[1],
+        epochs=14000,
+        record_every=50,
+    )
     outcomes = classify_runs(result)
     leaving, learned = outcomes.leaving_epoch[0], outcomes.learned_epoch[0]
     assert outcomes.labels[0] == "learned" and leaving > 5000

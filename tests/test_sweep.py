@@ -61,7 +61,9 @@ def test_config_parsing_and_grid(config_file):
     config = SweepConfig.from_toml(config_file)
     assert config.learning_rates == (0.01, 1.0) and config.seeds == (0, 1)
     assert [group["task_settings"] for group in config.groups()] == [
-        {"delay": 4, "response": 4}, {"delay": 5, "response": 4}]
+        {"delay": 4, "response": 4},
+        {"delay": 5, "response": 4},
+    ]
     rates, seeds, confidences = config.population()
     assert rates.tolist() == [0.01, 0.01, 1.0, 1.0] and seeds.tolist() == [0, 1, 0, 1]
     assert confidences is None
@@ -115,8 +117,20 @@ def test_cli_prints_the_outcome_table(config_file, uninterrupted, capsys):
     assert cli.main(["sweep", str(config_file), "--out", str(uninterrupted), "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "tiny: complete" in out and "delay=5" in out and "collapsed" in out
-    assert cli.main(["sweep", str(config_file), "--out", str(uninterrupted), "--format",
-                     "json", "--no-progress"]) == 0
+    assert (
+        cli.main(
+            [
+                "sweep",
+                str(config_file),
+                "--out",
+                str(uninterrupted),
+                "--format",
+                "json",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     payload = json.loads(capsys.readouterr().out)
     assert [len(group["learning_rates"]) for group in payload["groups"]] == [2, 2]
     assert cli.main(["sweep", "/nonexistent.toml", "--out", str(uninterrupted)]) == 2
@@ -126,8 +140,16 @@ def test_cli_prints_the_outcome_table(config_file, uninterrupted, capsys):
 @pytest.mark.slow
 def test_killed_process_resumes_to_identical_results(config_file, uninterrupted, tmp_path):
     directory = tmp_path / "killed"
-    command = [sys.executable, "-m", "ghostsym", "sweep", str(config_file), "--out",
-               str(directory), "--no-progress"]
+    command = [
+        sys.executable,
+        "-m",
+        "ghostsym",
+        "sweep",
+        str(config_file),
+        "--out",
+        str(directory),
+        "--no-progress",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     checkpoints = directory / "checkpoints"
     deadline = time.time() + 300

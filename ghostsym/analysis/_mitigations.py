@@ -13,7 +13,7 @@
 
 Each returns a frozen result with the per-run numbers and the fractions the report tabulates.
 
->>> result = rank_sweep(ranks=(1, 2), learning_rates=(0.1,), seeds=range(2), epochs=20, size=8)
+>>> result = rank_sweep(ranks=(1, 2), learning_rates=(0.1,), seeds=range(2), epochs=4, size=4)
 >>> result.learned.shape, result.fractions.shape
 ((2, 1, 2), (2, 1))
 """
@@ -74,30 +74,46 @@ def rank_sweep(
     delay: int = 20,
     size: int = 100,
 ) -> RankSweep:
-    """Train every (rank, learning rate, seed) on the delayed-activation task with plain SGD."""
+    """Train every (rank, learning rate, seed) on the delayed-activation task with plain SGD.
+
+    All ranks train as one population of rank-K_max networks: a rank-K network is the paper's
+    rank-K initialisation with its factors padded by K_max - K zero columns. Zero columns stay
+    zero under gradient descent (d/dm_k is proportional to n_k^T x = 0 and d/dn_k to m_k = 0),
+    so every run is exactly rank K, and the population compiles once.
+    """
+    from .._jax import jnp
     from ..network import DelayedActivation, LowRankNetwork, train_population
 
     ranks = np.asarray(ranks, dtype=np.int64)
     rates = np.asarray(learning_rates, dtype=np.float64)
     seeds = np.asarray(list(seeds), dtype=np.int64)
     task = DelayedActivation(delay=delay, response=delay)
-    record = max(1, epochs // 20)
-    initial, final = [], []
-    for rank in ranks:
-        result = train_population(
-            LowRankNetwork(size=size, rank=int(rank)),
-            task,
-            learning_rates=np.repeat(rates, seeds.size),
-            seeds=np.tile(seeds, rates.size),
-            epochs=epochs,
-            record_every=record,
+    largest = int(ranks.max())
+    runs = [(rank, rate, seed) for rank in ranks for rate in rates for seed in seeds]
+    initial = []
+    for rank, _, seed in runs:
+        parameters = LowRankNetwork(size=size, rank=int(rank)).initialise(int(seed))
+        padding = ((0, 0), (0, largest - int(rank)))
+        initial.append(
+            parameters._replace(m=jnp.pad(parameters.m, padding), n=jnp.pad(parameters.n, padding))
         )
-        initial.append(result.loss[:, 0].reshape(rates.size, seeds.size))
-        last = np.where(result.diverged, np.inf, result.loss[:, -1])
-        final.append(last.reshape(rates.size, seeds.size))
-    initial, final = np.array(initial), np.array(final)
-    learned = np.isfinite(final) & (final < LEARNED_LOSS_RATIO * initial)
-    return RankSweep(ranks, rates, seeds, int(epochs), int(delay), initial, final, learned)
+    batched = type(initial[0])(
+        *(np.stack([np.asarray(p[i]) for p in initial]) for i in range(len(initial[0])))
+    )
+    result = train_population(
+        LowRankNetwork(size=size, rank=largest),
+        task,
+        learning_rates=np.array([rate for _, rate, _ in runs]),
+        seeds=np.array([seed for _, _, seed in runs]),
+        epochs=epochs,
+        record_every=max(1, epochs // 20),
+        initial_parameters=batched,
+    )
+    shape = (ranks.size, rates.size, seeds.size)
+    initial_loss = result.loss[:, 0].reshape(shape)
+    final = np.where(result.diverged, np.inf, result.loss[:, -1]).reshape(shape)
+    learned = np.isfinite(final) & (final < LEARNED_LOSS_RATIO * initial_loss)
+    return RankSweep(ranks, rates, seeds, int(epochs), int(delay), initial_loss, final, learned)
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,7 +128,8 @@ class ConfidenceRecovery:
         never_learned (S,): accuracy never above 0.5 (still on the plateau).
         group_seeds: {"collapsed": seeds, "never-learned": seeds} continued with every c.
         accuracy: {group: (G, C, E2)} accuracy during the continuation (epoch 0 = before).
-        recovered: {group: (G, C)} final accuracy > 0.5 (left the no-learning zone).
+        recovered: {group: (G, C)} accuracy > 0.5 at the last continuation epoch (left the
+            no-learning zone).
     """
 
     learning_rate: float
@@ -192,9 +209,8 @@ def confidence_recovery(
             log_canonical_parameter=False,
         )
         curves = second.accuracy.reshape(members.size, grid.size, recovery_epochs)
-        final_accuracy = _final_accuracy(model, task, second.final_parameters)
         accuracy[name] = curves
-        recovered[name] = (final_accuracy > 0.5).reshape(members.size, grid.size)
+        recovered[name] = curves[..., -1] > 0.5  # at the last continuation epoch
     return ConfidenceRecovery(
         learning_rate=float(learning_rate),
         epochs=int(epochs),
@@ -209,19 +225,6 @@ def confidence_recovery(
     )
 
 
-def _final_accuracy(model, task, parameters) -> np.ndarray:
-    """Accuracy of each network (batched parameters) after its last update."""
-    from .._jax import jax, jnp
-    from ..network import simulate_trials
-
-    def accuracy(point):
-        record = simulate_trials(model, task, point)
-        return task.accuracy(record.outputs, record.targets)
-
-    casted = model.cast(parameters, jnp.float64)
-    return np.asarray(jax.jit(jax.vmap(accuracy))(casted))
-
-
 @dataclass(frozen=True, eq=False)
 class ReadoutCap:
     """Full-rank DCDT networks (Adam) continued under a readout cap ||w_out||_1 = c.
@@ -231,7 +234,7 @@ class ReadoutCap:
         epochs (E,): recorded epochs of the second phase.
         accuracy (S, C, E): accuracy during the second phase (the paper's ternary rule).
         first_phase_accuracy (S, E1): accuracy during the unconstrained first phase.
-        final_accuracy (S, C): accuracy after the second phase.
+        final_accuracy (S, C): accuracy at the last recorded epoch of the second phase.
         recovered (S, C): final accuracy >= 0.9.
     """
 
@@ -286,22 +289,18 @@ def readout_cap(
         initial_spread=0.1,
     )
     first_epochs, second_epochs = (int(e) for e in phase_epochs)
+    # phase 1 runs every (seed, cap) pair already (copies of one run per seed, identical
+    # until the caps differ), so both phases share one compiled population
+    owners = np.repeat(np.arange(seeds.size), caps.size)
     first = train_population(
         model,
         task,
-        learning_rates=np.full(seeds.size, learning_rate),
-        seeds=seeds,
+        learning_rates=np.full(owners.size, learning_rate),
+        seeds=seeds[owners],
         epochs=first_epochs,
         record_every=record_every,
         optimizer="adam",
         confidences=np.inf,
-    )
-    owners = np.repeat(np.arange(seeds.size), caps.size)
-    take = lambda tree: type(tree)(*(np.asarray(leaf)[owners] for leaf in tree))  # noqa: E731
-    from .._jax import jax
-
-    optimizer_state = jax.tree.map(
-        lambda leaf: np.asarray(leaf)[owners], first.final_optimizer_state
     )
     second = train_population(
         model,
@@ -312,20 +311,19 @@ def readout_cap(
         record_every=record_every,
         optimizer="adam",
         confidences=np.tile(caps, seeds.size),
-        initial_parameters=take(first.final_parameters),
-        initial_optimizer_state=optimizer_state,
+        initial_parameters=first.final_parameters,
+        initial_optimizer_state=first.final_optimizer_state,
         first_epoch=first_epochs,
     )
     accuracy = second.accuracy.reshape(seeds.size, caps.size, -1)
-    final = _final_accuracy(model, task, second.final_parameters)  # capped inside the trials
     return ReadoutCap(
         learning_rate=float(learning_rate),
         phase_epochs=(first_epochs, second_epochs),
         seeds=seeds,
         caps=caps,
         first_phase_epochs=first.recorded_epochs,
-        first_phase_accuracy=first.accuracy,
+        first_phase_accuracy=first.accuracy[:: caps.size],
         epochs=second.recorded_epochs,
         accuracy=accuracy,
-        final_accuracy=final.reshape(seeds.size, caps.size),
+        final_accuracy=accuracy[..., -1],
     )

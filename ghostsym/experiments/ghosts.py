@@ -436,7 +436,7 @@ _RANK = {
         "ranks": (1, 2, 5, 10, 100),
         "learning_rates": (0.01, 0.1, 1.0),
         "seeds": 3,
-        "epochs": 1500,
+        "epochs": 1000,
     },
     "full": {
         "ranks": (1, 2, 5, 10, 30, 100),
@@ -562,8 +562,13 @@ def run_mitigation_confidence(scale: str = "quick", seed: int = 0) -> Experiment
 
 
 _CAP = {
-    "quick": {"seeds": 3, "phase_epochs": (400, 400), "trials_per_type": 2},
-    "full": {"seeds": 20, "phase_epochs": (10000, 10000), "trials_per_type": 10},
+    "quick": {"seeds": 3, "phase_epochs": (300, 300), "trials_per_type": 2, "record_every": 20},
+    "full": {
+        "seeds": 20,
+        "phase_epochs": (10000, 10000),
+        "trials_per_type": 10,
+        "record_every": 200,
+    },
 }
 
 
@@ -578,6 +583,7 @@ def run_mitigation_readout_cap(scale: str = "quick", seed: int = 0) -> Experimen
         seed + np.arange(settings["seeds"]),
         phase_epochs=settings["phase_epochs"],
         trials_per_type=settings["trials_per_type"],
+        record_every=settings["record_every"],
     )
     fractions = result.fractions
     finite = np.isfinite(result.caps)

@@ -14,8 +14,8 @@ Each ``run(scale, seed)`` computes its claim rows from its own training runs. ``
 ``"quick"`` (all five in about three minutes on two cores), ``"full"`` (closer to the paper),
 or ``"smoke"`` (seconds; used by the tests). Seeds are ``seed, seed + 1, ...``.
 
->>> [experiment.name for experiment in EXPERIMENTS]
-['network-gradients', 'rank-one-plateau', 'rank-one-collapse', 'learning-rate-sweep', 'working-memory']
+>>> [experiment.name for experiment in EXPERIMENTS][:3]
+['network-gradients', 'rank-one-plateau', 'rank-one-collapse']
 """
 
 from __future__ import annotations
@@ -133,8 +133,9 @@ class _PlateauSettings:
 
 
 _PLATEAU = {
-    "smoke": _PlateauSettings(seeds=1, slow_epochs=2000, fast_epochs=1000, size=20,
-                              record_every=50),
+    "smoke": _PlateauSettings(
+        seeds=1, slow_epochs=2000, fast_epochs=1000, size=20, record_every=50
+    ),
     "quick": _PlateauSettings(seeds=3, slow_epochs=50000, fast_epochs=16000),
     "full": _PlateauSettings(seeds=10, slow_epochs=60000, fast_epochs=20000),
 }
@@ -150,7 +151,11 @@ def run_rank_one_plateau(scale: str = "quick", seed: int = 0) -> ExperimentOutco
     results = {}
     for rate, epochs in ((0.003, settings.slow_epochs), (0.01, settings.fast_epochs)):
         results[rate] = train_population(
-            model, task, learning_rates=np.full(seeds.size, rate), seeds=seeds, epochs=epochs,
+            model,
+            task,
+            learning_rates=np.full(seeds.size, rate),
+            seeds=seeds,
+            epochs=epochs,
             record_every=settings.record_every,
         )
     slow, fast = results[0.003], results[0.01]
@@ -166,17 +171,22 @@ def run_rank_one_plateau(scale: str = "quick", seed: int = 0) -> ExperimentOutco
         return training.recorded_epochs[clear[0]] if clear.size else -1
 
     clear_epochs = np.array([first_clear_epoch(slow, i) for i in range(seeds.size)], float)
-    offset = np.where(learned & (clear_epochs >= 0), np.abs(clear_epochs - leaving) / leaving,
-                      np.nan)
-    blocked = np.array([
-        np.all(slow.latent_clearance[i, slow.recorded_epochs < 0.9 * leaving[i]] < 0)
-        for i in range(seeds.size)
-    ])
+    offset = np.where(
+        learned & (clear_epochs >= 0), np.abs(clear_epochs - leaving) / leaving, np.nan
+    )
+    blocked = np.array(
+        [
+            np.all(slow.latent_clearance[i, slow.recorded_epochs < 0.9 * leaving[i]] < 0)
+            for i in range(seeds.size)
+        ]
+    )
     both = learned & (fast_outcomes.learned_epoch >= 0)
     slow_products = leaving[both] * 0.003
     fast_products = fast_outcomes.leaving_epoch[both] * 0.01
-    details = (f"rank-one N={settings.size}, T=R=20, c=10, SGD, seeds {seeds.tolist()}, "
-               f"{settings.slow_epochs} epochs at lr 0.003, {settings.fast_epochs} at 0.01")
+    details = (
+        f"rank-one N={settings.size}, T=R=20, c=10, SGD, seeds {seeds.tolist()}, "
+        f"{settings.slow_epochs} epochs at lr 0.003, {settings.fast_epochs} at 0.01"
+    )
     claims = [
         boolean_claim(
             "lr 0.003: a long plateau, then an abrupt drop of the loss",
@@ -216,8 +226,7 @@ def run_rank_one_plateau(scale: str = "quick", seed: int = 0) -> ExperimentOutco
             "a fixed point blocks the latent way on the plateau and disappears at the drop",
             "clearance < 0 on the plateau; > 0 within 5% of the plateau length of the drop",
             "offsets " + ", ".join(f"{value:.3f}" for value in offset[learned]),
-            bool(learned.any() and blocked[learned].all()
-                 and np.all(offset[learned] <= 0.05)),
+            bool(learned.any() and blocked[learned].all() and np.all(offset[learned] <= 0.05)),
             tolerance="5% of the plateau length",
             source="ghostsym (theory in training)",
             details="clearance = min over kappa in [kappa_0, 1] of f(kappa), logged every "
@@ -226,12 +235,15 @@ def run_rank_one_plateau(scale: str = "quick", seed: int = 0) -> ExperimentOutco
     )
     numbers = {
         "lr 0.003 seeds learned": int(learned.sum()),
-        "lr 0.003 median leaving epoch": float(np.median(leaving[learned])) if learned.any()
+        "lr 0.003 median leaving epoch": float(np.median(leaving[learned]))
+        if learned.any()
         else float("nan"),
-        "lr 0.003 median drop width": float(np.median(width[learned])) if learned.any()
+        "lr 0.003 median drop width": float(np.median(width[learned]))
+        if learned.any()
         else float("nan"),
         "lr 0.01 median leaving epoch": float(np.median(fast_outcomes.leaving_epoch[both]))
-        if both.any() else float("nan"),
+        if both.any()
+        else float("nan"),
         "lr 0.003 final r (median)": float(np.median(slow.canonical_parameter[:, -1])),
         "lr 0.003 initial r (median)": float(np.median(slow.canonical_parameter[:, 0])),
     }
@@ -242,8 +254,13 @@ def run_rank_one_plateau(scale: str = "quick", seed: int = 0) -> ExperimentOutco
         tuple(claims),
         numbers=numbers,
         arrays=arrays,
-        config={"scale": scale, "seed": seed, "seeds": seeds.tolist(),
-                "slow_epochs": settings.slow_epochs, "fast_epochs": settings.fast_epochs},
+        config={
+            "scale": scale,
+            "seed": seed,
+            "seeds": seeds.tolist(),
+            "slow_epochs": settings.slow_epochs,
+            "fast_epochs": settings.fast_epochs,
+        },
         wall_time=time.perf_counter() - started,
     )
 
@@ -259,17 +276,23 @@ def run_rank_one_collapse(scale: str = "quick", seed: int = 0) -> ExperimentOutc
     started = time.perf_counter()
     seeds = _seeds(seed, count)
     training = train_population(
-        RankOneNetwork(size=size), DelayedActivation(), learning_rates=np.full(count, 0.02),
-        seeds=seeds, epochs=epochs, record_every=10,
+        RankOneNetwork(size=size),
+        DelayedActivation(),
+        learning_rates=np.full(count, 0.02),
+        seeds=seeds,
+        epochs=epochs,
+        record_every=10,
     )
     outcomes = classify_runs(training)
     counts = outcomes.counts()
     collapsed = outcomes.labels == "collapsed"
     ever = outcomes.minimum_loss <= outcomes.learned_below * outcomes.initial_loss
     fraction = counts["collapsed"] / count
-    details = (f"rank-one N={size}, T=R=20, c=10, SGD lr 0.02, {epochs} epochs, seeds "
-               f"{seeds[0]}..{seeds[-1]}; learned at some epoch = loss <= 0.25 x initial, "
-               "collapsed = then back to >= 0.9 x initial")
+    details = (
+        f"rank-one N={size}, T=R=20, c=10, SGD lr 0.02, {epochs} epochs, seeds "
+        f"{seeds[0]}..{seeds[-1]}; learned at some epoch = loss <= 0.25 x initial, "
+        "collapsed = then back to >= 0.9 x initial"
+    )
     claims = [
         boolean_claim(
             f"lr 0.02: most of {count} seeds learn abruptly, then collapse within {epochs} epochs",
@@ -284,16 +307,19 @@ def run_rank_one_collapse(scale: str = "quick", seed: int = 0) -> ExperimentOutc
         ),
     ]
     if collapsed.any():
-        relative = outcomes.final_gradient_norm[collapsed] / outcomes.maximum_gradient_norm[
-            collapsed]
+        relative = (
+            outcomes.final_gradient_norm[collapsed] / outcomes.maximum_gradient_norm[collapsed]
+        )
         claims.append(
             boolean_claim(
                 "a collapsed network is confidently wrong: loss ~ 1 and gradient ~ 0",
                 "loss 1 (output off), gradient ~ 0",
                 f"final loss {np.median(outcomes.final_loss[collapsed]):.4f} (median), final "
                 f"|grad| / max |grad| <= {relative.max():.1e}",
-                bool(np.all(np.abs(outcomes.final_loss[collapsed] - 1) < 0.02)
-                     and np.all(relative < 1e-3)),
+                bool(
+                    np.all(np.abs(outcomes.final_loss[collapsed] - 1) < 0.02)
+                    and np.all(relative < 1e-3)
+                ),
                 tolerance="|loss - 1| < 0.02 and |grad| < 1e-3 of its maximum",
                 source="paper Fig. 3B",
                 details=details,
@@ -304,7 +330,8 @@ def run_rank_one_collapse(scale: str = "quick", seed: int = 0) -> ExperimentOutc
         "fraction collapsed": fraction,
         "fraction learned at some epoch": float(ever.mean()),
         "fraction collapsed among those that learned": float(collapsed.sum() / ever.sum())
-        if ever.any() else float("nan"),
+        if ever.any()
+        else float("nan"),
         **{f"count {label}": value for label, value in counts.items()},
     }
     arrays = {**_common_arrays(training, ""), "labels": outcomes.labels.astype("U10")}
@@ -355,17 +382,27 @@ def run_learning_rate_sweep(scale: str = "quick", seed: int = 0) -> ExperimentOu
     seeds = _seeds(seed, settings.seeds)
     task = DelayedActivation()
     families = {
-        "rank-one": (RankOneNetwork(size=settings.size), np.logspace(-4, -1, settings.rates),
-                     settings.rank_one_epochs),
-        "full-rank": (FullRankNetwork(size=settings.size), np.logspace(-4, 1, settings.rates),
-                      settings.full_rank_epochs),
+        "rank-one": (
+            RankOneNetwork(size=settings.size),
+            np.logspace(-4, -1, settings.rates),
+            settings.rank_one_epochs,
+        ),
+        "full-rank": (
+            FullRankNetwork(size=settings.size),
+            np.logspace(-4, 1, settings.rates),
+            settings.full_rank_epochs,
+        ),
     }
     numbers, arrays, windows, summaries_by_family = {}, {}, {}, {}
     for family, (model, rates, epochs) in families.items():
         training = train_population(
-            model, task, learning_rates=np.repeat(rates, seeds.size),
-            seeds=np.tile(seeds, rates.size), epochs=epochs,
-            record_every=max(10, epochs // 400), log_canonical_parameter=False,
+            model,
+            task,
+            learning_rates=np.repeat(rates, seeds.size),
+            seeds=np.tile(seeds, rates.size),
+            epochs=epochs,
+            record_every=max(10, epochs // 400),
+            log_canonical_parameter=False,
         )
         summaries = summarise_by_setting(training, classify_runs(training))
         summaries_by_family[family] = summaries
@@ -376,25 +413,37 @@ def run_learning_rate_sweep(scale: str = "quick", seed: int = 0) -> ExperimentOu
         arrays.update(_common_arrays(training, f"{family.replace('-', '_')}_"))
     low_one, high_one = windows["rank-one"]
     low_full, high_full = windows["full-rank"]
-    numbers.update({
-        "rank-one largest learning lr": high_one,
-        "full-rank largest learning lr": high_full,
-    })
+    numbers.update(
+        {
+            "rank-one largest learning lr": high_one,
+            "full-rank largest learning lr": high_full,
+        }
+    )
 
     def u_shape(summaries):
-        return (any(_learns(s) for s in summaries) and not _learns(summaries[0])
-                and not _learns(summaries[-1]))
+        return (
+            any(_learns(s) for s in summaries)
+            and not _learns(summaries[0])
+            and not _learns(summaries[-1])
+        )
 
-    details = (f"{settings.rates} learning rates x seeds {seeds.tolist()}; rank-one "
-               f"{settings.rank_one_epochs} epochs, full-rank {settings.full_rank_epochs} epochs "
-               "(reduced from 200k); a rate learns when >= half its runs end with loss <= "
-               "0.25 x initial")
+    details = (
+        f"{settings.rates} learning rates x seeds {seeds.tolist()}; rank-one "
+        f"{settings.rank_one_epochs} epochs, full-rank {settings.full_rank_epochs} epochs "
+        "(reduced from 200k); a rate learns when >= half its runs end with loss <= "
+        "0.25 x initial"
+    )
 
     def describe(summary):
-        others = ", ".join(f"{count} {label}" for label, count in summary.counts.items()
-                           if count and label != "learned")
-        return (f"{summary.learning_rate:.2g}: {summary.counts['learned']}/{summary.runs} "
-                f"learned" + (f" ({others})" if others else ""))
+        others = ", ".join(
+            f"{count} {label}"
+            for label, count in summary.counts.items()
+            if count and label != "learned"
+        )
+        return (
+            f"{summary.learning_rate:.2g}: {summary.counts['learned']}/{summary.runs} "
+            f"learned" + (f" ({others})" if others else "")
+        )
 
     outline = {
         family: "; ".join(describe(s) for s in summaries)
@@ -435,14 +484,19 @@ def run_learning_rate_sweep(scale: str = "quick", seed: int = 0) -> ExperimentOu
         tuple(claims),
         numbers=numbers,
         arrays=arrays,
-        config={"scale": scale, "seed": seed, "rates": settings.rates,
-                "seeds": seeds.tolist(), "rank_one_epochs": settings.rank_one_epochs,
-                "full_rank_epochs": settings.full_rank_epochs},
+        config={
+            "scale": scale,
+            "seed": seed,
+            "rates": settings.rates,
+            "seeds": seeds.tolist(),
+            "rank_one_epochs": settings.rank_one_epochs,
+            "full_rank_epochs": settings.full_rank_epochs,
+        },
         wall_time=time.perf_counter() - started,
     )
 
 
-# --- 5. Fig 7: working-memory tasks ----------------------------------------------------------------
+# --- 5. Fig 7: working-memory tasks -----------------------------------------------------------
 _WORKING = {"smoke": (3, 1, 100, 12), "quick": (5, 2, 1000, 100), "full": (9, 5, 4000, 100)}
 
 
@@ -457,8 +511,12 @@ def run_working_memory(scale: str = "quick", seed: int = 0) -> ExperimentOutcome
     model = FullRankNetwork.for_working_memory(size=size)
     for task in (DelayedCueDiscrimination(), DelayedMatchToSample()):
         training = train_population(
-            model, task, learning_rates=np.repeat(rates, seed_count),
-            seeds=np.tile(seeds, rate_count), epochs=epochs, record_every=10,
+            model,
+            task,
+            learning_rates=np.repeat(rates, seed_count),
+            seeds=np.tile(seeds, rate_count),
+            epochs=epochs,
+            record_every=10,
         )
         final_accuracy = training.accuracy[:, -1].reshape(rate_count, seed_count)
         peak_saturation = training.saturation.max(axis=1).reshape(rate_count, seed_count)
@@ -470,8 +528,10 @@ def run_working_memory(scale: str = "quick", seed: int = 0) -> ExperimentOutcome
         # failures *above* the best rate (small rates may just not have learned yet)
         failed = (final_accuracy.max(axis=1) <= baseline + 0.02) & (np.arange(rate_count) > best)
         name = task.name.upper()
-        details = (f"task RNN N={size} (Xavier, readout before update), SGD, {epochs} epochs, "
-                   f"lr {', '.join(f'{r:.3g}' for r in rates)}, seeds {seeds.tolist()}")
+        details = (
+            f"task RNN N={size} (Xavier, readout before update), SGD, {epochs} epochs, "
+            f"lr {', '.join(f'{r:.3g}' for r in rates)}, seeds {seeds.tolist()}"
+        )
         claims.append(
             boolean_claim(
                 f"{name}: full-rank networks learn to high accuracy at a moderate learning rate",
@@ -496,8 +556,13 @@ def run_working_memory(scale: str = "quick", seed: int = 0) -> ExperimentOutcome
                 f"failed at lr {', '.join(f'{r:.3g}' for r in rates[failed]) or 'none'}; peak "
                 f"saturated fraction {saturation_failed:.2f} vs {saturation_best:.3f} at lr "
                 f"{rates[best]:.3g}; final |grad|/max {frozen:.1e}",
-                bool(failed.any() and failed[-1] and saturation_failed > 0.05
-                     and saturation_failed > 10 * saturation_best and frozen < 1e-2),
+                bool(
+                    failed.any()
+                    and failed[-1]
+                    and saturation_failed > 0.05
+                    and saturation_failed > 10 * saturation_best
+                    and frozen < 1e-2
+                ),
                 tolerance="peak saturation > 0.05 and > 10x the learning rate's; |grad| < 1%",
                 source="paper Fig. 7",
                 details=details + f"; failed = accuracy <= constant-output baseline "
@@ -506,9 +571,11 @@ def run_working_memory(scale: str = "quick", seed: int = 0) -> ExperimentOutcome
         )
         for index, rate in enumerate(rates):
             numbers[f"{task.name} lr={rate:.3g} final accuracy (worst seed)"] = float(
-                final_accuracy[index].min())
+                final_accuracy[index].min()
+            )
             numbers[f"{task.name} lr={rate:.3g} peak saturation (median)"] = float(
-                np.median(peak_saturation[index]))
+                np.median(peak_saturation[index])
+            )
         arrays.update(_common_arrays(training, f"{task.name}_"))
     return ExperimentOutcome(
         "working-memory",
@@ -516,8 +583,13 @@ def run_working_memory(scale: str = "quick", seed: int = 0) -> ExperimentOutcome
         tuple(claims),
         numbers=numbers,
         arrays=arrays,
-        config={"scale": scale, "seed": seed, "epochs": epochs, "seeds": seeds.tolist(),
-                "learning_rates": rates.tolist()},
+        config={
+            "scale": scale,
+            "seed": seed,
+            "epochs": epochs,
+            "seeds": seeds.tolist(),
+            "learning_rates": rates.tolist(),
+        },
         wall_time=time.perf_counter() - started,
     )
 

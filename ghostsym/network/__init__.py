@@ -36,6 +36,8 @@ Sweeps:
 """
 
 from ._canonical_training import CanonicalTraining, train_canonical_population
+from ._checks import GradientCheck, check_gradients, gradient_check_cases
+from ._export import network_arrays, save_network
 from ._latent import LatentSlowPoint, latent_flow, latent_initial_state, latent_slow_point
 from ._models import (
     FullRankNetwork,
@@ -45,8 +47,6 @@ from ._models import (
     RankOneNetwork,
     RankOneParameters,
 )
-from ._checks import GradientCheck, check_gradients, gradient_check_cases
-from ._export import network_arrays, save_network
 from ._outcomes import (
     OUTCOME_LABELS,
     RunOutcomes,

@@ -77,10 +77,18 @@ class CanonicalTraining:
         )
 
 
-def train_canonical_population(learning_rates, *, delay, response=None, starts=None,
-                               start_factor: float = 10.0, epochs: int = 3000,
-                               record_every: int = 1, normalised: bool = False,
-                               optimizer: str = "sgd") -> CanonicalTraining:
+def train_canonical_population(
+    learning_rates,
+    *,
+    delay,
+    response=None,
+    starts=None,
+    start_factor: float = 10.0,
+    epochs: int = 3000,
+    record_every: int = 1,
+    normalised: bool = False,
+    optimizer: str = "sgd",
+) -> CanonicalTraining:
     """Gradient descent on r with the derived dL/dr lambdified to JAX, for a population of runs.
 
     ``learning_rates``, ``delay``, ``response`` (default = delay) and ``starts`` (absolute r_0;
@@ -99,7 +107,9 @@ def train_canonical_population(learning_rates, *, delay, response=None, starts=N
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise InvalidInputError(f"{name} must be an int >= 1, got {value!r}")
     if epochs % record_every:
-        raise InvalidInputError(f"epochs={epochs} must be a multiple of record_every={record_every}")
+        raise InvalidInputError(
+            f"epochs={epochs} must be a multiple of record_every={record_every}"
+        )
     optimum = np.asarray(optimum_fn(delays), dtype=np.float64)
     if starts is None:
         starts = start_factor * optimum

@@ -41,8 +41,9 @@ class GradientCheck:
     maximum_relative_error: float
 
 
-def check_gradients(model, task, parameters=None, *, seed: int = 0, step: float = 1e-5,
-                    key=0) -> GradientCheck:
+def check_gradients(
+    model, task, parameters=None, *, seed: int = 0, step: float = 1e-5, key=0
+) -> GradientCheck:
     """Check ``jax.grad`` of the task loss against central differences, in float64.
 
     >>> from ghostsym.network import RankOneNetwork, DelayedActivation
@@ -59,9 +60,11 @@ def check_gradients(model, task, parameters=None, *, seed: int = 0, step: float 
     noise_key = as_key(key)
 
     # One compiled function for both: finite differences reuse it (value only).
-    value_and_gradient = jax.jit(jax.value_and_grad(
-        lambda point: _loss_and_aux(model, task, point, noise_key, jnp.float64)[0]
-    ))
+    value_and_gradient = jax.jit(
+        jax.value_and_grad(
+            lambda point: _loss_and_aux(model, task, point, noise_key, jnp.float64)[0]
+        )
+    )
 
     def loss(point):
         return value_and_gradient(point)[0]
@@ -93,7 +96,6 @@ def check_gradients(model, task, parameters=None, *, seed: int = 0, step: float 
         relative_errors=errors,
         maximum_relative_error=max(errors.values()),
     )
-
 
 
 def gradient_check_cases():
@@ -128,6 +130,11 @@ def gradient_check_cases():
         ("rank-2 with input / DMTS", LowRankNetwork(size=12, rank=2, input_size=1), dmts),
     )
     return tuple(
-        (name, model, task, model.initialise(1, confidence=1.0 if model.kind == "rank-one" else 2.0))
+        (
+            name,
+            model,
+            task,
+            model.initialise(1, confidence=1.0 if model.kind == "rank-one" else 2.0),
+        )
         for name, model, task in cases
     )

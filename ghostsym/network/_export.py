@@ -29,8 +29,9 @@ __all__ = ["save_network", "network_arrays"]
 
 def network_arrays(model, parameters, task=None) -> dict[str, np.ndarray]:
     """The arrays :func:`save_network` writes, as a dict of NumPy arrays."""
-    arrays = {name: np.asarray(value) for name, value in zip(
-        parameters._fields, parameters, strict=True)}
+    arrays = {
+        name: np.asarray(value) for name, value in zip(parameters._fields, parameters, strict=True)
+    }
     if isinstance(model, FullRankNetwork):
         arrays["W"] = arrays.pop("recurrent_weights")
     arrays["alpha"] = np.asarray(model.leak)

@@ -75,8 +75,9 @@ class LatentSlowPoint(NamedTuple):
 
 
 @partial(jax.jit, static_argnames=("grid_points", "newton_steps"))
-def latent_slow_point(parameters, start, threshold: float = 1.0, grid_points: int = 128,
-                      newton_steps: int = 3) -> LatentSlowPoint:
+def latent_slow_point(
+    parameters, start, threshold: float = 1.0, grid_points: int = 128, newton_steps: int = 3
+) -> LatentSlowPoint:
     """The slowest point of f between ``start`` (kappa_0) and ``threshold``, reduced to r.
 
     Grid argmin of |f| on ``grid_points`` points of [min, max](start, threshold), then

@@ -258,8 +258,9 @@ class _Network:
             pre = pre + self._input_drive(parameters, inputs)
         return -state + jnp.tanh(pre)
 
-    def trajectory(self, parameters, inputs, initial_state, noise=None, readout="sigmoid",
-                   unroll: int = 1):
+    def trajectory(
+        self, parameters, inputs, initial_state, noise=None, readout="sigmoid", unroll: int = 1
+    ):
         """Run one trial; returns ``(outputs (S,), states (S, N))``.
 
         ``inputs``: (S, I) (S steps); ``noise``: (S, N) or None; ``states[t]`` is the state
@@ -278,8 +279,16 @@ class _Network:
         )
         return outputs, states
 
-    def run_trial(self, parameters, inputs, initial_state, noise=None, readout="sigmoid",
-                  unroll: int = 1, keep_states: bool = False):
+    def run_trial(
+        self,
+        parameters,
+        inputs,
+        initial_state,
+        noise=None,
+        readout="sigmoid",
+        unroll: int = 1,
+        keep_states: bool = False,
+    ):
         """One trial for training: ``(outputs (S,), saturated (S,), states (S, N) or None)``.
 
         ``saturated[t]`` is the fraction of units whose rate |tanh(...)| exceeds 0.99 at update
@@ -360,8 +369,16 @@ class RankOneNetwork(_Network):
         """
         return jnp.outer(parameters.m, parameters.n)
 
-    def run_trial(self, parameters, inputs, initial_state, noise=None, readout="sigmoid",
-                  unroll: int = 1, keep_states: bool = False):
+    def run_trial(
+        self,
+        parameters,
+        inputs,
+        initial_state,
+        noise=None,
+        readout="sigmoid",
+        unroll: int = 1,
+        keep_states: bool = False,
+    ):
         """One trial, carrying kappa = n^T x so each step costs one dot product.
 
         Same contract as :meth:`_Network.run_trial`; the readout must be ``"sigmoid"``.
@@ -499,8 +516,9 @@ class FullRankNetwork(_Network):
         require_choice("readout_timing", self.readout_timing, READOUT_TIMINGS)
 
     @classmethod
-    def for_working_memory(cls, size: int = 100, leak: float = 0.5, input_size: int = 1,
-                           readout_cap: bool = False) -> FullRankNetwork:
+    def for_working_memory(
+        cls, size: int = 100, leak: float = 0.5, input_size: int = 1, readout_cap: bool = False
+    ) -> FullRankNetwork:
         """The paper's full-rank task RNN (Fig 5, 7, 8C): Xavier init, readout before update."""
         return cls(
             size=size,

@@ -82,9 +82,16 @@ def _first_epoch(mask: np.ndarray, epochs: np.ndarray) -> np.ndarray:
     return np.where(hit, epochs[first], -1)
 
 
-def classify_losses(loss, *, minimum_loss=None, gradient_norm=None, diverged=None,
-                    recorded_epochs=None, learned_below: float = 0.25,
-                    collapsed_above: float = 0.9) -> RunOutcomes:
+def classify_losses(
+    loss,
+    *,
+    minimum_loss=None,
+    gradient_norm=None,
+    diverged=None,
+    recorded_epochs=None,
+    learned_below: float = 0.25,
+    collapsed_above: float = 0.9,
+) -> RunOutcomes:
     """Classify loss curves ``loss`` (R, E) by the rules of the module docstring.
 
     ``minimum_loss`` (R,) is the minimum over *every* epoch when the curve was recorded with a
@@ -144,8 +151,9 @@ def classify_losses(loss, *, minimum_loss=None, gradient_norm=None, diverged=Non
     )
 
 
-def classify_runs(training, *, learned_below: float = 0.25,
-                  collapsed_above: float = 0.9) -> RunOutcomes:
+def classify_runs(
+    training, *, learned_below: float = 0.25, collapsed_above: float = 0.9
+) -> RunOutcomes:
     """Classify every run of a :class:`~ghostsym.network.PopulationTraining`."""
     return classify_losses(
         training.loss,
@@ -177,6 +185,7 @@ class SettingSummary:
 
     def to_json(self) -> dict:
         """JSON-ready dict (NaN medians become None)."""
+
         def clean(value):
             return None if not np.isfinite(value) else float(value)
 
@@ -192,7 +201,9 @@ class SettingSummary:
         }
 
 
-def summarise_by_setting(training, outcomes: RunOutcomes | None = None) -> tuple[SettingSummary, ...]:
+def summarise_by_setting(
+    training, outcomes: RunOutcomes | None = None
+) -> tuple[SettingSummary, ...]:
     """One :class:`SettingSummary` per distinct (learning rate, confidence), in run order."""
     if outcomes is None:
         outcomes = classify_runs(training)

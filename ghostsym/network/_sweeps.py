@@ -91,8 +91,18 @@ _PARAMETER_TYPES = {
     "full-rank": FullRankParameters,
 }
 _TOP_LEVEL = {
-    "name", "model", "task", "optimizer", "epochs", "record_every", "epochs_per_chunk",
-    "runs_per_block", "dtype", "snapshot_epochs", "model_settings", "task_settings",
+    "name",
+    "model",
+    "task",
+    "optimizer",
+    "epochs",
+    "record_every",
+    "epochs_per_chunk",
+    "runs_per_block",
+    "dtype",
+    "snapshot_epochs",
+    "model_settings",
+    "task_settings",
     "population",
 }
 
@@ -130,8 +140,11 @@ def build_model(name: str, task, settings: Mapping[str, Any] | None = None):
         if task.input_size:
             base = FullRankNetwork.for_working_memory(input_size=task.input_size)
             values = {
-                "size": base.size, "leak": base.leak, "input_size": base.input_size,
-                "initialisation": base.initialisation, "readout_timing": base.readout_timing,
+                "size": base.size,
+                "leak": base.leak,
+                "input_size": base.input_size,
+                "initialisation": base.initialisation,
+                "readout_timing": base.readout_timing,
             }
             values.update(settings)
             return FullRankNetwork(**values)
@@ -194,7 +207,9 @@ class SweepConfig:
         except FileNotFoundError:
             raise InvalidInputError(f"sweep config {str(path)!r} does not exist") from None
         except tomllib.TOMLDecodeError as error:
-            raise InvalidInputError(f"sweep config {str(path)!r} is not valid TOML: {error}") from None
+            raise InvalidInputError(
+                f"sweep config {str(path)!r} is not valid TOML: {error}"
+            ) from None
         data.setdefault("name", path.stem)
         return cls.from_mapping(data)
 
@@ -231,12 +246,13 @@ class SweepConfig:
             snapshot_epochs=tuple(int(e) for e in data.get("snapshot_epochs", ())),
             model_settings=dict(data.get("model_settings", {})),
             task_settings=dict(data.get("task_settings", {})),
-            learning_rates=tuple(float(v) for v in _expand("learning_rates",
-                                                           population["learning_rates"])),
-            seeds=tuple(_expand("seeds", population.get("seeds", [0]), integer=True)),
-            confidences=None if confidences is None else tuple(
-                float(v) for v in _expand("confidences", confidences)
+            learning_rates=tuple(
+                float(v) for v in _expand("learning_rates", population["learning_rates"])
             ),
+            seeds=tuple(_expand("seeds", population.get("seeds", [0]), integer=True)),
+            confidences=None
+            if confidences is None
+            else tuple(float(v) for v in _expand("confidences", confidences)),
         )
         for group in config.groups():  # build every group once: bad settings fail here
             config.plan(group)
@@ -429,16 +445,30 @@ def _load_checkpoint(path: Path, template_state, template_snapshots, names):
 
 def _training_arrays(prefix: str, training: PopulationTraining) -> dict:
     arrays = {}
-    for name in ("learning_rates", "seeds", "confidences", "recorded_epochs", "loss",
-                 "gradient_norm", "accuracy", "saturation", "canonical_parameter",
-                 "latent_clearance", "confidence",
-                 "minimum_loss", "minimum_loss_epoch", "maximum_accuracy", "diverged",
-                 "divergence_epoch"):
+    for name in (
+        "learning_rates",
+        "seeds",
+        "confidences",
+        "recorded_epochs",
+        "loss",
+        "gradient_norm",
+        "accuracy",
+        "saturation",
+        "canonical_parameter",
+        "latent_clearance",
+        "confidence",
+        "minimum_loss",
+        "minimum_loss_epoch",
+        "maximum_accuracy",
+        "diverged",
+        "divergence_epoch",
+    ):
         value = getattr(training, name)
         if value is not None:
             arrays[f"{prefix}__{name}"] = np.asarray(value)
-    for field_name, leaf in zip(training.final_parameters._fields, training.final_parameters,
-                                strict=True):
+    for field_name, leaf in zip(
+        training.final_parameters._fields, training.final_parameters, strict=True
+    ):
         arrays[f"{prefix}__final_parameters__{field_name}"] = np.asarray(leaf)
     if training.snapshots is not None:
         for field_name, leaf in zip(training.snapshots._fields, training.snapshots, strict=True):
@@ -446,8 +476,14 @@ def _training_arrays(prefix: str, training: PopulationTraining) -> dict:
     return arrays
 
 
-def _write_metadata(directory: Path, config: SweepConfig, status: str, wall_time: float,
-                    chunks_done: int, chunks_total: int):
+def _write_metadata(
+    directory: Path,
+    config: SweepConfig,
+    status: str,
+    wall_time: float,
+    chunks_done: int,
+    chunks_total: int,
+):
     rates, seeds, confidences = config.population()
     metadata = {
         "config": config.to_json(),
@@ -474,8 +510,14 @@ def _read_metadata(directory: Path) -> dict | None:
 
 
 # --- running ------------------------------------------------------------------------------------
-def run_sweep(config: SweepConfig, directory, *, max_chunks: int | None = None,
-              progress: bool = True, keep_checkpoints: bool = False) -> SweepStatus:
+def run_sweep(
+    config: SweepConfig,
+    directory,
+    *,
+    max_chunks: int | None = None,
+    progress: bool = True,
+    keep_checkpoints: bool = False,
+) -> SweepStatus:
     """Run (or resume) ``config`` into ``directory``; see the module docstring.
 
     ``max_chunks`` stops after that many chunks in this call (a controlled interruption; the
@@ -492,9 +534,11 @@ def run_sweep(config: SweepConfig, directory, *, max_chunks: int | None = None,
     plans = [config.plan(group) for group in groups]
     total = sum(plan.block_count * len(plan.chunk_starts) for plan in plans)
     wall_time = float(existing["wall_time_seconds"]) if existing else 0.0
-    if existing is not None and existing["status"] == "complete" and (
-        directory / "results.npz"
-    ).exists():
+    if (
+        existing is not None
+        and existing["status"] == "complete"
+        and (directory / "results.npz").exists()
+    ):
         return SweepStatus(directory, True, total, total, wall_time)
 
     done = 0
@@ -542,8 +586,12 @@ def run_sweep(config: SweepConfig, directory, *, max_chunks: int | None = None,
                     if bar is not None:
                         bar.update()
                     _write_metadata(
-                        directory, config, "running",
-                        wall_time + time.perf_counter() - session_start, done, total,
+                        directory,
+                        config,
+                        "running",
+                        wall_time + time.perf_counter() - session_start,
+                        done,
+                        total,
                     )
                 if interrupted:
                     break

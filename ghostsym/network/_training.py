@@ -206,8 +206,9 @@ class _Engine:
         return tuple(names)
 
     # one run ------------------------------------------------------------------------------
-    def initial_run(self, noise_key, learning_rate, confidence, parameters,
-                    optimizer_state=None) -> _RunState:
+    def initial_run(
+        self, noise_key, learning_rate, confidence, parameters, optimizer_state=None
+    ) -> _RunState:
         dtype = self.array_dtype
         parameters = self.model.cast(parameters, dtype)
         parameters = parameters._replace(confidence=jnp.asarray(confidence, dtype=dtype))
@@ -266,9 +267,7 @@ class _Engine:
         improved = loss < state.minimum_loss
         new_state = _RunState(
             parameters=jax.tree.map(keep_if_diverged, updated, parameters),
-            optimizer_state=jax.tree.map(
-                keep_if_diverged, optimizer_state, state.optimizer_state
-            ),
+            optimizer_state=jax.tree.map(keep_if_diverged, optimizer_state, state.optimizer_state),
             key=state.key,
             diverged=diverged,
             divergence_epoch=jnp.where(
@@ -356,7 +355,9 @@ def _compiled_initial_block(engine: _Engine, with_optimizer_state: bool):
 def _as_vector(name, values, count, kind=float):
     array = np.atleast_1d(np.asarray(values, dtype=np.float64 if kind is float else np.int64))
     if array.ndim != 1:
-        raise InvalidInputError(f"{name} must be a scalar or a 1-D sequence, got shape {array.shape}")
+        raise InvalidInputError(
+            f"{name} must be a scalar or a 1-D sequence, got shape {array.shape}"
+        )
     if array.size == 1 and count > 1:
         array = np.repeat(array, count)
     if array.size != count:
@@ -460,9 +461,24 @@ class _Plan:
         return state, snapshots, metrics
 
 
-def _plan(model, task, *, learning_rates, seeds, epochs, optimizer, confidences, first_epoch,
-          record_every, snapshot_epochs, epochs_per_chunk, runs_per_block, dtype,
-          log_canonical_parameter, initial_parameters) -> _Plan:
+def _plan(
+    model,
+    task,
+    *,
+    learning_rates,
+    seeds,
+    epochs,
+    optimizer,
+    confidences,
+    first_epoch,
+    record_every,
+    snapshot_epochs,
+    epochs_per_chunk,
+    runs_per_block,
+    dtype,
+    log_canonical_parameter,
+    initial_parameters,
+) -> _Plan:
     _check_pairing(model, task)
     require_choice("optimizer", optimizer, OPTIMIZERS)
     require_choice("dtype", dtype, DTYPES)
@@ -619,8 +635,9 @@ def _assemble(plan: _Plan, blocks: list[dict], wall_time: float) -> PopulationTr
         return np.concatenate([block[key] for block in blocks], axis=0)
 
     def join_tree(key):
-        return jax.tree.map(lambda *leaves: np.concatenate(leaves, axis=0),
-                            *[block[key] for block in blocks])
+        return jax.tree.map(
+            lambda *leaves: np.concatenate(leaves, axis=0), *[block[key] for block in blocks]
+        )
 
     metrics = {name: join(name) for name in names}
     snapshots = None
@@ -667,8 +684,13 @@ def _finish_block(plan: _Plan, block: int, state, snapshots, metric_chunks: list
         for name in names
     }
     host = _numpy_tree(state)
-    for name in ("diverged", "divergence_epoch", "minimum_loss", "minimum_loss_epoch",
-                 "maximum_accuracy"):
+    for name in (
+        "diverged",
+        "divergence_epoch",
+        "minimum_loss",
+        "minimum_loss_epoch",
+        "maximum_accuracy",
+    ):
         out[name] = getattr(host, name)[:size]
     out["final_parameters"] = jax.tree.map(lambda leaf: leaf[:size], host.parameters)
     out["final_optimizer_state"] = jax.tree.map(lambda leaf: leaf[:size], host.optimizer_state)
@@ -678,7 +700,7 @@ def _finish_block(plan: _Plan, block: int, state, snapshots, metric_chunks: list
         if final_epoch in plan.snapshot_epochs:  # the loop never sees the last epoch's start
             index = plan.snapshot_epochs.index(final_epoch)
             buffers = jax.tree.map(
-                lambda buf, leaf: np.concatenate([buf[:index], leaf[None], buf[index + 1:]]),
+                lambda buf, leaf: np.concatenate([buf[:index], leaf[None], buf[index + 1 :]]),
                 buffers,
                 host.parameters,
             )
@@ -686,12 +708,26 @@ def _finish_block(plan: _Plan, block: int, state, snapshots, metric_chunks: list
     return out
 
 
-def train_population(model, task, *, learning_rates, seeds, epochs: int, optimizer: str = "sgd",
-                     confidences=None, initial_parameters=None, initial_optimizer_state=None,
-                     first_epoch: int = 0, record_every: int = 1, snapshot_epochs=(),
-                     epochs_per_chunk: int | None = None, runs_per_block: int | None = None,
-                     dtype: str = "float32", log_canonical_parameter: bool | None = None,
-                     progress: bool = False) -> PopulationTraining:
+def train_population(
+    model,
+    task,
+    *,
+    learning_rates,
+    seeds,
+    epochs: int,
+    optimizer: str = "sgd",
+    confidences=None,
+    initial_parameters=None,
+    initial_optimizer_state=None,
+    first_epoch: int = 0,
+    record_every: int = 1,
+    snapshot_epochs=(),
+    epochs_per_chunk: int | None = None,
+    runs_per_block: int | None = None,
+    dtype: str = "float32",
+    log_canonical_parameter: bool | None = None,
+    progress: bool = False,
+) -> PopulationTraining:
     """Train R networks at once (vmap over runs, compiled epoch loop); see the module docstring.
 
     Args:

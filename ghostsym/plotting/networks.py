@@ -26,8 +26,13 @@ __all__ = [
     "plot_working_memory",
 ]
 
-_COLOURS = {"learned": "tab:green", "collapsed": "tab:red", "plateau": "tab:grey",
-            "unsettled": "tab:orange", "diverged": "black"}
+_COLOURS = {
+    "learned": "tab:green",
+    "collapsed": "tab:red",
+    "plateau": "tab:grey",
+    "unsettled": "tab:orange",
+    "diverged": "black",
+}
 
 
 def plot_rank_one_plateau(outcome, directory) -> list[Path]:
@@ -35,15 +40,19 @@ def plot_rank_one_plateau(outcome, directory) -> list[Path]:
     a = outcome.arrays
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5.5), sharex=True)
     for index, seed in enumerate(a["slow_seeds"]):
-        line, = top.semilogy(a["slow_epochs"], a["slow_loss"][index], label=f"seed {seed}")
+        (line,) = top.semilogy(a["slow_epochs"], a["slow_loss"][index], label=f"seed {seed}")
         bottom.plot(a["slow_epochs"], a["slow_latent_clearance"][index], color=line.get_color())
-        bottom.plot(a["slow_epochs"], a["slow_canonical_parameter"][index], "--",
-                    color=line.get_color())
+        bottom.plot(
+            a["slow_epochs"], a["slow_canonical_parameter"][index], "--", color=line.get_color()
+        )
     top.set(ylabel="loss", title="rank-one network, lr 0.003: plateau, then an abrupt drop")
     top.legend(fontsize=8)
     bottom.axhline(0, color="black", lw=0.8)
-    bottom.set(xlabel="epoch", ylabel="latent flow",
-               title="clearance min f on [$\\kappa_0$, 1] (solid), canonical $r$ (dashed)")
+    bottom.set(
+        xlabel="epoch",
+        ylabel="latent flow",
+        title="clearance min f on [$\\kappa_0$, 1] (solid), canonical $r$ (dashed)",
+    )
     return list(save_figure(figure, directory, "rank_one_plateau"))
 
 
@@ -54,8 +63,13 @@ def plot_rank_one_collapse(outcome, directory) -> list[Path]:
     for index, label in enumerate(a["labels"]):
         colour = _COLOURS.get(str(label), "tab:blue")
         top.semilogy(a["epochs"], a["loss"][index], color=colour, lw=0.8, alpha=0.8)
-        bottom.semilogy(a["epochs"], np.maximum(a["gradient_norm"][index], 1e-12), color=colour,
-                        lw=0.8, alpha=0.8)
+        bottom.semilogy(
+            a["epochs"],
+            np.maximum(a["gradient_norm"][index], 1e-12),
+            color=colour,
+            lw=0.8,
+            alpha=0.8,
+        )
     for label, colour in _COLOURS.items():
         top.plot([], [], color=colour, label=label)
     top.legend(fontsize=8, ncol=3)
@@ -68,8 +82,10 @@ def plot_learning_rate_sweep(outcome, directory) -> list[Path]:
     """Final loss against learning rate, rank-one and full-rank (seeds as points, median line)."""
     a = outcome.arrays
     figure, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    for axis, family, title in ((axes[0], "rank_one", "rank one"),
-                                (axes[1], "full_rank", "full rank")):
+    for axis, family, title in (
+        (axes[0], "rank_one", "rank one"),
+        (axes[1], "full_rank", "full rank"),
+    ):
         rates = a[f"{family}_learning_rates"]
         final = a[f"{family}_loss"][:, -1]
         unique = np.unique(rates)
