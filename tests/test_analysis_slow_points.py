@@ -103,23 +103,23 @@ def latent_starts(points):
 
 
 def test_network_file_forms_and_near_states(tmp_path):
-    small = rank_one_network_near_fold(size=20, unfolding=1e-3, seed=1)
+    small = rank_one_network_near_fold(size=20, unfolding=1e-3, seed=1)  # as the doctests
     factors = tmp_path / "factors.npz"
     np.savez(factors, m=small.m, n=small.n, b=small.b)
     matrix = tmp_path / "matrix.npz"
-    np.savez(matrix, W=small.network.recurrent_weights, b=small.b)
-    near = tmp_path / "near.npy"
-    ghost_state = small.network.latent_flow().lift(
-        small.network.latent_flow().project(small.minimum_location * small.n / (small.n @ small.n))
+    np.savez(matrix, W=small.network.recurrent_weights, b=small.b, x0=np.full(20, -0.3))
+    assert load_network(matrix).initial_states.shape == (1, 20)
+    np.testing.assert_array_equal(
+        load_network(factors).recurrent_weights, load_network(matrix).recurrent_weights
     )
-    np.save(near, ghost_state[None, :] + 0.01)
-    from_factors = network_slow_points(factors)
     from_matrix = network_slow_points(matrix)
-    assert [p.kind for p in from_factors] == [p.kind for p in from_matrix]
+    assert sorted(p.kind for p in from_matrix) == ["fixed-point", "ghost"]
+    [ghost] = [p for p in from_matrix if p.kind == "ghost"]
+    near = tmp_path / "near.npy"
+    np.save(near, ghost.point[None, :] + 0.01)  # start next to the ghost only
     from_near = network_slow_points(matrix, near)
     assert "ghost" in [p.kind for p in from_near]
-    ghost_r = [p.r for p in from_matrix if p.kind == "ghost"][0]
-    assert [p.r for p in from_near if p.kind == "ghost"][0] == pytest.approx(ghost_r, rel=1e-9)
+    assert [p.r for p in from_near if p.kind == "ghost"][0] == pytest.approx(ghost.r, rel=1e-9)
 
 
 @pytest.mark.parametrize(

@@ -101,18 +101,18 @@ def test_canonical_critical_rate_is_the_one_step_threshold_of_the_network_loss()
 def test_matched_parameter_gradient_matches_finite_differences():
     """|d rho/d theta|^2 (autodiff through the latent reduction) against central differences
     of rho over all 3N parameters, rho evaluated by the same reduction (jitted)."""
-    network = rank_one_network_near_fold(size=20, unfolding=0.02, seed=1)
-    start = -3.0 / network.n.sum()
-    m, n, b = (np.asarray(v)[None] for v in (network.m, network.n, network.b))
-    prediction = predict_critical_learning_rate(m, n, b, delay=20, response=20, initial_state=start)
+    # the doctest's two-unit network: a ghost at kappa = 0.059 on the path from -0.54 to 1
+    m, n, b = np.array([[2.0, 0.0]]), np.array([[1.0, 0.8]]), np.array([[-1.0, 10.0]])
+    start = -0.3
+    prediction = predict_critical_learning_rate(m, n, b, delay=20, response=20)
 
     @jax.jit
     def rho(theta):
-        mm, nn, bb = theta[:20], theta[20:40], theta[40:]
+        mm, nn, bb = theta[:2], theta[2:4], theta[4:]
         time = reduce_latent_path(mm, nn, bb, start * jnp.sum(nn), 1.0)[6]
         return (jnp.pi / (2 * time)) ** 2
 
-    theta = np.concatenate([network.m, network.n, network.b])
+    theta = np.concatenate([m[0], n[0], b[0]])
     step = 1e-6
     gradient = np.array(
         [
@@ -141,7 +141,7 @@ def test_fit_exponent_recovers_a_power_law_and_rejects_bad_values():
 
 
 def test_ghost_cli_with_a_network_file(tmp_path, capsys):
-    network = rank_one_network_near_fold(size=30, unfolding=1e-3, seed=2)
+    network = rank_one_network_near_fold(size=20, unfolding=1e-3, seed=1)  # as the doctests
     path = tmp_path / "net.npz"
     np.savez(path, m=network.m, n=network.n, b=network.b)
     assert main(["ghost", "--network", str(path), "--format", "json"]) == 0
@@ -151,7 +151,7 @@ def test_ghost_cli_with_a_network_file(tmp_path, capsys):
     assert kinds == [point.kind for point in expected] and "ghost" in kinds
     ghost = [point for point in payload["slow_points"] if point["kind"] == "ghost"][0]
     assert ghost["r"] == pytest.approx([p.r for p in expected if p.kind == "ghost"][0])
-    assert len(ghost["x"]) == 30
+    assert len(ghost["x"]) == 20
     assert main(["ghost", "--network", str(tmp_path / "absent.npz")]) == 2
     assert "does not exist" in capsys.readouterr().err
 

@@ -127,6 +127,18 @@ def test_notebook_executes(name, kernel_name):
     assert elapsed < TIMEOUT_SECONDS
 
 
+def test_readme_api_examples_run():
+    """The README's API tour shows real output: its >>> examples are doctests."""
+    import doctest
+
+    failures, tried = doctest.testfile(
+        str(ROOT / "README.md"),
+        module_relative=False,
+        optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS,
+    )
+    assert tried > 0 and failures == 0
+
+
 def write_executed_notebooks(names=NAMES) -> None:
     """Regenerate each ``.ipynb`` from its ``.py`` twin, executed (outputs saved).
 

@@ -37,7 +37,7 @@ collapsing rate, after refining that bracket on a finer grid.
 
 >>> theory = canonical_critical_rate(delay=20, response=20)
 >>> f"{theory:.4g}"
-'0.004071'
+'0.0008005'
 """
 
 from __future__ import annotations
@@ -389,11 +389,16 @@ class LearningRateLaw:
     canonical_exponent: float
 
     def medians(self) -> dict[str, np.ndarray]:
-        """Median measured, predicted and naive critical rates per delay."""
+        """Median measured, predicted and naive critical rates per delay (inf where a delay
+        has no bracketed measurement)."""
+
+        def median(values):
+            return float(np.median(values)) if values.size else math.inf
+
         return {
-            "measured": np.array([np.median(m.critical[m.bracketed]) for m in self.measurements]),
-            "predicted": np.array([np.median(p.predicted) for p in self.predictions]),
-            "naive": np.array([np.median(p.naive_prediction) for p in self.predictions]),
+            "measured": np.array([median(m.critical[m.bracketed]) for m in self.measurements]),
+            "predicted": np.array([median(p.predicted) for p in self.predictions]),
+            "naive": np.array([median(p.naive_prediction) for p in self.predictions]),
         }
 
 
@@ -448,10 +453,20 @@ def learning_rate_law(
             for p in predictions
         ],
     }
-    exponents = {
-        name: fit_exponent(delays, values, samples=bootstrap_samples, seed=bootstrap_seed)
-        for name, values in fit.items()
-    }
+    exponents = {}
+    for name, values in fit.items():
+        usable = [index for index, group in enumerate(values) if group.size]
+        if len(usable) < 2:
+            raise InvalidInputError(
+                f"the {name} critical learning rates exist for fewer than two delays "
+                f"({[int(delays[i]) for i in usable]}): no exponent can be fitted"
+            )
+        exponents[name] = fit_exponent(
+            delays[usable],
+            [values[i] for i in usable],
+            samples=bootstrap_samples,
+            seed=bootstrap_seed,
+        )
     canonical = float(delayed_activation_theory(T=100, normalised=True).numbers().critical_exponent)
     return LearningRateLaw(
         delays=delays,

@@ -26,6 +26,8 @@ slow eigenvalue, drift, quadratic coefficient and canonical parameter r.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,18 +112,14 @@ class RecurrentNetwork:
     def vector_field(self):
         """f(x) = -x + tanh(W x + b) as a JAX-traceable function of x with shape (N,).
 
+        The same network (same W and b) gets the same function object back, so compiled
+        derivatives of it (cached per function by the reduction) are reused.
+
         >>> field = RecurrentNetwork(np.zeros((2, 2)), np.ones(2)).vector_field()
         >>> np.round(np.asarray(field(np.zeros(2))), 4).tolist()
         [0.7616, 0.7616]
         """
-        from .._jax import jnp
-
-        weights, bias = jnp.asarray(self.recurrent_weights), jnp.asarray(self.bias)
-
-        def field(x):
-            return -x + jnp.tanh(weights @ x + bias)
-
-        return field
+        return _full_field(_fingerprint(self.recurrent_weights, self.bias), self)
 
     def flow(self, states) -> np.ndarray:
         """f at an array of states (..., N), with NumPy."""
@@ -172,22 +170,15 @@ class LatentFlow:
         return int(self.projection.shape[0])
 
     def vector_field(self):
-        """F as a JAX-traceable function of kappa with shape (K,).
+        """F as a JAX-traceable function of kappa with shape (K,) (one object per flow).
 
         >>> network = RecurrentNetwork.from_factors(np.ones(2), np.ones(2), np.zeros(2))
         >>> field = network.latent_flow().vector_field()
         >>> np.asarray(field(np.zeros(1))).tolist()
         [0.0]
         """
-        from .._jax import jnp
-
-        expansion, projection = jnp.asarray(self.expansion), jnp.asarray(self.projection)
-        bias = jnp.asarray(self.bias)
-
-        def field(kappa):
-            return -kappa + projection @ jnp.tanh(expansion @ kappa + bias)
-
-        return field
+        key = _fingerprint(self.expansion, self.projection, self.bias)
+        return _latent_field(key, self)
 
     def project(self, states) -> np.ndarray:
         """kappa = P x for states (..., N)."""
@@ -206,6 +197,58 @@ class LatentFlow:
         rates = np.tanh(kappa @ self.expansion.T + self.bias)
         along = kappa @ self.projection
         return along + rates - (rates @ self.projection.T) @ self.projection
+
+
+def _fingerprint(*arrays) -> str:
+    digest = hashlib.sha1()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
+        digest.update(str(np.shape(array)).encode())
+    return digest.hexdigest()
+
+
+#: One function object per distinct flow (by fingerprint), least recently used dropped first.
+_FIELD_CACHE: OrderedDict = OrderedDict()
+_FIELD_CACHE_SIZE = 32
+
+
+def _cached_field(key: str, build):
+    if key in _FIELD_CACHE:
+        _FIELD_CACHE.move_to_end(key)
+        return _FIELD_CACHE[key]
+    function = _FIELD_CACHE[key] = build()
+    if len(_FIELD_CACHE) > _FIELD_CACHE_SIZE:
+        _FIELD_CACHE.popitem(last=False)
+    return function
+
+
+def _full_field(key: str, network: RecurrentNetwork):
+    def build():
+        from .._jax import jnp
+
+        weights, bias = jnp.asarray(network.recurrent_weights), jnp.asarray(network.bias)
+
+        def field(x):
+            return -x + jnp.tanh(weights @ x + bias)
+
+        return field
+
+    return _cached_field("full" + key, build)
+
+
+def _latent_field(key: str, latent: LatentFlow):
+    def build():
+        from .._jax import jnp
+
+        expansion, projection = jnp.asarray(latent.expansion), jnp.asarray(latent.projection)
+        bias = jnp.asarray(latent.bias)
+
+        def field(kappa):
+            return -kappa + projection @ jnp.tanh(expansion @ kappa + bias)
+
+        return field
+
+    return _cached_field("latent" + key, build)
 
 
 def load_network(path) -> RecurrentNetwork:

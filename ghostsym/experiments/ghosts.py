@@ -50,7 +50,7 @@ def exact_latent_canonical_parameter(
     >>> m, n, b = np.array([2.0, 0.0]), np.array([1.0, 0.8]), np.array([-1.0, 10.0])
     >>> location, r = exact_latent_canonical_parameter(m, n, b, 0.0)
     >>> round(location, 6), r > 0
-    (0.059306, True)
+    (0.059313, True)
     """
     with mpmath.workdps(digits):
         weights = [
@@ -254,9 +254,19 @@ def run_ghosts_across_training(scale: str = "quick", seed: int = 0) -> Experimen
                 training.snapshots.b[example, index],
             )
         )
+    # after learning: snapshots whose recorded loss is below 0.1
+    learned_loss = np.stack(
+        [np.interp(result.snapshot_epochs, training.recorded_epochs, row) for row in training.loss]
+    )
+    learned = (learned_loss < 0.1) & np.isfinite(result.passage.simulated_steps)
+    learned_ratio = (result.passage.predicted_steps / result.passage.simulated_steps)[learned]
     numbers = {
         "seeds": int(seeds.size),
         "seeds_dropped": int(dropped.sum()),
+        "median_passage_ratio_learned": float(np.median(learned_ratio))
+        if learned_ratio.size
+        else None,
+        "kinds_learned": _kind_summary(result.passage.kinds[learned]),
         "median_drop_ratio": float(np.median(ratios)) if ratios.size else None,
         "min_drop_ratio": float(ratios.min()) if ratios.size else None,
         "max_drop_ratio": float(ratios.max()) if ratios.size else None,

@@ -130,11 +130,12 @@ class _PlateauSettings:
     fast_epochs: int  # at lr 0.01
     size: int = 100
     record_every: int = 50
+    chunk: int = 4000
 
 
 _PLATEAU = {
     "smoke": _PlateauSettings(
-        seeds=1, slow_epochs=2000, fast_epochs=1000, size=20, record_every=50
+        seeds=1, slow_epochs=2000, fast_epochs=1000, size=20, record_every=50, chunk=1000
     ),
     "quick": _PlateauSettings(seeds=3, slow_epochs=50000, fast_epochs=16000),
     "full": _PlateauSettings(seeds=10, slow_epochs=60000, fast_epochs=20000),

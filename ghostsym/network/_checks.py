@@ -12,6 +12,7 @@ noise, random initial rates, a trainable confidence and the readout cap.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -41,6 +42,16 @@ class GradientCheck:
     maximum_relative_error: float
 
 
+@lru_cache(maxsize=32)
+def _value_and_gradient(model, task):
+    """One compiled float64 (loss, gradient) per (model, task); differences reuse its value."""
+
+    def loss(point, key):
+        return _loss_and_aux(model, task, point, key, jnp.float64)[0]
+
+    return jax.jit(jax.value_and_grad(loss))
+
+
 def check_gradients(
     model, task, parameters=None, *, seed: int = 0, step: float = 1e-5, key=0
 ) -> GradientCheck:
@@ -59,17 +70,12 @@ def check_gradients(
     parameters = model.cast(parameters, jnp.float64)
     noise_key = as_key(key)
 
-    # One compiled function for both: finite differences reuse it (value only).
-    value_and_gradient = jax.jit(
-        jax.value_and_grad(
-            lambda point: _loss_and_aux(model, task, point, noise_key, jnp.float64)[0]
-        )
-    )
+    compiled = _value_and_gradient(model, task)
 
     def loss(point):
-        return value_and_gradient(point)[0]
+        return compiled(point, noise_key)[0]
 
-    gradient = value_and_gradient(parameters)[1]
+    gradient = compiled(parameters, noise_key)[1]
     trainable = model.trainable(parameters)
     rng = np.random.default_rng(seed)
     autodiff, finite, errors = {}, {}, {}

@@ -110,7 +110,7 @@ _TOP_LEVEL = {
 def build_task(name: str, settings: Mapping[str, Any] | None = None):
     """A task from its name (``delayed-activation``, ``dcdt``, ``dmts``) and settings.
 
-    >>> build_task("dcdt", {"delay_ms": 50}).steps
+    >>> build_task("dcdt", {"input_ms": 10, "delay_ms": 50}).steps
     22
     """
     require_choice("task", name, tuple(TASK_NAMES))

@@ -21,7 +21,7 @@ per-epoch noise keys derive from the seed and the epoch number only, never from 
 >>> from ghostsym.network import RankOneNetwork, DelayedActivation, train_population
 >>> result = train_population(RankOneNetwork(size=20), DelayedActivation(delay=5, response=5),
 ...                           learning_rates=[0.01, 0.1], seeds=[0, 1], epochs=20,
-...                           record_every=10)
+...                           record_every=10, snapshot_epochs=[10])
 >>> result.loss.shape, result.recorded_epochs.tolist()
 ((2, 2), [0, 10])
 """
@@ -607,10 +607,11 @@ class PopulationTraining:
         """Batched parameters (leading axis R) at a snapshot epoch (or the final epoch).
 
         >>> from ghostsym.network import RankOneNetwork, DelayedActivation
-        >>> result = train_population(RankOneNetwork(size=4), DelayedActivation(2, 2),
-        ...     learning_rates=[0.1], seeds=[0], epochs=4, snapshot_epochs=[2])
-        >>> result.parameters_at(2).m.shape, result.parameters_at(4).m.shape
-        ((1, 4), (1, 4))
+        >>> result = train_population(RankOneNetwork(size=20), DelayedActivation(5, 5),
+        ...     learning_rates=[0.01, 0.1], seeds=[0, 1], epochs=20, record_every=10,
+        ...     snapshot_epochs=[10])
+        >>> result.parameters_at(10).m.shape, result.parameters_at(20).m.shape
+        ((2, 20), (2, 20))
         """
         if epoch == self.first_epoch + self.epochs:
             return self.final_parameters

@@ -4,9 +4,11 @@ Each function takes the experiment's :class:`~ghostsym.claims.ExperimentOutcome`
 and returns the PNG and PDF paths it wrote.
 
 >>> import tempfile
->>> from ghostsym.experiments.networks import run_rank_one_collapse
->>> paths = plot_rank_one_collapse(run_rank_one_collapse("smoke"), tempfile.mkdtemp())
->>> sorted(path.suffix for path in paths)
+>>> from ghostsym.claims import ExperimentOutcome
+>>> curves = np.ones((2, 5))
+>>> outcome = ExperimentOutcome("demo", "Demo", (), arrays={"epochs": np.arange(5),
+...     "loss": curves, "gradient_norm": curves, "labels": np.array(["plateau", "learned"])})
+>>> sorted(path.suffix for path in plot_rank_one_collapse(outcome, tempfile.mkdtemp()))
 ['.pdf', '.png']
 """
 
