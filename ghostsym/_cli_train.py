@@ -27,16 +27,24 @@ def register(subparsers) -> None:
         help="train a population of the paper's networks and classify the runs",
         description=__doc__.split("\n\n")[1],
     )
-    train.add_argument("model", choices=("rank-one", "low-rank", "full-rank"))
+    train.add_argument("model", choices=("rank-one", "low-rank", "full-rank", "canonical"))
     train.add_argument(
         "--task", choices=("delayed-activation", "dcdt", "dmts"), default="delayed-activation"
     )
-    train.add_argument(
+    rates = train.add_mutually_exclusive_group()
+    rates.add_argument(
         "--lr",
         type=finite_float,
         nargs="+",
-        default=[0.02],
-        help="learning rates (each is trained with every seed)",
+        default=None,
+        help="learning rates (each is trained with every seed; default 0.02)",
+    )
+    rates.add_argument(
+        "--lr-logspace",
+        type=finite_float,
+        nargs=3,
+        metavar=("START", "STOP", "COUNT"),
+        help="learning rates numpy.logspace(START, STOP, COUNT), e.g. -4 -1 7",
     )
     train.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
     train.add_argument("--first-seed", type=int, default=0)
@@ -61,6 +69,9 @@ def register(subparsers) -> None:
         help="DCDT/DMTS delay window in ms (default: the paper's Fig 7 value)",
     )
     train.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    train.add_argument(
+        "--normalised", action="store_true", help="canonical model: descend on L/T, not L"
+    )
     train.add_argument(
         "--learned-below",
         type=finite_float,
@@ -114,10 +125,14 @@ def run_train(arguments) -> None:
             f"--seeds must be >= 1 and --first-seed >= 0, got {arguments.seeds}, "
             f"{arguments.first_seed}"
         )
+    values = _learning_rates(arguments)
+    if arguments.model == "canonical":
+        _run_canonical(arguments, values)
+        return
     model, task = _build(arguments)
     seeds = np.arange(arguments.first_seed, arguments.first_seed + arguments.seeds)
-    rates = np.repeat(np.asarray(arguments.lr, dtype=np.float64), seeds.size)
-    all_seeds = np.tile(seeds, len(arguments.lr))
+    rates = np.repeat(values, seeds.size)
+    all_seeds = np.tile(seeds, values.size)
     started = time.perf_counter()
     result = train_population(
         model,
@@ -165,6 +180,7 @@ def run_train(arguments) -> None:
                             "final_gradient_norm": _finite(outcomes.final_gradient_norm[i]),
                             "leaving_plateau_epoch": int(outcomes.leaving_epoch[i]),
                             "learned_epoch": int(outcomes.learned_epoch[i]),
+                            **_latent_summary(result, i),
                         }
                         for i in range(result.runs)
                     ],
@@ -184,7 +200,7 @@ def run_train(arguments) -> None:
     header = (
         f"{'lr':>10} {'runs':>4} {'learned':>7} {'collapsed':>9} {'plateau':>7} "
         f"{'unsettled':>9} {'diverged':>8} {'final loss':>10} {'min loss':>9} "
-        f"{'final |g|':>10} {'saturated':>9}"
+        f"{'final |g|':>10} {'accuracy':>8} {'peak sat.':>9}"
     )
     print(header)
     for summary in summaries:
@@ -194,9 +210,82 @@ def run_train(arguments) -> None:
             f"{counts['collapsed']:>9} {counts['plateau']:>7} {counts['unsettled']:>9} "
             f"{counts['diverged']:>8} {summary.median_final_loss:>10.4g} "
             f"{summary.median_minimum_loss:>9.3g} {summary.median_final_gradient_norm:>10.3g} "
-            f"{summary.median_final_saturation:>9.3f}"
+            f"{summary.median_final_accuracy:>8.3f} {summary.median_peak_saturation:>9.3f}"
         )
-    print("(medians over seeds)")
+    print(
+        "(medians over seeds; accuracy at the last epoch; peak sat. = largest fraction of "
+        "|tanh| > 0.99 rates over the recorded epochs)"
+    )
+
+
+def _learning_rates(arguments) -> np.ndarray:
+    if arguments.lr_logspace is not None:
+        start, stop, count = arguments.lr_logspace
+        if count < 1 or count != int(count):
+            raise InvalidInputError(f"--lr-logspace COUNT must be a positive integer, got {count}")
+        return np.logspace(start, stop, int(count))
+    default = [1e-10, 1e-9] if arguments.model == "canonical" else [0.02]
+    return np.asarray(arguments.lr or default, dtype=np.float64)
+
+
+def _run_canonical(arguments, rates) -> None:
+    """x' = r + x^2 from r_0 = 10 r*, descending on the derived dL/dr (JAX, float64)."""
+    from .network import train_canonical_population
+
+    result = train_canonical_population(
+        rates,
+        delay=float(arguments.delay),
+        response=None if arguments.response is None else float(arguments.response),
+        epochs=arguments.epochs,
+        normalised=arguments.normalised,
+        optimizer=arguments.optimizer,
+    )
+    outcomes = result.outcomes()
+    rows = [
+        {
+            "learning_rate": float(rate),
+            "outcome": str(outcome),
+            "final_r_over_optimum": float(final / optimum),
+            "minimum_loss": float(best),
+            "final_loss": float(loss),
+        }
+        for rate, outcome, final, optimum, best, loss in zip(
+            result.learning_rates,
+            outcomes,
+            result.r[:, -1],
+            result.optimum,
+            result.minimum_loss,
+            result.loss[:, -1],
+            strict=True,
+        )
+    ]
+    if arguments.format == "json":
+        print(to_json({"model": "canonical", "delay": arguments.delay, "runs": rows}))
+        return
+    loss = "L/T" if arguments.normalised else "L"
+    print(
+        f"canonical x' = r + x^2, T={arguments.delay}, r_0 = 10 r*, {arguments.optimizer} on the "
+        f"derived d{loss}/dr (lambdified to JAX), {arguments.epochs} epochs"
+    )
+    print(f"{'lr':>10} {'outcome':>10} {'final r/r*':>11} {'min loss':>9} {'final loss':>10}")
+    for row in rows:
+        print(
+            f"{row['learning_rate']:>10.3g} {row['outcome']:>10} "
+            f"{row['final_r_over_optimum']:>11.4g} {row['minimum_loss']:>9.4g} "
+            f"{row['final_loss']:>10.4g}"
+        )
+
+
+def _latent_summary(result, index) -> dict:
+    """Rank-one runs: initial/final latent r and the first epoch with no fixed point on the way."""
+    if result.canonical_parameter is None:
+        return {}
+    clear = np.nonzero(result.latent_clearance[index] > 0)[0]
+    return {
+        "initial_canonical_parameter": _finite(result.canonical_parameter[index, 0]),
+        "final_canonical_parameter": _finite(result.canonical_parameter[index, -1]),
+        "first_clear_epoch": int(result.recorded_epochs[clear[0]]) if clear.size else -1,
+    }
 
 
 def _finite(value):

@@ -117,3 +117,24 @@ def test_train_cli_reports_outcomes_and_saves_a_network(tmp_path, capsys):
     assert "collapsed" in text and "medians over seeds" in text
     assert cli.main(["train", "rank-one", "--rank", "3", "--epochs", "10"]) == 2
     assert "--rank applies" in capsys.readouterr().err
+
+
+def test_train_cli_canonical_model_on_its_derived_gradient(capsys):
+    arguments = [
+        "train",
+        "canonical",
+        "--lr",
+        "1e-10",
+        "1e-9",
+        "--delay",
+        "100",
+        "--epochs",
+        "3000",
+        "--format",
+        "json",
+    ]
+    assert cli.main(arguments) == 0
+    rows = json.loads(capsys.readouterr().out)["runs"]
+    assert [row["outcome"] for row in rows] == ["learned", "collapsed"]
+    assert rows[0]["final_r_over_optimum"] == pytest.approx(0.94261, rel=1e-4)  # BRIEF 2.4
+    assert rows[1]["final_r_over_optimum"] < 0.25  # below r_NL = r*/4

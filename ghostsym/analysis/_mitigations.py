@@ -75,10 +75,12 @@ def rank_sweep(
 ) -> RankSweep:
     """Train every (rank, learning rate, seed) on the delayed-activation task with plain SGD.
 
-    All ranks train as one population of rank-K_max networks: a rank-K network is the paper's
-    rank-K initialisation with its factors padded by K_max - K zero columns. Zero columns stay
-    zero under gradient descent (d/dm_k is proportional to n_k^T x = 0 and d/dn_k to m_k = 0),
-    so every run is exactly rank K, and the population compiles once.
+    Ranks up to 16 train as one population of rank-K_small networks (K_small = the largest of
+    them): a rank-K network is the paper's rank-K initialisation with its factors padded by
+    zero columns, and zero columns stay zero under gradient descent (d/dm_k is proportional to
+    n_k^T x = 0 and d/dn_k to m_k = 0), so every run is exactly rank K and the group compiles
+    once. Larger ranks train as their own populations (padding them would cost more compute
+    than a compilation saves).
     """
     from .._jax import jnp
     from ..network import DelayedActivation, LowRankNetwork, train_population
@@ -87,30 +89,40 @@ def rank_sweep(
     rates = np.asarray(learning_rates, dtype=np.float64)
     seeds = np.asarray(list(seeds), dtype=np.int64)
     task = DelayedActivation(delay=delay, response=delay)
-    largest = int(ranks.max())
-    runs = [(rank, rate, seed) for rank in ranks for rate in rates for seed in seeds]
-    initial = []
-    for rank, _, seed in runs:
-        parameters = LowRankNetwork(size=size, rank=int(rank)).initialise(int(seed))
-        padding = ((0, 0), (0, largest - int(rank)))
-        initial.append(
-            parameters._replace(m=jnp.pad(parameters.m, padding), n=jnp.pad(parameters.n, padding))
+    small = [int(rank) for rank in ranks if rank <= 16]
+    groups = ([small] if small else []) + [[int(rank)] for rank in ranks if rank > 16]
+    initial_loss, final_loss = {}, {}
+    for group in groups:
+        width = max(group)
+        runs = [(rank, rate, seed) for rank in group for rate in rates for seed in seeds]
+        initial = []
+        for rank, _, seed in runs:
+            parameters = LowRankNetwork(size=size, rank=rank).initialise(int(seed))
+            padding = ((0, 0), (0, width - rank))
+            initial.append(
+                parameters._replace(
+                    m=jnp.pad(parameters.m, padding), n=jnp.pad(parameters.n, padding)
+                )
+            )
+        batched = type(initial[0])(
+            *(np.stack([np.asarray(p[i]) for p in initial]) for i in range(len(initial[0])))
         )
-    batched = type(initial[0])(
-        *(np.stack([np.asarray(p[i]) for p in initial]) for i in range(len(initial[0])))
-    )
-    result = train_population(
-        LowRankNetwork(size=size, rank=largest),
-        task,
-        learning_rates=np.array([rate for _, rate, _ in runs]),
-        seeds=np.array([seed for _, _, seed in runs]),
-        epochs=epochs,
-        record_every=max(1, epochs // 20),
-        initial_parameters=batched,
-    )
-    shape = (ranks.size, rates.size, seeds.size)
-    initial_loss = result.loss[:, 0].reshape(shape)
-    final = np.where(result.diverged, np.inf, result.loss[:, -1]).reshape(shape)
+        result = train_population(
+            LowRankNetwork(size=size, rank=width),
+            task,
+            learning_rates=np.array([rate for _, rate, _ in runs]),
+            seeds=np.array([seed for _, _, seed in runs]),
+            epochs=epochs,
+            record_every=max(1, epochs // 20),
+            initial_parameters=batched,
+        )
+        shape = (len(group), rates.size, seeds.size)
+        first = result.loss[:, 0].reshape(shape)
+        last = np.where(result.diverged, np.inf, result.loss[:, -1]).reshape(shape)
+        for index, rank in enumerate(group):
+            initial_loss[rank], final_loss[rank] = first[index], last[index]
+    initial_loss = np.array([initial_loss[int(rank)] for rank in ranks])
+    final = np.array([final_loss[int(rank)] for rank in ranks])
     learned = np.isfinite(final) & (final < LEARNED_LOSS_RATIO * initial_loss)
     return RankSweep(ranks, rates, seeds, int(epochs), int(delay), initial_loss, final, learned)
 

@@ -24,7 +24,9 @@ Training:
     :func:`summarise_by_setting`; :func:`save_network` (the ``.npz`` format of
     :func:`ghostsym.analysis.load_network`).
 Theory inside training:
-    :func:`train_canonical_population` (x' = r + x^2 trained on the derived dL/dr in JAX).
+    :func:`train_canonical_population` (x' = r + x^2 trained on the derived dL/dr in JAX);
+    rank-one populations log, every recorded epoch next to the loss, r = b d - lambda^2/4 of
+    the latent slow point (the derived expression lambdified to JAX) and the latent clearance.
 Sweeps:
     :class:`SweepConfig`, :func:`run_sweep`, :func:`load_sweep` (``ghostsym sweep CONFIG.toml``);
     :func:`build_model` / :func:`build_task` from names and settings.

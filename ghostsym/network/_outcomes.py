@@ -178,6 +178,8 @@ class SettingSummary:
     median_minimum_loss: float
     median_final_gradient_norm: float
     median_final_saturation: float
+    median_peak_saturation: float
+    median_final_accuracy: float
 
     def fraction(self, label: str) -> float:
         """Fraction of these runs with ``label``."""
@@ -198,6 +200,8 @@ class SettingSummary:
             "median_minimum_loss": clean(self.median_minimum_loss),
             "median_final_gradient_norm": clean(self.median_final_gradient_norm),
             "median_final_saturation": clean(self.median_final_saturation),
+            "median_peak_saturation": clean(self.median_peak_saturation),
+            "median_final_accuracy": clean(self.median_final_accuracy),
         }
 
 
@@ -227,6 +231,8 @@ def summarise_by_setting(
                 median_minimum_loss=median(outcomes.minimum_loss),
                 median_final_gradient_norm=median(outcomes.final_gradient_norm),
                 median_final_saturation=median(training.saturation[:, -1]),
+                median_peak_saturation=median(np.max(training.saturation, axis=1)),
+                median_final_accuracy=median(training.accuracy[:, -1]),
             )
         )
     return tuple(summaries)

@@ -630,7 +630,11 @@ def run_sweep(
 
 
 def load_sweep(directory) -> SweepResult:
-    """Load a completed sweep: config, and one :class:`SweepGroup` per grid point."""
+    """Load a completed sweep: config, and one :class:`SweepGroup` per grid point.
+
+    Each group's :class:`~ghostsym.network.PopulationTraining` has the recorded metrics, final
+    parameters and snapshots; ``final_optimizer_state`` is None (it lives only in checkpoints).
+    """
     directory = Path(directory)
     metadata = _read_metadata(directory)
     if metadata is None or metadata.get("status") != "complete":
