@@ -21,7 +21,8 @@ Readouts:
 Initialisations follow the paper's code (EXPERIMENTS.md section 0): m, n ~ N(0, 1/N) and b = 0
 for R1/RK; W ~ N(0, 1/N), w_out, b_out ~ N(0, 1/N) for RF; Xavier-uniform W, W_in, w_out and
 PyTorch's default biases for the task RNN. There is no explicit 1/N in the forward pass, so a
-learning rate means what it means in the paper.
+learning rate means what it means in the paper. Draws use NumPy (PCG64 streams spawned from the
+int seed): a network depends only on its seed, and nothing is compiled to draw it.
 
 Layout note: the paper writes row vectors (``x @ m @ n``); ghostsym uses columns. For rank K
 that swaps the names of the two factors (ours: W = m n^T, selection vectors in n, output
@@ -328,8 +329,9 @@ class RankOneNetwork(_Network):
     kappa_t = n^T x_t; x_{t+1} = (1 - alpha) x_t + alpha tanh(m kappa_t + b + xi_t);
     y_t = sigmoid(c (kappa_{t+1} - 1)). The latent coordinate obeys the exact 1-D map
     kappa_{t+1} = kappa_t + alpha f(kappa_t), f(kappa) = -kappa + n^T tanh(m kappa + b)
-    (see :func:`ghostsym.network.latent_flow`). Trainable: m, n, b, and c if
-    ``trainable_confidence``. ``threshold`` is the readout threshold (paper: 1).
+    (see :func:`ghostsym.network.latent_flow`). Initialisation: m, n ~ N(0, 1/N), b = 0,
+    c = 10. Trainable: m, n, b, and c if ``trainable_confidence``. ``threshold`` is the readout
+    threshold (paper: 1).
 
     >>> model = RankOneNetwork(size=10, trainable_confidence=True)
     >>> model.trainable(model.initialise(0))

@@ -11,7 +11,7 @@ shapes, e.g. rank or delay: one compiled population per grid point, a "group") t
     epochs = 20000
     record_every = 100
     epochs_per_chunk = 5000       # checkpoint granularity
-    runs_per_block = 300          # memory granularity
+    runs_per_block = 60           # optional: runs per block (default: sized to the cache)
     dtype = "float32"
 
     [model_settings]              # a list makes a grid axis: rank = [1, 2, 5]
@@ -188,7 +188,7 @@ class SweepConfig:
     epochs: int
     record_every: int
     epochs_per_chunk: int
-    runs_per_block: int
+    runs_per_block: int | None
     dtype: str
     snapshot_epochs: tuple[int, ...]
     model_settings: Mapping[str, Any]
@@ -241,7 +241,9 @@ class SweepConfig:
             epochs=epochs,
             record_every=record_every,
             epochs_per_chunk=int(data.get("epochs_per_chunk", min(epochs, 5000))),
-            runs_per_block=int(data.get("runs_per_block", 512)),
+            runs_per_block=None
+            if data.get("runs_per_block") is None
+            else int(data["runs_per_block"]),
             dtype=require_choice("dtype", data.get("dtype", "float32"), DTYPES),
             snapshot_epochs=tuple(int(e) for e in data.get("snapshot_epochs", ())),
             model_settings=dict(data.get("model_settings", {})),

@@ -523,7 +523,10 @@ def _plan(
         )
     epochs_per_chunk = min(int(epochs_per_chunk), int(epochs))
     if runs_per_block is None:
-        runs_per_block = 512
+        # Blocks run one after the other; a block's per-step activations (steps x trials x N
+        # floats per run) are kept near cache size, which measured faster than one big block.
+        per_run = task.steps * task.trials * model.size
+        runs_per_block = int(np.clip(2**18 // per_run, 16, 512))
     if runs_per_block < 1:
         raise InvalidInputError(f"runs_per_block must be >= 1, got {runs_per_block}")
     blocks = math.ceil(count / runs_per_block)
