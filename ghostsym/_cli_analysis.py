@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from ._cli_common import add_format_argument, to_json
+from ._cli_common import add_format_argument, seed, to_json
 from .errors import InvalidInputError
 
 #: Names accepted on the command line and the experiments each one runs.
@@ -28,16 +28,6 @@ TARGETS = {
     "mitigation-confidence": ("mitigation-confidence",),
     "mitigation-readout-cap": ("mitigation-readout-cap",),
 }
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {text!r}")
-    return value
 
 
 def register(subparsers) -> None:
@@ -56,7 +46,7 @@ def register(subparsers) -> None:
         default="quick",
         help="quick (minutes, default) or full (the larger settings)",
     )
-    parser.add_argument("--seed", type=_seed, default=0, help="first network seed (0)")
+    parser.add_argument("--seed", type=seed, default=0, help="first network seed (0)")
     parser.add_argument("--out", metavar="DIR", help="directory for the figures")
     add_format_argument(parser)
     parser.set_defaults(handler=handle)

@@ -28,6 +28,17 @@ def finite_float(text: str) -> float:
     return value
 
 
+def seed(text: str) -> int:
+    """argparse type: a random seed, an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {text!r}")
+    return value
+
+
 def parse_assignments(items: list[str] | None, option: str) -> dict[str, str]:
     """Parse ``name=value`` words (e.g. ``--at x=0 mu=1``) into a dict of strings."""
     assignments: dict[str, str] = {}

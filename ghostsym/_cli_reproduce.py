@@ -10,18 +10,9 @@ from __future__ import annotations
 
 import argparse
 
+from ._cli_common import seed
 from ._reproduce import ReproductionFailedError, reproduce
 from .errors import InvalidInputError
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {text!r}")
-    return value
 
 
 def register(subparsers) -> None:
@@ -54,7 +45,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--only", nargs="+", metavar="NAME", help="run only these experiments (see --list)"
     )
-    parser.add_argument("--seed", type=_seed, default=0, help="seed for every experiment (0)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed for every experiment (0)")
     parser.add_argument(
         "--force", action="store_true", help="re-run experiments already stored in DIR"
     )
