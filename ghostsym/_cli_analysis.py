@@ -12,7 +12,6 @@ draws the figures into DIR (PNG and PDF) and lists them.
 
 from __future__ import annotations
 
-import argparse
 import math
 
 from ._cli_common import add_format_argument, seed, to_json

@@ -8,8 +8,6 @@ result, not a failure: it does not change the exit status.
 
 from __future__ import annotations
 
-import argparse
-
 from ._cli_common import seed
 from ._reproduce import ReproductionFailedError, reproduce
 from .errors import InvalidInputError
