@@ -27,16 +27,13 @@ leaves a half-written file behind.
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime
 import functools
 import html
 import json
 import math
-import os
 import platform
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
@@ -44,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._files import atomic_write_bytes, atomic_write_text, npz_bytes
 from .claims import VERDICTS, Claim, ExperimentOutcome
 from .errors import GhostsymError, InvalidInputError, require_choice
 
@@ -154,65 +152,6 @@ class StoredOutcome:
 
 
 # --- atomic files ---------------------------------------------------------------------------
-def _default_mode() -> int:
-    # mkstemp creates files readable by the owner only; give them the usual umask mode.
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def atomic_write_bytes(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically: a temporary file beside it, then ``os.replace``.
-
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.bin"
-    >>> atomic_write_bytes(target, b"ok").read_bytes()
-    b'ok'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, _default_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    return path
-
-
-def atomic_write_text(path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically.
-
-    >>> import tempfile, pathlib
-    >>> atomic_write_text(pathlib.Path(tempfile.mkdtemp()) / "a.txt", "hi").read_text()
-    'hi'
-    """
-    return atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def _atomic_write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, _default_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    return path
-
-
 # --- JSON encoding --------------------------------------------------------------------------
 def _plain(value):
     """``value`` as plain JSON data; non-finite floats become strings ("nan", "inf", "-inf")."""
@@ -325,7 +264,7 @@ def write_outcome(
                 f"array {key!r} of experiment {outcome.name!r} must be numeric, got dtype object"
             )
         arrays[str(key)] = array
-    _atomic_write_npz(files.arrays, arrays)
+    atomic_write_bytes(files.arrays, npz_bytes(arrays, compressed=True))
     payload = {
         "format": STORAGE_FORMAT,
         "name": outcome.name,

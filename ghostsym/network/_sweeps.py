@@ -42,11 +42,9 @@ with results identical, bit for bit, to an uninterrupted run (same machine and v
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import math
-import os
 import platform
 import sys
 import time
@@ -58,6 +56,7 @@ from typing import Any
 
 import numpy as np
 
+from .._files import atomic_write_bytes, npz_bytes
 from .._jax import jax
 from ..errors import InvalidInputError, require_choice
 from ._models import (
@@ -373,31 +372,6 @@ class SweepResult:
 
 
 # --- files --------------------------------------------------------------------------------------
-def atomic_write_bytes(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``.
-
-    >>> import tempfile
-    >>> target = Path(tempfile.mkdtemp()) / "x.bin"
-    >>> atomic_write_bytes(target, b"ok").read_bytes()
-    b'ok'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    return path
-
-
-def _npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
-
-
 def _versions() -> dict:
     import jaxlib
     import optax
@@ -427,7 +401,7 @@ def _save_checkpoint(path: Path, completed: int, state, snapshots, metric_chunks
         arrays[f"snapshot_{index}"] = np.asarray(leaf)
     for name in names:
         arrays[f"metric_{name}"] = np.concatenate([chunk[name] for chunk in metric_chunks])
-    atomic_write_bytes(path, _npz_bytes(arrays))
+    atomic_write_bytes(path, npz_bytes(arrays))
 
 
 def _load_checkpoint(path: Path, template_state, template_snapshots, names):
@@ -618,7 +592,7 @@ def run_sweep(
             )
             blocks.append(_finish_block(plan, block, state, snapshots, metric_chunks))
         arrays.update(_training_arrays(f"g{g:03d}", _assemble(plan, blocks, 0.0)))
-    atomic_write_bytes(directory / "results.npz", _npz_bytes(arrays))
+    atomic_write_bytes(directory / "results.npz", npz_bytes(arrays))
     _write_metadata(directory, config, "complete", wall_time, total, total)
     if not keep_checkpoints:
         for g, plan in enumerate(plans):
