@@ -1,159 +1,104 @@
-"""ghostsym: the ghost mechanism of abrupt learning in recurrent networks, derived and tested.
+r"""ghostsym: the ghost mechanism of abrupt learning in recurrent networks, derived and tested.
 
-The public namespace. Implementation modules are private and may move; import from here
-(or from the documented subpackages ``ghostsym.network`` and ``ghostsym.analysis``).
+The curated public namespace. Names are loaded on first use, so ``import ghostsym`` imports
+neither JAX, optax nor matplotlib and changes no global setting. Implementation modules are
+private and may move; import from here or from the subpackages ``ghostsym.theory``,
+``ghostsym.reduction``, ``ghostsym.network``, ``ghostsym.analysis``, ``ghostsym.experiments``,
+``ghostsym.document`` and ``ghostsym.report``.
 
 >>> import ghostsym
 >>> ghostsym.__version__
 '0.1.0'
+>>> ghostsym.canonical_form().blow_up_time.latex()
+'t^{*} = \\frac{\\pi}{2 \\sqrt{r}}'
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
 
-from . import notation  # noqa: E402
-from .errors import DegenerateError, GhostsymError, InvalidInputError  # noqa: E402
-from .expressions import DerivedExpression  # noqa: E402
+from ._lazy import attach
 
-__all__ = [
-    "__version__",
-    "notation",
-    "DerivedExpression",
-    "GhostsymError",
-    "InvalidInputError",
-    "DegenerateError",
-]
+try:
+    __version__ = version("ghostsym")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree, not installed
+    __version__ = "0+unknown"
 
-# --- canonical form, task, learning (issue 2) ----------------------------------------------
-from ._canonical import (  # noqa: E402
-    CanonicalForm,
-    blow_up_time,
-    bottleneck_time,
-    canonical_form,
-    canonical_trajectory,
-    escape_time,
-    passage_time,
-)
-from ._confidence import (  # noqa: E402
-    ConfidenceIntegrands,
-    ConfidenceLoss,
-    confidence_integrands,
-    confidence_loss,
-    euler_confidence_loss,
-    infinite_gain_loss,
-)
-from ._derivation_document import derivation_document, derivation_sections  # noqa: E402
-from ._learning import (  # noqa: E402
-    OUTCOMES as DESCENT_OUTCOMES,
-)
-from ._learning import (  # noqa: E402
-    CriticalLearningRateEstimate,
-    DescentResult,
-    gradient_descent,
-    numeric_critical_learning_rate,
-    paper_noisy_starts,
-)
-from ._task import (  # noqa: E402
-    DelayedActivationNumbers,
-    DelayedActivationTheory,
-    critical_learning_rate,
-    delayed_activation_theory,
-    descent_steps_estimate,
-    scaled_descent_map,
-    task_gradient,
-    task_loss,
-)
-from ._theory_document import theory_sections  # noqa: E402
+_EXPORTS = {
+    # foundations
+    "notation": "notation",
+    "DerivedExpression": "expressions",
+    "GhostsymError": "errors",
+    "InvalidInputError": "errors",
+    "DegenerateError": "errors",
+    # subpackages
+    "theory": "theory",
+    "reduction": "reduction",
+    "network": "network",
+    "analysis": "analysis",
+    "experiments": "experiments",
+    "document": "document",
+    "report": "report",
+    # the canonical form, the delayed-activation task, learning
+    "CanonicalForm": "theory",
+    "canonical_form": "theory",
+    "blow_up_time": "theory",
+    "escape_time": "theory",
+    "passage_time": "theory",
+    "bottleneck_time": "theory",
+    "canonical_trajectory": "theory",
+    "DelayedActivationTheory": "theory",
+    "DelayedActivationNumbers": "theory",
+    "delayed_activation_theory": "theory",
+    "critical_learning_rate": "theory",
+    "task_loss": "theory",
+    "task_gradient": "theory",
+    "descent_steps_estimate": "theory",
+    "scaled_descent_map": "theory",
+    "DESCENT_OUTCOMES": "theory:OUTCOMES",
+    "DescentResult": "theory",
+    "gradient_descent": "theory",
+    "CriticalLearningRateEstimate": "theory",
+    "numeric_critical_learning_rate": "theory",
+    "paper_noisy_starts": "theory",
+    "ConfidenceIntegrands": "theory",
+    "ConfidenceLoss": "theory",
+    "confidence_integrands": "theory",
+    "confidence_loss": "theory",
+    "euler_confidence_loss": "theory",
+    "infinite_gain_loss": "theory",
+    # the derivation document
+    "theory_sections": "document",
+    "derivation_sections": "document",
+    "derivation_document": "document",
+    # normal-form reduction
+    "FoldReduction": "reduction",
+    "GhostReduction": "reduction",
+    "NumericFoldReduction": "reduction",
+    "SlowPoint": "reduction",
+    "reduce_fold": "reduction",
+    "locate_folds": "reduction",
+    "reduce_ghost": "reduction",
+    "reduce_fold_numeric": "reduction",
+    "reduce_at_slow_point": "reduction",
+    "find_slow_points": "reduction",
+    "minimise_speed": "reduction",
+    "jax_vector_field": "reduction",
+    "fold_canonical_parameter": "reduction",
+    "fold_bottleneck_time": "reduction",
+    "NotAFoldError": "reduction",
+    "NonSimpleZeroEigenvalueError": "reduction",
+    "VanishingQuadraticCoefficientError": "reduction",
+    "VanishingUnfoldingCoefficientError": "reduction",
+    "ComplexSlowEigenvalueError": "reduction",
+    "FixedPointNotGhostError": "reduction",
+    "NotASlowPointError": "reduction",
+    "MinimisationDidNotConvergeError": "reduction",
+    # ghosts in trained networks
+    "find_network_slow_points": "analysis",
+    "network_slow_points": "analysis",
+    # reproduction of the paper
+    "reproduce": "report",
+    "ReproductionResult": "report",
+}
 
-__all__ += [
-    "CanonicalForm",
-    "canonical_form",
-    "blow_up_time",
-    "escape_time",
-    "passage_time",
-    "bottleneck_time",
-    "canonical_trajectory",
-    "DelayedActivationTheory",
-    "DelayedActivationNumbers",
-    "delayed_activation_theory",
-    "critical_learning_rate",
-    "task_loss",
-    "task_gradient",
-    "descent_steps_estimate",
-    "scaled_descent_map",
-    "DESCENT_OUTCOMES",
-    "DescentResult",
-    "gradient_descent",
-    "CriticalLearningRateEstimate",
-    "numeric_critical_learning_rate",
-    "paper_noisy_starts",
-    "ConfidenceIntegrands",
-    "ConfidenceLoss",
-    "confidence_integrands",
-    "confidence_loss",
-    "euler_confidence_loss",
-    "infinite_gain_loss",
-    "theory_sections",
-    "derivation_sections",
-    "derivation_document",
-]
-# --- normal-form reduction (issue 3) --------------------------------------------------------
-from ._reduction_errors import (  # noqa: E402
-    ComplexSlowEigenvalueError,
-    FixedPointNotGhostError,
-    MinimisationDidNotConvergeError,
-    NonSimpleZeroEigenvalueError,
-    NotAFoldError,
-    NotASlowPointError,
-    VanishingQuadraticCoefficientError,
-    VanishingUnfoldingCoefficientError,
-)
-from ._reduction_numeric import (  # noqa: E402
-    jax_vector_field,
-    reduce_at_slow_point,
-    reduce_fold_numeric,
-)
-from ._reduction_results import NumericFoldReduction, SlowPoint  # noqa: E402
-from ._reduction_symbolic import (  # noqa: E402
-    FoldReduction,
-    GhostReduction,
-    fold_bottleneck_time,
-    fold_canonical_parameter,
-    locate_folds,
-    reduce_fold,
-    reduce_ghost,
-)
-from ._slow_points import find_slow_points, minimise_speed  # noqa: E402
-
-__all__ += [
-    "FoldReduction",
-    "GhostReduction",
-    "NumericFoldReduction",
-    "SlowPoint",
-    "reduce_fold",
-    "locate_folds",
-    "reduce_ghost",
-    "reduce_fold_numeric",
-    "reduce_at_slow_point",
-    "find_slow_points",
-    "minimise_speed",
-    "jax_vector_field",
-    "fold_canonical_parameter",
-    "fold_bottleneck_time",
-    "NotAFoldError",
-    "NonSimpleZeroEigenvalueError",
-    "VanishingQuadraticCoefficientError",
-    "VanishingUnfoldingCoefficientError",
-    "ComplexSlowEigenvalueError",
-    "FixedPointNotGhostError",
-    "NotASlowPointError",
-    "MinimisationDidNotConvergeError",
-]
-# --- ghosts in trained networks (issue 5) ---------------------------------------------------
-from . import analysis  # noqa: E402
-from .analysis import find_network_slow_points, network_slow_points  # noqa: E402
-
-__all__ += ["analysis", "find_network_slow_points", "network_slow_points"]
-# --- reproduce and report (issue 6) ---------------------------------------------------------
-from ._reproduce import ReproductionResult, reproduce  # noqa: E402
-
-__all__ += ["reproduce", "ReproductionResult"]
+__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)
+__all__ = ["__version__", *__all__]

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from ghostsym.analysis import rank_sweep
-from ghostsym.claims import ExperimentOutcome
-from ghostsym.experiments import all_experiments
+from ghostsym.experiments import ExperimentOutcome, all_experiments
 from ghostsym.experiments.ghosts import EXPERIMENTS
 
 NAMES = [

@@ -2,14 +2,15 @@
 
 import math
 
+import jax
+import jax.numpy as jnp
 import mpmath
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
 from ghostsym import analysis
-from ghostsym._canonical import passage_time as scalar_passage_time
-from ghostsym._jax import jax, jnp
+from ghostsym import passage_time as scalar_passage_time
 from ghostsym.analysis import (
     latent_fixed_point_count,
     latent_flow,

@@ -4,11 +4,12 @@ import json
 import math
 from types import SimpleNamespace
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ghostsym._jax import jax, jnp
-from ghostsym._task import task_loss
+from ghostsym import task_loss
 from ghostsym.analysis import (
     analyse_rank_one_training,
     canonical_critical_rate,

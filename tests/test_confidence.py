@@ -8,7 +8,7 @@ import pytest
 import sympy
 
 from ghostsym import InvalidInputError, canonical_trajectory, notation, task_loss
-from ghostsym._confidence import (
+from ghostsym.theory import (
     confidence_integrands,
     confidence_loss,
     euler_confidence_loss,

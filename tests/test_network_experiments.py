@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from ghostsym import cli
-from ghostsym.claims import VERDICTS, ExperimentOutcome
 from ghostsym.errors import InvalidInputError
-from ghostsym.experiments import get_experiment
+from ghostsym.experiments import VERDICTS, ExperimentOutcome, get_experiment
 from ghostsym.experiments.networks import (
     EXPERIMENTS,
     run_learning_rate_sweep,

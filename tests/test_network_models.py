@@ -6,6 +6,7 @@ import scipy.optimize
 
 from ghostsym.errors import InvalidInputError
 from ghostsym.network import (
+    SATURATION_LEVEL,
     DelayedActivation,
     DelayedCueDiscrimination,
     DelayedMatchToSample,
@@ -20,7 +21,6 @@ from ghostsym.network import (
     network_loss,
     simulate_trials,
 )
-from ghostsym.network._models import SATURATION_LEVEL
 
 
 def _numpy(parameters):

@@ -1,11 +1,12 @@
 """Population training against plain per-run loops, and the paper's rank-one behaviour (reduced)."""
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
 
-from ghostsym._jax import jax, jnp
-from ghostsym._learning import gradient_descent
+from ghostsym import gradient_descent
 from ghostsym.errors import InvalidInputError
 from ghostsym.network import (
     DelayedActivation,

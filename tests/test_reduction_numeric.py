@@ -2,6 +2,7 @@
 
 import math
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
 import sympy
@@ -20,7 +21,6 @@ from ghostsym import (
     reduce_fold_numeric,
     reduce_ghost,
 )
-from ghostsym._jax import jnp
 from ghostsym.experiments.reduction import (
     MU,
     coupled_3d,
@@ -45,7 +45,7 @@ def reduced(request):
 
 def compiled(field):
     """The jitted derivatives reduce_fold_numeric compiled for ``field`` (reused, not rebuilt)."""
-    return ghostsym._reduction_numeric._parameter_derivatives(field)
+    return ghostsym.reduction._numeric._parameter_derivatives(field)
 
 
 # --- symbolic and autodiff reductions agree --------------------------------------------------
@@ -187,7 +187,7 @@ def test_slow_point_vectors_follow_the_convention():
     field = jax_vector_field(["0.01 + x**2 + 3*y", "-y + x**2"], ["x", "y"])
     point = reduce_at_slow_point(field, [0.3, 0.1])  # not a minimum: lambda != 0
     jacobian = np.asarray(
-        ghostsym._reduction_numeric.derivatives(field).jacobian(jnp.array([0.3, 0.1]))
+        ghostsym.reduction._numeric.derivatives(field).jacobian(jnp.array([0.3, 0.1]))
     )
     assert point.eigenvalue != 0.0
     np.testing.assert_allclose(jacobian @ point.right_vector, point.eigenvalue * point.right_vector)

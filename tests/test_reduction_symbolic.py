@@ -17,13 +17,13 @@ from ghostsym import (
     NotASlowPointError,
     VanishingQuadraticCoefficientError,
     VanishingUnfoldingCoefficientError,
+    canonical_form,
     fold_bottleneck_time,
     fold_canonical_parameter,
     locate_folds,
     reduce_fold,
     reduce_ghost,
 )
-from ghostsym._canonical import canonical_form
 
 x, y, z, mu, s, k = sympy.symbols("x y z mu s k", real=True)
 
@@ -280,9 +280,8 @@ def test_passage_through_a_symbolic_ghost_matches_integration():
 
 
 def test_reduction_document_renders_the_derived_equations():
-    from ghostsym._normal_form import slow_point_canonical_parameter
-    from ghostsym._reduction_document import reduction_sections
-    from ghostsym.document import build_document
+    from ghostsym.document import build_document, reduction_sections
+    from ghostsym.reduction import slow_point_canonical_parameter
 
     text = build_document(reduction_sections())
     assert fold_canonical_parameter().latex() in text

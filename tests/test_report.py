@@ -17,14 +17,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from ghostsym.claims import (  # noqa: E402
+from ghostsym.errors import InvalidInputError  # noqa: E402
+from ghostsym.experiments import (  # noqa: E402
     VERDICTS,
     ExperimentOutcome,
     boolean_claim,
     compare_claim,
     not_run,
 )
-from ghostsym.errors import InvalidInputError  # noqa: E402
 from ghostsym.plotting import save_figure  # noqa: E402
 from ghostsym.report import (  # noqa: E402
     ExperimentRecord,

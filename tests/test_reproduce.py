@@ -24,16 +24,19 @@ import pytest  # noqa: E402
 import ghostsym  # noqa: E402
 import ghostsym.experiments as registry  # noqa: E402
 from ghostsym import cli  # noqa: E402
-from ghostsym._reproduce import (  # noqa: E402
+from ghostsym.errors import InvalidInputError  # noqa: E402
+from ghostsym.experiments import (  # noqa: E402
+    VERDICTS,
+    Experiment,  # noqa: E402
+    ExperimentOutcome,
+    compare_claim,
+)
+from ghostsym.plotting import save_figure  # noqa: E402
+from ghostsym.report import (  # noqa: E402
     DERIVATION_RECORD,
-    _derivation_latex,
+    latex_problems,  # noqa: E402
     source_fingerprint,
 )
-from ghostsym.claims import VERDICTS, ExperimentOutcome, compare_claim  # noqa: E402
-from ghostsym.errors import InvalidInputError  # noqa: E402
-from ghostsym.experiments import Experiment  # noqa: E402
-from ghostsym.plotting import save_figure  # noqa: E402
-from ghostsym.report import latex_problems  # noqa: E402
 
 FAKE_MODULE = "ghostsym_fake_experiments"
 
@@ -260,7 +263,7 @@ def test_derivations_tex_is_well_formed_and_compiles(tmp_path):
     record = result.records[0]
     assert record.name == DERIVATION_RECORD and record.status == "ran", record.error
     text = (tmp_path / "derivations.tex").read_text()
-    assert text == _derivation_latex()
+    assert text == ghostsym.derivation_document()
     assert text.lstrip().startswith("\\documentclass") and text.rstrip().endswith("\\end{document}")
     assert latex_problems(text) == ()
     assert text.count("{") - text.count("\\{") == text.count("}") - text.count("\\}")

@@ -8,6 +8,7 @@ N-dimensional reduction must equal the one-dimensional one.
 
 import math
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -19,7 +20,6 @@ from ghostsym import (
     minimise_speed,
     reduce_at_slow_point,
 )
-from ghostsym._jax import jnp
 from ghostsym.experiments.reduction import RankOneNetwork
 
 
@@ -124,7 +124,7 @@ def test_starts_are_deduplicated_and_results_deterministic():
 def test_chunked_batches_give_the_same_points(monkeypatch):
     starts = np.linspace(-3.0, 3.0, 7)[:, None]
     whole = minimise_speed(square_minus_one, starts)
-    monkeypatch.setattr(ghostsym._slow_points, "_BATCH_MEMORY", 3 * 32.0)  # batches of 2
+    monkeypatch.setattr(ghostsym.reduction._slow_points, "_BATCH_MEMORY", 3 * 32.0)  # batches of 2
     chunked = minimise_speed(square_minus_one, starts)
     for full, part in zip(whole, chunked, strict=True):
         np.testing.assert_array_equal(full, part)

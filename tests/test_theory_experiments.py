@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from ghostsym import numeric_critical_learning_rate
-from ghostsym.claims import ExperimentOutcome
-from ghostsym.experiments import all_experiments, get_experiment
+from ghostsym.experiments import ExperimentOutcome, all_experiments, get_experiment
 from ghostsym.experiments.theory import EXPERIMENTS
 
 NAMES = [experiment.name for experiment in EXPERIMENTS]

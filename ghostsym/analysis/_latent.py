@@ -28,8 +28,8 @@ from functools import cache
 
 import numpy as np
 
-from .._normal_form import slow_point_canonical_parameter
 from ..errors import InvalidInputError, require_positive
+from ..reduction._normal_form import slow_point_canonical_parameter
 from ._passage import passage_time_jax
 
 __all__ = [

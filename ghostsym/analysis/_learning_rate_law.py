@@ -4,7 +4,7 @@
 function rho(theta) by delta rho = -eta |d rho/d theta|^2 dL/d rho (to first order, when the
 loss depends on theta through rho), i.e. as gradient descent on rho with the effective rate
 eta |d rho/d theta|^2. The canonical critical rate alpha_c of the delayed-activation task
-(:func:`ghostsym._task.critical_learning_rate`, derived) therefore predicts
+(:func:`ghostsym.theory._task.critical_learning_rate`, derived) therefore predicts
 
     eta_c = alpha_c / |d rho/d theta|^2   at the trained network.
 
@@ -67,7 +67,7 @@ __all__ = [
 def canonical_critical_rate(delay: int, response: int, time_step: float = 0.5) -> float:
     """alpha T alpha_c(alpha (T + 1/2), alpha R): the critical rate of the network's loss for
     the passage-matched parameter rho (module docstring), from the derived alpha_c."""
-    from .._task import critical_learning_rate
+    from ..theory._task import critical_learning_rate
 
     delay, response = require_positive("delay", delay), require_positive("response", response)
     time_step = require_positive("time_step", time_step)
@@ -77,7 +77,7 @@ def canonical_critical_rate(delay: int, response: int, time_step: float = 0.5) -
 
 def naive_critical_rate(delay: int, response: int, time_step: float = 0.5) -> float:
     """alpha_c(alpha T, alpha R) of the normalised loss L/T: the theory read literally."""
-    from .._task import critical_learning_rate
+    from ..theory._task import critical_learning_rate
 
     return float(critical_learning_rate(time_step * delay, time_step * response, normalised=True))
 
@@ -417,7 +417,7 @@ def learning_rate_law(
 
     ``learning_rates``: the coarse SGD grid (default 10^-6 ... 10^-0.5, two per decade).
     """
-    from .._task import delayed_activation_theory
+    from ..theory._task import delayed_activation_theory
 
     delays = np.asarray(delays, dtype=np.int64)
     seeds = np.asarray(list(seeds), dtype=np.int64)

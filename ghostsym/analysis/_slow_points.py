@@ -106,8 +106,8 @@ def find_network_slow_points(
     >>> [point.kind for point in find_network_slow_points(pair)]
     ['fixed-point', 'fixed-point', 'fixed-point']
     """
-    from .._reduction_numeric import reduce_at_slow_point
-    from .._slow_points import find_slow_points
+    from ..reduction._numeric import reduce_at_slow_point
+    from ..reduction._slow_points import find_slow_points
 
     require_choice("method", method, METHODS)
     noise = require_nonnegative("noise", noise)

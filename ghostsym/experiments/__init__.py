@@ -15,10 +15,29 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..claims import ExperimentOutcome
 from ..errors import InvalidInputError
+from ._claims import (
+    VERDICTS,
+    Claim,
+    ExperimentOutcome,
+    boolean_claim,
+    compare_claim,
+    not_run,
+)
 
-__all__ = ["Experiment", "SCALES", "EXPERIMENT_MODULES", "all_experiments", "get_experiment"]
+__all__ = [
+    "Experiment",
+    "SCALES",
+    "EXPERIMENT_MODULES",
+    "all_experiments",
+    "get_experiment",
+    "VERDICTS",
+    "Claim",
+    "ExperimentOutcome",
+    "boolean_claim",
+    "compare_claim",
+    "not_run",
+]
 
 SCALES = ("quick", "full")
 

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from ..claims import ExperimentOutcome, boolean_claim, compare_claim
 from ..errors import require_choice
 from . import SCALES, Experiment
+from ._claims import ExperimentOutcome, boolean_claim, compare_claim
 
 __all__ = [
     "EXPERIMENTS",

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..claims import ExperimentOutcome, boolean_claim, compare_claim
 from ..errors import require_choice
 from ..network import (
     DelayedActivation,
@@ -40,6 +39,7 @@ from ..network import (
     train_population,
 )
 from . import Experiment
+from ._claims import ExperimentOutcome, boolean_claim, compare_claim
 
 __all__ = [
     "EXPERIMENTS",

@@ -30,9 +30,9 @@ import scipy.optimize
 import sympy
 from scipy.integrate import solve_ivp
 
-from ..claims import ExperimentOutcome, boolean_claim, compare_claim
 from ..errors import require_choice
 from . import SCALES, Experiment
+from ._claims import ExperimentOutcome, boolean_claim, compare_claim
 
 __all__ = [
     "EXPERIMENTS",
@@ -301,8 +301,8 @@ SYSTEMS = (non_normal_2d, coupled_3d, random_fold)
 
 def run_bottleneck(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
     """Bottleneck time vs integration (2-D, 3-D, 12-D), symbolic vs numeric, p vs q."""
-    from .._reduction_numeric import jax_vector_field, reduce_fold_numeric
-    from .._reduction_symbolic import reduce_fold
+    from ..reduction._numeric import jax_vector_field, reduce_fold_numeric
+    from ..reduction._symbolic import reduce_fold
 
     require_choice("scale", scale, SCALES)
     began = time.perf_counter()
@@ -390,7 +390,7 @@ def run_bottleneck(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
 def run_network_ghost(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
     """A rank-one network (N = 100 quick, 300 full) near a ghost: finder vs exact latent r,
     predicted vs simulated passage, the fixed-point pair on the other side of the fold."""
-    from .._slow_points import find_slow_points
+    from ..reduction._slow_points import find_slow_points
 
     require_choice("scale", scale, SCALES)
     began = time.perf_counter()

@@ -22,18 +22,18 @@ import mpmath
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from .._canonical import blow_up_time, canonical_form
-from .._confidence import confidence_loss, euler_confidence_loss
-from .._learning import gradient_descent, numeric_critical_learning_rate, paper_noisy_starts
-from .._task import (
+from ..errors import require_choice
+from ..theory._canonical import blow_up_time, canonical_form
+from ..theory._confidence import confidence_loss, euler_confidence_loss
+from ..theory._learning import gradient_descent, numeric_critical_learning_rate, paper_noisy_starts
+from ..theory._task import (
     critical_learning_rate,
     delayed_activation_theory,
     descent_steps_estimate,
     task_loss,
 )
-from ..claims import ExperimentOutcome, boolean_claim, compare_claim
-from ..errors import require_choice
 from . import SCALES, Experiment
+from ._claims import ExperimentOutcome, boolean_claim, compare_claim
 
 __all__ = [
     "EXPERIMENTS",

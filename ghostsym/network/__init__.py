@@ -42,6 +42,7 @@ from ._checks import GradientCheck, check_gradients, gradient_check_cases
 from ._export import network_arrays, save_network
 from ._latent import LatentSlowPoint, latent_flow, latent_initial_state, latent_slow_point
 from ._models import (
+    SATURATION_LEVEL,
     FullRankNetwork,
     FullRankParameters,
     LowRankNetwork,
@@ -79,6 +80,7 @@ from ._training import (
 )
 
 __all__ = [
+    "SATURATION_LEVEL",
     "RankOneNetwork",
     "LowRankNetwork",
     "FullRankNetwork",

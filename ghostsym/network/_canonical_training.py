@@ -1,7 +1,7 @@
 """The canonical model x' = r + x^2 trained in JAX on its *derived* gradient.
 
 The delayed-activation loss L(r) (or L/T) and its gradient dL/dr are SymPy expressions derived
-in :mod:`ghostsym._task` (a Piecewise: flat for r <= r_NL, -pi/(4 r^{3/2}) between r_NL and r*,
+in :mod:`ghostsym.theory` (a Piecewise: flat for r <= r_NL, -pi/(4 r^{3/2}) between r_NL and r*,
 +pi/(4 r^{3/2}) above). Here both are lambdified to JAX and drive gradient descent (plain SGD,
 or Adam through optax) on a population of runs (learning rate x delay x start) inside one
 compiled ``lax.scan``, in float64 (r* ~ 1e-4 and steps ~ 1e-10 need it).
@@ -20,8 +20,8 @@ import numpy as np
 import optax
 
 from .._jax import jax, jnp
-from .._task import delayed_activation_theory
 from ..errors import InvalidInputError, require_choice
+from ..theory._task import delayed_activation_theory
 from ._training import OPTIMIZERS
 
 __all__ = ["CanonicalTraining", "train_canonical_population"]

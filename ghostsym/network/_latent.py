@@ -9,7 +9,7 @@ The slow point on the way from kappa_0 to the readout threshold (kappa = 1) is f
 argmin of |f| followed by a few Newton steps on f' = 0 (trust region one grid spacing). There
 f is expanded as d + lambda y + b2 y^2 with d = f, lambda = f', b2 = f''/2 (``jax.grad``), and
 the canonical parameter r = b2 d - lambda^2/4 comes from the derived expression
-:func:`ghostsym._normal_form.slow_point_canonical_parameter`, lambdified to JAX. r > 0: a ghost
+:func:`ghostsym.reduction.slow_point_canonical_parameter`, lambdified to JAX. r > 0: a ghost
 (passage time about pi/sqrt(r) in the flow's time, i.e. pi/(alpha sqrt(r)) steps); r < 0: a
 fixed-point pair blocks the way.
 
@@ -28,7 +28,7 @@ from functools import partial
 from typing import NamedTuple
 
 from .._jax import jax, jnp
-from .._normal_form import slow_point_canonical_parameter
+from ..reduction._normal_form import slow_point_canonical_parameter
 
 __all__ = ["latent_flow", "LatentSlowPoint", "latent_slow_point", "latent_initial_state"]
 

@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 
-from .._files import atomic_write_bytes, npz_bytes
+from .._io import atomic_write_bytes, npz_bytes
 from .._jax import jax
 from ..errors import InvalidInputError, require_choice
 from ._models import (

@@ -1,5 +1,5 @@
 """Figures of the ghost-analysis experiments (issue 5): latent flows, drops, the rate law,
-and the mitigations. Each function takes an :class:`~ghostsym.claims.ExperimentOutcome` and a
+and the mitigations. Each function takes an :class:`~ghostsym.experiments.ExperimentOutcome` and a
 directory and returns the written paths."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import plt, save_figure
+from . import colormaps, save_figure, subplots
 
 __all__ = [
     "plot_network_slow_points",
@@ -23,7 +23,7 @@ __all__ = [
 def plot_network_slow_points(outcome, directory) -> list[Path]:
     """Latent flow of the constructed ghost and node-saddle pair, slow point marked."""
     arrays = outcome.arrays
-    figure, axes = plt.subplots(figsize=(5.0, 3.6))
+    figure, axes = subplots(figsize=(5.0, 3.6))
     axes.plot(arrays["kappa"], arrays["ghost_flow"], label="ghost (u > 0)")
     axes.plot(arrays["kappa"], arrays["pair_flow"], label="node-saddle pair (u < 0)")
     axes.axhline(0, color="k", lw=0.6)
@@ -41,8 +41,8 @@ def plot_ghosts_across_training(outcome, directory) -> list[Path]:
     (3) predicted vs measured drop epochs; (4) canonical vs simulated crossing steps."""
     arrays = outcome.arrays
     paths: list[Path] = []
-    figure, axes = plt.subplots(figsize=(5.2, 3.8))
-    colours = plt.cm.viridis(np.linspace(0, 0.9, len(arrays["example_epochs"])))
+    figure, axes = subplots(figsize=(5.2, 3.8))
+    colours = colormaps["viridis"](np.linspace(0, 0.9, len(arrays["example_epochs"])))
     for flow, epoch, kappa0, colour in zip(
         arrays["example_flows"],
         arrays["example_epochs"],
@@ -63,7 +63,7 @@ def plot_ghosts_across_training(outcome, directory) -> list[Path]:
     axes.legend(fontsize=7)
     paths += save_figure(figure, directory, "latent_flow_across_epochs")
 
-    figure, axes = plt.subplots(figsize=(6.0, 3.8))
+    figure, axes = subplots(figsize=(6.0, 3.8))
     shown = np.flatnonzero(arrays["measured_drop_epoch"] >= 0)[:6]
     for index in shown:
         (line,) = axes.plot(arrays["loss_epochs"], arrays["loss"][index], lw=0.8)
@@ -86,7 +86,7 @@ def plot_ghosts_across_training(outcome, directory) -> list[Path]:
     axes.set_title("abrupt drops; dashed: predicted drop epoch")
     paths += save_figure(figure, directory, "loss_with_predicted_drop")
 
-    figure, axes = plt.subplots(figsize=(4.2, 4.0))
+    figure, axes = subplots(figsize=(4.2, 4.0))
     keep = (arrays["measured_drop_epoch"] >= 0) & (arrays["predicted_drop_epoch"] >= 0)
     measured, predicted = arrays["measured_drop_epoch"][keep], arrays["predicted_drop_epoch"][keep]
     axes.plot(measured, predicted, "o")
@@ -97,7 +97,7 @@ def plot_ghosts_across_training(outcome, directory) -> list[Path]:
     axes.set_ylabel("predicted drop epoch (canonical passage)")
     paths += save_figure(figure, directory, "drop_epochs")
 
-    figure, axes = plt.subplots(figsize=(4.2, 4.0))
+    figure, axes = subplots(figsize=(4.2, 4.0))
     simulated = np.asarray(arrays["simulated_steps"], dtype=float).ravel()
     predicted = np.asarray(arrays["predicted_steps"], dtype=float).ravel()
     finite = np.isfinite(simulated) & np.isfinite(predicted) & (simulated > 0)
@@ -116,7 +116,7 @@ def plot_learning_rate_law(outcome, directory) -> list[Path]:
     """Critical learning rate against T (log-log): measured, predicted, theory slope."""
     arrays = outcome.arrays
     delays = np.asarray(arrays["delays"], dtype=float)
-    figure, axes = plt.subplots(figsize=(5.0, 4.0))
+    figure, axes = subplots(figsize=(5.0, 4.0))
     for row, delay in enumerate(delays):
         measured = arrays["measured"][row]
         predicted = arrays["predicted"][row]
@@ -170,7 +170,7 @@ def plot_learning_rate_law(outcome, directory) -> list[Path]:
 def plot_mitigation_rank(outcome, directory) -> list[Path]:
     """Fraction of networks that learn against the rank, one line per learning rate."""
     arrays = outcome.arrays
-    figure, axes = plt.subplots(figsize=(5.0, 3.6))
+    figure, axes = subplots(figsize=(5.0, 3.6))
     for column, rate in enumerate(arrays["learning_rates"]):
         axes.semilogx(arrays["ranks"], arrays["fractions"][:, column], "o-", label=f"lr {rate:g}")
     axes.set_xlabel("trainable rank K")
@@ -183,8 +183,8 @@ def plot_mitigation_rank(outcome, directory) -> list[Path]:
 def plot_mitigation_confidence(outcome, directory) -> list[Path]:
     """Recovery curves (mean accuracy) per confidence, and the recovered fraction against c."""
     arrays = outcome.arrays
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.6))
-    colours = plt.cm.plasma(np.linspace(0, 0.9, len(arrays["confidences"])))
+    figure, (left, right) = subplots(1, 2, figsize=(9.0, 3.6))
+    colours = colormaps["plasma"](np.linspace(0, 0.9, len(arrays["confidences"])))
     for curve, confidence, colour in zip(
         arrays["mean_accuracy"], arrays["confidences"], colours, strict=True
     ):
@@ -205,7 +205,7 @@ def plot_mitigation_confidence(outcome, directory) -> list[Path]:
 def plot_mitigation_readout_cap(outcome, directory) -> list[Path]:
     """Mean accuracy over both phases, one line per readout cap."""
     arrays = outcome.arrays
-    figure, axes = plt.subplots(figsize=(6.0, 3.6))
+    figure, axes = subplots(figsize=(6.0, 3.6))
     axes.plot(
         arrays["first_phase_epochs"],
         arrays["first_phase_accuracy"],

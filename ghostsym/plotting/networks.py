@@ -1,10 +1,10 @@
 """Figures of the network experiments (``ghostsym.experiments.networks``).
 
-Each function takes the experiment's :class:`~ghostsym.claims.ExperimentOutcome` and a directory
-and returns the PNG and PDF paths it wrote.
+Each function takes the experiment's :class:`~ghostsym.experiments.ExperimentOutcome` and a
+directory and returns the PNG and PDF paths it wrote.
 
 >>> import tempfile
->>> from ghostsym.claims import ExperimentOutcome
+>>> from ghostsym.experiments._claims import ExperimentOutcome
 >>> curves = np.ones((2, 5))
 >>> outcome = ExperimentOutcome("demo", "Demo", (), arrays={"epochs": np.arange(5),
 ...     "loss": curves, "gradient_norm": curves, "labels": np.array(["plateau", "learned"])})
@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from . import save_figure
+from . import save_figure, subplots
 
 __all__ = [
     "plot_rank_one_plateau",
@@ -40,7 +39,7 @@ _COLOURS = {
 def plot_rank_one_plateau(outcome, directory) -> list[Path]:
     """Loss (log) and the latent clearance / canonical parameter r against the epoch, lr 0.003."""
     a = outcome.arrays
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5.5), sharex=True)
+    figure, (top, bottom) = subplots(2, 1, figsize=(7, 5.5), sharex=True)
     for index, seed in enumerate(a["slow_seeds"]):
         (line,) = top.semilogy(a["slow_epochs"], a["slow_loss"][index], label=f"seed {seed}")
         bottom.plot(a["slow_epochs"], a["slow_latent_clearance"][index], color=line.get_color())
@@ -61,7 +60,7 @@ def plot_rank_one_plateau(outcome, directory) -> list[Path]:
 def plot_rank_one_collapse(outcome, directory) -> list[Path]:
     """Loss and gradient norm of every seed at lr 0.02, coloured by outcome."""
     a = outcome.arrays
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5.5), sharex=True)
+    figure, (top, bottom) = subplots(2, 1, figsize=(7, 5.5), sharex=True)
     for index, label in enumerate(a["labels"]):
         colour = _COLOURS.get(str(label), "tab:blue")
         top.semilogy(a["epochs"], a["loss"][index], color=colour, lw=0.8, alpha=0.8)
@@ -83,7 +82,7 @@ def plot_rank_one_collapse(outcome, directory) -> list[Path]:
 def plot_learning_rate_sweep(outcome, directory) -> list[Path]:
     """Final loss against learning rate, rank-one and full-rank (seeds as points, median line)."""
     a = outcome.arrays
-    figure, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    figure, axes = subplots(1, 2, figsize=(10, 4), sharey=True)
     for axis, family, title in (
         (axes[0], "rank_one", "rank one"),
         (axes[1], "full_rank", "full rank"),
@@ -103,7 +102,7 @@ def plot_learning_rate_sweep(outcome, directory) -> list[Path]:
 def plot_working_memory(outcome, directory) -> list[Path]:
     """Final accuracy and peak saturated fraction against learning rate, DCDT and DMTS."""
     a = outcome.arrays
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    figure, (left, right) = subplots(1, 2, figsize=(10, 4))
     for task in ("dcdt", "dmts"):
         rates = a[f"{task}_learning_rates"]
         unique = np.unique(rates)

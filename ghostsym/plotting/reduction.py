@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import plt, save_figure
+from . import save_figure, subplots
 
 __all__ = ["plot_bottleneck", "plot_network_ghost"]
 
@@ -14,7 +14,7 @@ __all__ = ["plot_bottleneck", "plot_network_ghost"]
 def plot_bottleneck(outcome, directory) -> list[Path]:
     """|measured/predicted - 1| against |mu - mu0| (log-log) per system, with slope 1/2."""
     distances = np.asarray(outcome.arrays["distances"])
-    figure, axes = plt.subplots(figsize=(5.0, 3.8))
+    figure, axes = subplots(figsize=(5.0, 3.8))
     for key, errors in outcome.arrays.items():
         if key.startswith("relative_error_"):
             label = key.removeprefix("relative_error_")
@@ -37,7 +37,7 @@ def plot_bottleneck(outcome, directory) -> list[Path]:
 def plot_network_ghost(outcome, directory) -> list[Path]:
     """Predicted pi/sqrt(r) and simulated passage times of the rank-one network against r."""
     arrays = outcome.arrays
-    figure, axes = plt.subplots(figsize=(5.0, 3.8))
+    figure, axes = subplots(figsize=(5.0, 3.8))
     order = np.argsort(arrays["r_found"])
     axes.loglog(
         arrays["r_found"][order],

@@ -1,7 +1,7 @@
 """Figures of the canonical-ghost experiments (``ghostsym.experiments.theory``).
 
-Each function takes the experiment's :class:`~ghostsym.claims.ExperimentOutcome` and a directory
-and returns the PNG and PDF paths it wrote.
+Each function takes the experiment's :class:`~ghostsym.experiments.ExperimentOutcome` and a
+directory and returns the PNG and PDF paths it wrote.
 
 >>> import tempfile
 >>> from ghostsym.experiments.theory import run_descent
@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from . import save_figure
+from . import save_figure, subplots
 
 __all__ = [
     "plot_passage_times",
@@ -32,7 +31,7 @@ __all__ = [
 def plot_passage_times(outcome, directory) -> list[Path]:
     """t*(r): closed form (line) against the ODE solver (points), and their relative error."""
     arrays = outcome.arrays
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    figure, (left, right) = subplots(1, 2, figsize=(9, 3.6))
     left.loglog(arrays["r"], arrays["closed_form"], label="$\\pi/(2\\sqrt{r})$")
     left.loglog(arrays["r"], arrays["ode"], "o", label="solve_ivp")
     left.set(xlabel="$r$", ylabel="blow-up time $t^*$")
@@ -49,7 +48,7 @@ def plot_loss_landscape(outcome, directory) -> list[Path]:
     arrays, numbers = outcome.arrays, outcome.numbers
     T = outcome.config["T"]
     scale = numbers["optimum"]
-    figure, axes = plt.subplots(figsize=(6, 4))
+    figure, axes = subplots(figsize=(6, 4))
     axes.plot(arrays["r"] / scale, arrays["idealised"] / T, "k", label="idealised $L/T$")
     for gain, curve in zip(arrays["gains"], arrays["simulated"], strict=True):
         axes.plot(arrays["r"] / scale, curve / T, ".", label=f"Euler, $a = {gain:g}$")
@@ -64,7 +63,7 @@ def plot_loss_landscape(outcome, directory) -> list[Path]:
 def plot_descent(outcome, directory) -> list[Path]:
     """r/r* and L/T against the step for the two learning rates of the paper's Fig. 2."""
     arrays = outcome.arrays
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    figure, (left, right) = subplots(1, 2, figsize=(9, 3.6))
     for index, rate in enumerate(arrays["learning_rates"]):
         left.plot(arrays["steps"], arrays["r_over_optimum"][:, index], label=f"$\\eta = {rate:g}$")
         right.plot(arrays["steps"], arrays["loss_over_T"][:, index], label=f"$\\eta = {rate:g}$")
@@ -80,7 +79,7 @@ def plot_descent(outcome, directory) -> list[Path]:
 def plot_learning_rate_scan(outcome, directory) -> list[Path]:
     """Mean L/T at each checkpoint against the learning rate (Fig. 2d), and the stuck fraction."""
     arrays, numbers = outcome.arrays, outcome.numbers
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    figure, (left, right) = subplots(1, 2, figsize=(9, 3.6))
     for checkpoint, curve in zip(arrays["checkpoints"], arrays["mean_loss"], strict=True):
         left.loglog(arrays["learning_rates"], np.maximum(curve, 1e-6), label=f"epoch {checkpoint}")
     right.semilogx(arrays["learning_rates"], arrays["stuck_fraction"], "o-")
@@ -97,7 +96,7 @@ def plot_learning_rate_scan(outcome, directory) -> list[Path]:
 def plot_critical_learning_rate_law(outcome, directory) -> list[Path]:
     """Numeric critical learning rate (points) against the closed form (lines), log-log."""
     arrays = outcome.arrays
-    figure, axes = plt.subplots(figsize=(6, 4.2))
+    figure, axes = subplots(figsize=(6, 4.2))
     labels = [key.removeprefix("numeric_") for key in arrays if key.startswith("numeric_")]
     for label in labels:
         (line,) = axes.loglog(arrays["T"], arrays[f"closed_form_{label}"], lw=1)
@@ -114,7 +113,7 @@ def plot_finite_confidence(outcome, directory) -> list[Path]:
     """|dL/dr| normalised by its maximum against r/r*, one curve per gain (Fig. 8A)."""
     arrays = outcome.arrays
     scale = np.pi**2 / (4 * outcome.config["T"] ** 2)
-    figure, axes = plt.subplots(figsize=(6, 4))
+    figure, axes = subplots(figsize=(6, 4))
     for gain, gradient in zip(arrays["gains"], arrays["gradient"], strict=True):
         relative = np.abs(gradient) / np.abs(gradient).max()
         axes.semilogy(arrays["r"] / scale, np.maximum(relative, 1e-16), label=f"$a = {gain:g}$")

@@ -8,9 +8,9 @@ result, not a failure: it does not change the exit status.
 
 from __future__ import annotations
 
-from ._cli_common import seed
-from ._reproduce import ReproductionFailedError, reproduce
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
+from ..report._reproduce import ReproductionFailedError, reproduce
+from ._common import seed
 
 
 def register(subparsers) -> None:
@@ -61,7 +61,7 @@ def register(subparsers) -> None:
 
 def run(arguments) -> None:
     if arguments.list:
-        from .experiments import all_experiments
+        from ..experiments import all_experiments
 
         for experiment in all_experiments():
             print(f"{experiment.name:32s} {experiment.title}")

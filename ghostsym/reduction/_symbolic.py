@@ -34,10 +34,11 @@ import mpmath
 import numpy as np
 import sympy
 
-from . import notation
-from ._canonical import canonical_form
-from ._normal_form import slow_point_canonical_parameter
-from ._reduction_errors import (
+from .. import notation
+from ..errors import InvalidInputError, require_finite
+from ..expressions import DerivedExpression
+from ..theory._canonical import canonical_form
+from ._errors import (
     ComplexSlowEigenvalueError,
     FixedPointNotGhostError,
     MinimisationDidNotConvergeError,
@@ -47,8 +48,7 @@ from ._reduction_errors import (
     VanishingQuadraticCoefficientError,
     VanishingUnfoldingCoefficientError,
 )
-from .errors import InvalidInputError, require_finite
-from .expressions import DerivedExpression
+from ._normal_form import slow_point_canonical_parameter
 
 __all__ = [
     "CONVENTION",
@@ -335,8 +335,8 @@ class FoldReduction:
         ...       .predicted_bottleneck_time(0.01), 6)
         31.415927
         """
-        from ._reduction_results import classify_canonical_parameter
-        from .errors import DegenerateError
+        from ..errors import DegenerateError
+        from ._results import classify_canonical_parameter
 
         value = require_finite("mu", parameter_value)
         r = self._float("r", self.canonical_parameter.expression.subs(self.parameter, value))
@@ -411,7 +411,7 @@ def reduce_fold(
     >>> reduce_fold([mu * x - x**3], [x], mu, at={x: 0, mu: 0})
     Traceback (most recent call last):
     ...
-    ghostsym._reduction_errors.VanishingQuadraticCoefficientError: b = 0 at the fold...
+    ghostsym.reduction._errors.VanishingQuadraticCoefficientError: b = 0 at the fold...
     """
     f, variable_symbols, mu = parse_system(equations, variables, parameter, values)
     if mu is None:
@@ -562,7 +562,7 @@ def locate_folds(
     ...  for fold in locate_folds([mu - x**2 + x**3], [x], mu)]
     [((0,), 0, -1), ((2/3,), 4/27, 1)]
     """
-    from .errors import DegenerateError
+    from ..errors import DegenerateError
 
     f, variable_symbols, mu = parse_system(equations, variables, parameter, values)
     if mu is None:
@@ -656,7 +656,7 @@ class GhostReduction:
 
     def to_slow_point(self):
         """The same reduction as a float64 :class:`~ghostsym.SlowPoint`."""
-        from ._reduction_results import SlowPoint
+        from ._results import SlowPoint
 
         return SlowPoint(
             point=np.array([float(value) for value in self.point]),

@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 
 FORMATS = ("text", "latex", "json")
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import math
 
-from ._cli_common import add_format_argument, seed, to_json
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
+from ._common import add_format_argument, seed, to_json
 
 #: Names accepted on the command line and the experiments each one runs.
 TARGETS = {
@@ -58,7 +58,7 @@ def _value(value):
 
 
 def handle(arguments) -> None:
-    from .experiments.ghosts import EXPERIMENTS
+    from ..experiments.ghosts import EXPERIMENTS
 
     if arguments.format == "latex":
         raise InvalidInputError("analyse prints text or json (figures go to --out)")
@@ -69,7 +69,7 @@ def handle(arguments) -> None:
         outcome = experiment.run(arguments.scale, arguments.seed)
         figures = []
         if arguments.out:
-            from .plotting import ghosts as plots
+            from ..plotting import ghosts as plots
 
             function = getattr(plots, experiment.figure.rsplit(":", 1)[1])
             figures = [str(path) for path in function(outcome, f"{arguments.out}/{name}")]

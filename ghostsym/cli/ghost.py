@@ -17,10 +17,10 @@ import math
 
 import numpy as np
 
-from ._cli_common import add_format_argument, parse_assignments, to_json
-from ._reduction_results import SlowPoint
-from ._reduction_symbolic import CONVENTION, reduce_ghost
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
+from ..reduction._results import SlowPoint
+from ..reduction._symbolic import CONVENTION, reduce_ghost
+from ._common import add_format_argument, parse_assignments, to_json
 
 
 def register(subparsers) -> None:
@@ -67,7 +67,7 @@ def _eigenvalue_json(value: complex):
 def slow_points_payload(results) -> dict:
     """The JSON object ``{"slow_points": [...], "convention": ...}`` of reduced slow points.
 
-    >>> from ghostsym._reduction_results import slow_point_from_coefficients
+    >>> from ghostsym.reduction._results import slow_point_from_coefficients
     >>> point = slow_point_from_coefficients(point=[0.0], speed=0.0, drift=0.0, eigenvalue=-2.0,
     ...     eigenvalues=[-2.0], left_vector=[1.0], right_vector=[1.0], quadratic_coefficient=1.0)
     >>> entry = slow_points_payload([point])["slow_points"][0]
@@ -131,7 +131,7 @@ def run(arguments) -> None:
     if arguments.network:
         if arguments.vars or arguments.set or arguments.near:
             raise InvalidInputError("--vars, --set and --near go with --equations, not --network")
-        from .analysis import network_slow_points  # the network layer is imported only here
+        from ..analysis import network_slow_points  # the network layer is imported only here
 
         results = tuple(network_slow_points(arguments.network, arguments.near_states))
     else:

@@ -21,8 +21,9 @@ import numpy as np
 import scipy.linalg
 import sympy
 
-from ._jax import jax, jnp
-from ._reduction_errors import (
+from .._jax import jax, jnp
+from ..errors import InvalidInputError, require_finite, require_finite_array
+from ._errors import (
     ComplexSlowEigenvalueError,
     FixedPointNotGhostError,
     NonSimpleZeroEigenvalueError,
@@ -30,9 +31,8 @@ from ._reduction_errors import (
     VanishingQuadraticCoefficientError,
     VanishingUnfoldingCoefficientError,
 )
-from ._reduction_results import NumericFoldReduction, SlowPoint, slow_point_from_coefficients
-from ._reduction_symbolic import parse_system
-from .errors import InvalidInputError, require_finite, require_finite_array
+from ._results import NumericFoldReduction, SlowPoint, slow_point_from_coefficients
+from ._symbolic import parse_system
 
 __all__ = [
     "as_field",
@@ -155,7 +155,7 @@ def _evaluate(vector_field: Callable, point) -> tuple[np.ndarray, np.ndarray, _D
 def slow_eigenpair(jacobian: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """(lambda, p, q, eigenvalues): the (real) eigenvalue nearest zero and its left/right vectors.
 
-    Normalised as :data:`~ghostsym._reduction_symbolic.CONVENTION`: |q| = 1, p^T q = 1, first
+    Normalised as :data:`~ghostsym.reduction._symbolic.CONVENTION`: |q| = 1, p^T q = 1, first
     entry of q above 1e-8 in size positive. Raises :class:`ComplexSlowEigenvalueError` if
     lambda is complex and :class:`NonSimpleZeroEigenvalueError` if it is defective (p^T q ~ 0).
 

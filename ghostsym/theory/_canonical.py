@@ -32,9 +32,9 @@ from functools import cache
 import numpy as np
 import sympy
 
-from . import notation
-from .errors import InvalidInputError, require_finite
-from .expressions import DerivedExpression
+from .. import notation
+from ..errors import InvalidInputError, require_finite
+from ..expressions import DerivedExpression
 
 __all__ = [
     "CanonicalForm",

@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
-from ._cli_common import finite_float, to_json
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
+from ._common import finite_float, to_json
 
 
 def register(subparsers) -> None:
@@ -98,7 +98,7 @@ def register(subparsers) -> None:
 
 
 def _build(arguments):
-    from .network import build_model, build_task
+    from ..network import build_model, build_task
 
     if arguments.task == "delayed-activation":
         task_settings = {"delay": arguments.delay}
@@ -118,7 +118,7 @@ def _build(arguments):
 
 
 def run_train(arguments) -> None:
-    from .network import classify_runs, save_network, summarise_by_setting, train_population
+    from ..network import classify_runs, save_network, summarise_by_setting, train_population
 
     if arguments.seeds < 1 or arguments.first_seed < 0:
         raise InvalidInputError(
@@ -153,7 +153,7 @@ def run_train(arguments) -> None:
             raise InvalidInputError(
                 f"--run-index must be in 0..{result.runs - 1}, got {arguments.run_index}"
             )
-        from .network import tree_index
+        from ..network import tree_index
 
         parameters = tree_index(result.final_parameters, arguments.run_index)
         save_network(arguments.save_network, model, parameters, task)
@@ -230,7 +230,7 @@ def _learning_rates(arguments) -> np.ndarray:
 
 def _run_canonical(arguments, rates) -> None:
     """x' = r + x^2 from r_0 = 10 r*, descending on the derived dL/dr (JAX, float64)."""
-    from .network import train_canonical_population
+    from ..network import train_canonical_population
 
     result = train_canonical_population(
         rates,
@@ -294,7 +294,7 @@ def _finite(value):
 
 
 def run_gradient_check(arguments) -> None:
-    from .network import check_gradients, gradient_check_cases
+    from ..network import check_gradients, gradient_check_cases
 
     rows = []
     for name, model, task, parameters in gradient_check_cases():

@@ -11,18 +11,18 @@ import argparse
 import importlib
 import sys
 
-from . import __version__
-from .errors import GhostsymError
+from .. import __version__
+from ..errors import GhostsymError
 
 #: Sub-command modules, in the order ``ghostsym --help`` lists them.
 COMMAND_MODULES = (
-    "ghostsym._cli_theory",
-    "ghostsym._cli_reproduce",
-    "ghostsym._cli_normal_form",
-    "ghostsym._cli_ghost",
-    "ghostsym._cli_train",
-    "ghostsym._cli_sweep",
-    "ghostsym._cli_analysis",
+    "ghostsym.cli.theory",
+    "ghostsym.cli.reproduce",
+    "ghostsym.cli.normal_form",
+    "ghostsym.cli.ghost",
+    "ghostsym.cli.train",
+    "ghostsym.cli.sweep",
+    "ghostsym.cli.analysis",
 )
 
 

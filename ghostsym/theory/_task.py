@@ -2,7 +2,7 @@
 
 The output must stay off for a delay T and switch on for a response window R (default R = T).
 In the infinite-confidence limit the output switches when x' = r + x^2, started at 0, blows up,
-at t*(r) = pi/(2 sqrt r) (derived in :mod:`ghostsym._canonical`). Everything below is derived by
+at t*(r) = pi/(2 sqrt r) (derived in :mod:`ghostsym.theory`). Everything below is derived by
 SymPy from that one expression:
 
 * optimum r* solves t*(r) = T; no-learning boundary r_NL solves t*(r) = T + R;
@@ -33,10 +33,10 @@ from functools import cache
 import numpy as np
 import sympy
 
-from . import notation
+from .. import notation
+from ..errors import InvalidInputError, require_positive
+from ..expressions import DerivedExpression
 from ._canonical import canonical_form
-from .errors import InvalidInputError, require_positive
-from .expressions import DerivedExpression
 
 __all__ = [
     "DelayedActivationTheory",

@@ -29,11 +29,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._jax import jax, jnp
-from ._reduction_errors import MinimisationDidNotConvergeError
-from ._reduction_numeric import as_field, derivatives, reduce_at_slow_point
-from ._reduction_results import SlowPoint
-from .errors import DegenerateError, InvalidInputError, require_finite_array, require_positive
+from .._jax import jax, jnp
+from ..errors import DegenerateError, InvalidInputError, require_finite_array, require_positive
+from ._errors import MinimisationDidNotConvergeError
+from ._numeric import as_field, derivatives, reduce_at_slow_point
+from ._results import SlowPoint
 
 __all__ = ["find_slow_points", "minimise_speed"]
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import sympy
 
-from ._cli_common import add_format_argument, parse_assignments, to_json
-from ._reduction_symbolic import FoldReduction, locate_folds, reduce_fold
+from ..reduction._symbolic import FoldReduction, locate_folds, reduce_fold
+from ._common import add_format_argument, parse_assignments, to_json
 
 
 def register(subparsers) -> None:

@@ -12,9 +12,9 @@ A thin layer over :func:`ghostsym.delayed_activation_theory`.
 
 from __future__ import annotations
 
-from . import notation
-from ._cli_common import add_format_argument, finite_float, to_json
-from ._task import DelayedActivationTheory, delayed_activation_theory
+from .. import notation
+from ..theory._task import DelayedActivationTheory, delayed_activation_theory
+from ._common import add_format_argument, finite_float, to_json
 
 __all__ = ["register", "theory_command", "render_theory"]
 

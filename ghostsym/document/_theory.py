@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import sympy
 
-from . import notation
-from ._canonical import canonical_form
-from ._confidence import SATURATION, SERIES_THRESHOLD, confidence_integrands
-from ._task import delayed_activation_theory, scaled_descent_map
-from .document import DocumentSection, Equation
-from .expressions import DerivedExpression
+from .. import notation
+from ..expressions import DerivedExpression
+from ..theory._canonical import canonical_form
+from ..theory._confidence import SATURATION, SERIES_THRESHOLD, confidence_integrands
+from ..theory._task import delayed_activation_theory, scaled_descent_map
+from ._build import DocumentSection, Equation
 
 __all__ = ["theory_sections"]
 

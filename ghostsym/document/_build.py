@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .expressions import DerivedExpression
+from ..expressions import DerivedExpression
 
 __all__ = ["DocumentSection", "Equation", "render_section", "build_document"]
 

@@ -19,7 +19,7 @@ error text, is not stored (a later run retries it), and the run goes on. The res
 figure was drawn and the derivation document was written; the CLI exits non-zero otherwise.
 
 >>> import tempfile
->>> from ghostsym.claims import ExperimentOutcome, compare_claim
+>>> from ghostsym.experiments._claims import ExperimentOutcome, compare_claim
 >>> from ghostsym.experiments import Experiment
 >>> def run(scale, seed):
 ...     return ExperimentOutcome("demo", "Demo", (compare_claim("2+2", 4, 2 + 2, atol=0),))
@@ -46,11 +46,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import __version__
-from .claims import VERDICTS, Claim, ExperimentOutcome, boolean_claim, not_run
-from .errors import GhostsymError, InvalidInputError, require_choice
-from .experiments import SCALES, Experiment, all_experiments, get_experiment
-from .report import (
+from .. import __version__
+from ..errors import GhostsymError, InvalidInputError, require_choice
+from ..experiments import SCALES, Experiment, all_experiments, get_experiment
+from ..experiments._claims import VERDICTS, Claim, ExperimentOutcome, boolean_claim, not_run
+from ._report import (
     ExperimentRecord,
     ReportFiles,
     StoredOutcomeError,
@@ -62,7 +62,13 @@ from .report import (
     write_report,
 )
 
-__all__ = ["ReproductionResult", "ReproductionFailedError", "reproduce", "source_fingerprint"]
+__all__ = [
+    "DERIVATION_RECORD",
+    "ReproductionResult",
+    "ReproductionFailedError",
+    "reproduce",
+    "source_fingerprint",
+]
 
 #: Name of the record that checks the derivation document (shown in the claims table).
 DERIVATION_RECORD = "derivation-document"
@@ -136,32 +142,10 @@ def source_fingerprint() -> str:
 
 
 def _derivation_latex() -> str:
-    """The LaTeX derivation document.
+    """The LaTeX derivation document (:func:`ghostsym.document.derivation_document`)."""
+    from ..document import derivation_document
 
-    Uses ``ghostsym.derivation_document()`` when the package provides it; otherwise it
-    assembles the document from whichever section builders exist.
-    """
-    import ghostsym
-
-    builder = getattr(ghostsym, "derivation_document", None)
-    if builder is not None:
-        document = builder()
-        return document if isinstance(document, str) else str(document.latex())
-    from .document import build_document
-
-    sections = []
-    for module_name, function in (
-        ("ghostsym._theory_document", "theory_sections"),
-        ("ghostsym._reduction_document", "reduction_sections"),
-    ):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:  # not written yet; anything else is a real bug
-                continue
-            raise
-        sections.extend(getattr(module, function)())
-    return build_document(sections)
+    return derivation_document()
 
 
 def _select(only: Sequence[str] | None, experiments: Sequence[Experiment] | None):

@@ -1,7 +1,7 @@
 """Learning dynamics of the canonical ghost: gradient descent on r, vectorised over whole grids.
 
 Plain gradient descent r_{n+1} = r_n - eta dL/dr(r_n) on the delayed-activation loss, driven by
-the lambdified SymPy gradient of :mod:`ghostsym._task`. Learning rates, delays, windows and start
+the lambdified SymPy gradient of :mod:`ghostsym.theory`. Learning rates, delays, windows and start
 points are NumPy arrays that broadcast together, so a whole grid (learning rate x T x start) is
 one array and the only Python loop is over the steps.
 
@@ -43,9 +43,9 @@ import numpy as np
 import sympy
 from sympy.printing.numpy import NumPyPrinter
 
-from . import notation
+from .. import notation
+from ..errors import DegenerateError, InvalidInputError, require_positive
 from ._task import _general_theory
-from .errors import DegenerateError, InvalidInputError, require_positive
 
 __all__ = [
     "OUTCOMES",

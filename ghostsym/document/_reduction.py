@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import sympy
 
-from . import notation
-from ._normal_form import slow_point_canonical_parameter
-from ._reduction_symbolic import (
+from .. import notation
+from ..reduction._normal_form import slow_point_canonical_parameter
+from ..reduction._symbolic import (
     fold_bottleneck_time,
     fold_canonical_parameter,
     reduce_fold,
     reduce_ghost,
 )
-from .document import DocumentSection, Equation
+from ._build import DocumentSection, Equation
 
 __all__ = ["reduction_sections"]
 

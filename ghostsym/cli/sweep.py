@@ -8,7 +8,7 @@ complete, a per-group, per-learning-rate table of outcomes is printed.
 
 from __future__ import annotations
 
-from ._cli_common import to_json
+from ._common import to_json
 
 
 def register(subparsers) -> None:
@@ -33,8 +33,8 @@ def register(subparsers) -> None:
 
 
 def run(arguments) -> None:
-    from .errors import InvalidInputError
-    from .network import (
+    from ..errors import InvalidInputError
+    from ..network import (
         SweepConfig,
         classify_runs,
         load_sweep,

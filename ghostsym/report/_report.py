@@ -17,7 +17,7 @@ temporary file in the same directory, then :func:`os.replace`), so an interrupte
 leaves a half-written file behind.
 
 >>> import tempfile
->>> from ghostsym.claims import ExperimentOutcome, compare_claim
+>>> from ghostsym.experiments._claims import ExperimentOutcome, compare_claim
 >>> outcome = ExperimentOutcome("demo", "Demo", (compare_claim("x", 1.0, 1.0, rtol=1e-9),))
 >>> files = write_report(tempfile.mkdtemp(), [ExperimentRecord(outcome, "ran")], scale="quick")
 >>> files.markdown.name, files.html.name, files.results.name
@@ -41,9 +41,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._files import atomic_write_bytes, atomic_write_text, npz_bytes
-from .claims import VERDICTS, Claim, ExperimentOutcome
-from .errors import GhostsymError, InvalidInputError, require_choice
+from .._io import atomic_write_bytes, atomic_write_text, npz_bytes
+from ..errors import GhostsymError, InvalidInputError, require_choice
+from ..experiments._claims import VERDICTS, Claim, ExperimentOutcome
 
 __all__ = [
     "STATUSES",
@@ -98,7 +98,7 @@ class ExperimentRecord:
         error: the error text if the experiment or its figure raised, else ``""``.
         traceback: the full traceback of that error (written to ``results.json`` only).
 
-    >>> from ghostsym.claims import ExperimentOutcome
+    >>> from ghostsym.experiments._claims import ExperimentOutcome
     >>> ExperimentRecord(ExperimentOutcome("a", "A", ()), "ran").name
     'a'
     """
@@ -249,7 +249,7 @@ def write_outcome(
     outcome is complete. Arrays must be numeric (they load back without pickle).
 
     >>> import tempfile
-    >>> from ghostsym.claims import ExperimentOutcome
+    >>> from ghostsym.experiments._claims import ExperimentOutcome
     >>> outcome = ExperimentOutcome("demo", "Demo", (), arrays={"x": np.arange(3.0)})
     >>> files = write_outcome(tempfile.mkdtemp(), outcome, scale="quick", seed=0)
     >>> load_outcome(files.metadata.parent, "demo").outcome.arrays["x"].tolist()
@@ -345,7 +345,7 @@ def _now() -> str:
 def claim_rows(records: Iterable[ExperimentRecord]) -> list[dict]:
     """The top-level ``claims`` list of ``results.json``: one dict per claim, in report order.
 
-    >>> from ghostsym.claims import ExperimentOutcome, not_run
+    >>> from ghostsym.experiments._claims import ExperimentOutcome, not_run
     >>> record = ExperimentRecord(ExperimentOutcome("a", "A", (not_run("c", "skipped"),)), "ran")
     >>> claim_rows([record])[0]["verdict"], claim_rows([record])[0]["experiment"]
     ('not run', 'a')

@@ -12,7 +12,7 @@ True
 
 from __future__ import annotations
 
-from .errors import DegenerateError
+from ..errors import DegenerateError
 
 __all__ = [
     "NotAFoldError",

@@ -14,8 +14,8 @@ from functools import cache
 
 import sympy
 
-from . import notation
-from .expressions import DerivedExpression
+from .. import notation
+from ..expressions import DerivedExpression
 
 __all__ = ["slow_point_canonical_parameter"]
 

@@ -8,7 +8,7 @@ a in {0.01, 0.1, 0.5, 1, 2}); the target is 0 for t < T and 1 for T <= t <= T + 
 Because x(t) is known in closed form, L and dL/dr are one-dimensional integrals of closed-form
 integrands, computed with SciPy ``quad`` (default) or mpmath at high precision; no ODE is
 discretised. The closed form is the Moebius form of the canonical trajectory (derived by SymPy
-from :mod:`ghostsym._canonical`)
+from :mod:`ghostsym.theory._canonical`)
 
     x(t) = (x_0 + r S) / (1 - x_0 S),   S(t, r) = tan(sqrt(r) t)/sqrt(r)  (r > 0),
                                          tanh(sqrt(-r) t)/sqrt(-r)         (r < 0),
@@ -42,16 +42,16 @@ import numpy as np
 import sympy
 from scipy import integrate
 
-from . import notation
-from ._canonical import canonical_form, escape_time, passage_time
-from .errors import (
+from .. import notation
+from ..errors import (
     DegenerateError,
     InvalidInputError,
     require_choice,
     require_finite,
     require_positive,
 )
-from .expressions import DerivedExpression
+from ..expressions import DerivedExpression
+from ._canonical import canonical_form, escape_time, passage_time
 
 __all__ = [
     "ConfidenceIntegrands",
@@ -399,7 +399,7 @@ def infinite_gain_loss(r, T, R=None, *, threshold=10.0, start=0.0, normalised: b
 
     The output becomes a step at t_X, the passage time from ``start`` to the threshold X, so
     the loss is |T - t_X| if t_X < T + R and R otherwise: the idealised loss of
-    :mod:`ghostsym._task` with t* replaced by t_X (they agree as X -> infinity, t_X -> t*).
+    :mod:`ghostsym.theory._task` with t* replaced by t_X (they agree as X -> infinity, t_X -> t*).
 
     >>> round(infinite_gain_loss(np.pi**2 / 4e4, 100.0), 8)  # t_X = t* - (about 1/X)
     0.09999992

@@ -20,11 +20,11 @@ from functools import cache
 
 import numpy as np
 
-from . import notation
-from ._canonical import canonical_form
+from .. import notation
+from ..errors import DegenerateError, InvalidInputError
+from ..theory._canonical import canonical_form
 from ._normal_form import slow_point_canonical_parameter
-from ._reduction_symbolic import CONVENTION
-from .errors import DegenerateError, InvalidInputError
+from ._symbolic import CONVENTION
 
 __all__ = [
     "SlowPoint",
