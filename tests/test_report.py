@@ -39,7 +39,7 @@ from ghostsym.report import (  # noqa: E402
 )
 
 REQUIRED_CLAIM_KEYS = {"claim", "theory", "measured", "tolerance", "verdict"}
-ALLOWED_CLAIM_KEYS = REQUIRED_CLAIM_KEYS | {"source", "details", "experiment"}
+ALLOWED_CLAIM_KEYS = REQUIRED_CLAIM_KEYS | {"source", "details", "experiment", "kind", "margin"}
 
 
 def _strict_json(text: str):

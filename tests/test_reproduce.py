@@ -311,7 +311,17 @@ def test_reproduce_real_registry_subset(tmp_path):
     assert [claim.to_json() for claim in again.claims] == [
         {
             key: row[key]
-            for key in ("claim", "theory", "measured", "tolerance", "verdict", "source", "details")
+            for key in (
+                "claim",
+                "theory",
+                "measured",
+                "tolerance",
+                "verdict",
+                "source",
+                "details",
+                "kind",
+                "margin",
+            )
         }
         for row in rows
     ]

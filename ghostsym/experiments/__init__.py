@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidInputError
 from ._claims import (
+    CLAIM_KINDS,
     VERDICTS,
     Claim,
     ExperimentOutcome,
@@ -32,6 +33,7 @@ __all__ = [
     "all_experiments",
     "get_experiment",
     "VERDICTS",
+    "CLAIM_KINDS",
     "Claim",
     "ExperimentOutcome",
     "boolean_claim",

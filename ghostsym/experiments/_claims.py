@@ -24,6 +24,7 @@ from ..errors import InvalidInputError
 
 __all__ = [
     "VERDICTS",
+    "CLAIM_KINDS",
     "Claim",
     "ExperimentOutcome",
     "compare_claim",
@@ -32,6 +33,11 @@ __all__ = [
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "not run")
+
+#: What a claim is: a statement of the paper (``source`` names the figure and panel), a result of
+#: ghostsym beyond the paper, or an internal consistency check of derivations and code (not
+#: evidence for the paper).
+CLAIM_KINDS = ("paper", "beyond", "consistency")
 
 Value = float | int | str | bool | None
 
@@ -46,8 +52,12 @@ class Claim:
         measured: the value this run measured.
         tolerance: how close counts as agreement, in words (``"rel. 3%"``).
         verdict: one of :data:`VERDICTS`.
-        source: where the claim comes from (``"paper Fig. 2"``, ``"BRIEF 2.4"``, ``"ghostsym"``).
+        source: where the claim comes from (``"paper Fig. 2B"``, ``"paper abstract"``,
+            ``"ghostsym"``).
         details: how it was measured (command, seeds, scale).
+        kind: one of :data:`CLAIM_KINDS`.
+        margin: for a numeric comparison, 1 - deviation / tolerance (1 exact, 0 on the
+            boundary, negative outside; ``reproduced`` exactly when margin >= 0), else None.
     """
 
     claim: str
@@ -57,10 +67,14 @@ class Claim:
     verdict: str
     source: str = "paper"
     details: str = ""
+    kind: str = "paper"
+    margin: float | None = None
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
             raise InvalidInputError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        if self.kind not in CLAIM_KINDS:
+            raise InvalidInputError(f"kind must be one of {CLAIM_KINDS}, got {self.kind!r}")
 
     def to_json(self) -> dict:
         return {
@@ -71,6 +85,8 @@ class Claim:
             "verdict": self.verdict,
             "source": self.source,
             "details": self.details,
+            "kind": self.kind,
+            "margin": _json_value(self.margin),
         }
 
 
@@ -91,8 +107,11 @@ def compare_claim(
     atol: float | None = None,
     source: str = "paper",
     details: str = "",
+    kind: str = "paper",
 ) -> Claim:
     """A claim whose verdict is ``|measured - theory| <= atol + rtol |theory|``.
+
+    The claim's ``margin`` is ``1 - |measured - theory| / (atol + rtol |theory|)``.
 
     >>> compare_claim("slope", theory=-5.0, measured=-4.99, atol=0.02).verdict
     'reproduced'
@@ -103,7 +122,14 @@ def compare_claim(
         raise InvalidInputError("compare_claim needs rtol or atol")
     theory_value, measured_value = float(theory), float(measured)
     bound = (atol or 0.0) + (rtol or 0.0) * abs(theory_value)
-    agrees = math.isfinite(measured_value) and abs(measured_value - theory_value) <= bound
+    deviation = abs(measured_value - theory_value)
+    agrees = math.isfinite(measured_value) and deviation <= bound
+    if not math.isfinite(deviation):
+        margin = -math.inf
+    elif bound > 0:
+        margin = 1.0 - deviation / bound
+    else:
+        margin = 1.0 if deviation == 0 else -math.inf
     parts = []
     if rtol is not None:
         parts.append(f"rel. {rtol:g}")
@@ -117,6 +143,8 @@ def compare_claim(
         "reproduced" if agrees else "not reproduced",
         source,
         details,
+        kind,
+        margin,
     )
 
 
@@ -129,6 +157,7 @@ def boolean_claim(
     tolerance: str = "exact",
     source: str = "paper",
     details: str = "",
+    kind: str = "paper",
 ) -> Claim:
     """A claim about a qualitative outcome; ``holds`` is computed by the caller's run.
 
@@ -136,12 +165,12 @@ def boolean_claim(
     'reproduced'
     """
     verdict = "reproduced" if bool(holds) else "not reproduced"
-    return Claim(claim, theory, measured, tolerance, verdict, source, details)
+    return Claim(claim, theory, measured, tolerance, verdict, source, details, kind)
 
 
-def not_run(claim: str, reason: str, *, source: str = "paper") -> Claim:
+def not_run(claim: str, reason: str, *, source: str = "paper", kind: str = "paper") -> Claim:
     """A claim this run did not test, with the reason in ``details``."""
-    return Claim(claim, None, None, "-", "not run", source, reason)
+    return Claim(claim, None, None, "-", "not run", source, reason, kind)
 
 
 @dataclass(frozen=True)

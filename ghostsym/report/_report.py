@@ -294,6 +294,8 @@ def _claim_fields(claim: Claim) -> dict:
         "verdict": claim.verdict,
         "source": claim.source,
         "details": claim.details,
+        "kind": claim.kind,
+        "margin": claim.margin,
     }
 
 
