@@ -8,7 +8,9 @@ notebook pages show the outputs stored in ``notebooks/*.ipynb``.
 
 from __future__ import annotations
 
+import doctest
 import html
+import importlib
 import re
 import subprocess
 import sys
@@ -18,7 +20,7 @@ import nbformat
 import pytest
 
 import ghostsym
-from ghostsym.cli import build_parser
+from ghostsym.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -63,8 +65,17 @@ def test_api_reference_documents_the_public_names(site):
     for name in ("canonical_form", "DerivedExpression", "reduce_fold", "critical_learning_rate"):
         assert f'id="ghostsym.{name}"' in top, name
     # each subpackage has a page that names its public objects
-    for subpackage in ("theory", "reduction", "network", "analysis", "experiments"):
-        module = __import__(f"ghostsym.{subpackage}", fromlist=["__all__"])
+    subpackages = (
+        "theory",
+        "reduction",
+        "network",
+        "analysis",
+        "experiments",
+        "document",
+        "report",
+    )
+    for subpackage in subpackages:
+        module = importlib.import_module(f"ghostsym.{subpackage}")
         text = page_html(site, f"api/{subpackage}")
         assert f'id="module-ghostsym.{subpackage}"' in text
         for name in module.__all__:
@@ -104,7 +115,7 @@ def test_derivation_page_carries_every_derived_equation(site):
             equations += 1
     assert equations > 20
     assert r"\alpha_{c} = \frac{3 \pi^{4}}{32 T^{5}}" in text
-    assert "Möbius" in text  # LaTeX text macros of the prose are rendered, not shown raw
+    assert '\\"' not in text  # LaTeX accents of the prose (M\\"obius) are rendered, not shown raw
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
@@ -124,3 +135,17 @@ def test_notebook_page_shows_the_stored_outputs(site, notebook):
         first_line = stream.strip().splitlines()[0].strip()
         assert first_line in text, first_line
     assert images or streams, "the notebook has no stored outputs"
+
+
+def test_quick_start_examples_are_current(capsys):
+    """The quick start's Python session and ``ghostsym theory`` output are what ghostsym gives."""
+    quick_start = DOCS / "quickstart.rst"
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    failed, attempted = doctest.testfile(str(quick_start), module_relative=False, optionflags=flags)
+    assert attempted > 5 and failed == 0
+    capsys.readouterr()  # doctest reports failures on stdout
+    shown = quick_start.read_text(encoding="utf-8").split("$ ghostsym theory --T 100\n", 1)[1]
+    shown_lines = [line.strip() for line in shown.split("\n\n", 1)[0].splitlines()]
+    assert main(["theory", "--T", "100"]) == 0
+    printed = [line.strip() for line in capsys.readouterr().out.strip().splitlines()]
+    assert printed == shown_lines
