@@ -27,7 +27,6 @@
 # exponent from data.
 
 # %%
-import math
 
 import matplotlib.pyplot as plt
 import numpy as np
