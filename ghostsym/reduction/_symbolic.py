@@ -49,6 +49,7 @@ from ._errors import (
     VanishingUnfoldingCoefficientError,
 )
 from ._normal_form import slow_point_canonical_parameter
+from ._parsing import check_name, parse_expression, parse_number
 
 __all__ = [
     "CONVENTION",
@@ -105,12 +106,12 @@ def fold_bottleneck_time() -> DerivedExpression:
 
 
 # --- input handling ------------------------------------------------------------------------
-def _symbol(name_or_symbol) -> sympy.Symbol:
+def _symbol(name_or_symbol, option: str = "variables") -> sympy.Symbol:
     if isinstance(name_or_symbol, sympy.Symbol):
         return name_or_symbol
-    if isinstance(name_or_symbol, str) and name_or_symbol.isidentifier():
-        return sympy.Symbol(name_or_symbol, real=True)
-    raise InvalidInputError(f"a variable must be a SymPy symbol or a name, got {name_or_symbol!r}")
+    if isinstance(name_or_symbol, str):
+        return sympy.Symbol(check_name(name_or_symbol, option), real=True)
+    raise InvalidInputError(f"{option}: expected a SymPy symbol or a name, got {name_or_symbol!r}")
 
 
 def _one_line(error: Exception) -> str:
@@ -129,13 +130,23 @@ def _exact(name: str, value, names: Mapping[str, sympy.Symbol] | None = None) ->
     if isinstance(value, numbers.Real | np.floating):
         return sympy.Rational(repr(require_finite(name, float(value))))
     if isinstance(value, str):
-        try:
-            return sympy.sympify(value, locals=dict(names or {}), rational=True)
-        except (sympy.SympifyError, SyntaxError, TypeError) as error:
-            raise InvalidInputError(
-                f"{name}: cannot read {value!r} as a number ({_one_line(error)})"
-            ) from None
+        return parse_number(value, names, option=name)
     raise InvalidInputError(f"{name} must be a number or a SymPy expression, got {value!r}")
+
+
+#: How the API names its inputs in error messages; the command line passes its option names.
+API_OPTION_NAMES = {
+    "equations": "equation",
+    "variables": "variables",
+    "parameter": "parameter",
+    "values": "values",
+    "at": "at",
+    "near": "near",
+}
+
+
+def _options(option_names: Mapping[str, str] | None) -> dict[str, str]:
+    return {**API_OPTION_NAMES, **dict(option_names or {})}
 
 
 def parse_system(
@@ -143,47 +154,66 @@ def parse_system(
     variables: Sequence,
     parameter=None,
     values: Mapping | None = None,
+    *,
+    option_names: Mapping[str, str] | None = None,
 ) -> tuple[sympy.ImmutableMatrix, tuple[sympy.Symbol, ...], sympy.Symbol | None]:
     """(f, variables, parameter) with f a column of SymPy expressions and ``values`` substituted.
 
-    ``equations`` are SymPy expressions or strings (names resolve to ``variables``,
-    ``parameter`` and the keys of ``values``); ``values`` maps symbols or names to numbers
-    (floats are read as exact decimals, so ``0.5`` is ``1/2``).
+    ``equations`` are SymPy expressions or strings, read by the safe parser
+    (:func:`~ghostsym.reduction._parsing.parse_expression`: numbers, names, + - * / **, and
+    exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, Abs; nothing is evaluated as Python).
+    Names resolve to ``variables``, ``parameter`` and the keys of ``values``; any other name
+    is a free parameter. ``values`` maps symbols or names to numbers or number text (floats are
+    read as exact decimals, so ``0.5`` is ``1/2``). ``option_names`` renames the inputs in
+    error messages (the command line passes ``{"values": "--set", ...}``).
 
     >>> f, variables, mu = parse_system(["mu + x**2 + k*y", "-y"], ["x", "y"], "mu", {"k": 0.5})
     >>> f.T, variables, mu
     (Matrix([[mu + x**2 + y/2, -y]]), (x, y), mu)
+    >>> parse_system(["lambda - x**2"], ["x"], "lambda")[0]
+    Matrix([[lambda - x**2]])
     """
-    variable_symbols = tuple(_symbol(variable) for variable in variables)
+    options = _options(option_names)
+    variable_symbols = tuple(_symbol(variable, options["variables"]) for variable in variables)
     if not variable_symbols:
-        raise InvalidInputError("at least one variable is needed")
+        raise InvalidInputError(f"{options['variables']}: at least one variable is needed")
     if len(set(variable_symbols)) != len(variable_symbols):
-        raise InvalidInputError(f"variables must be distinct, got {variable_symbols}")
-    parameter_symbol = None if parameter is None else _symbol(parameter)
+        raise InvalidInputError(
+            f"{options['variables']}: variables must be distinct, got "
+            f"{[str(v) for v in variable_symbols]}"
+        )
+    parameter_symbol = None if parameter is None else _symbol(parameter, options["parameter"])
+    if parameter_symbol is not None and parameter_symbol in variable_symbols:
+        raise InvalidInputError(
+            f"{options['parameter']}: {parameter_symbol} is also a variable"
+        )
     names: dict[str, sympy.Symbol] = {symbol.name: symbol for symbol in variable_symbols}
     if parameter_symbol is not None:
         names[parameter_symbol.name] = parameter_symbol
     substitutions: dict[sympy.Symbol, sympy.Expr] = {}
     for key, value in (values or {}).items():
-        symbol = _symbol(key) if not isinstance(key, str) else names.get(key, _symbol(key))
+        if isinstance(key, str):
+            symbol = names.get(key) or _symbol(key, options["values"])
+        else:
+            symbol = _symbol(key, options["values"])
         names.setdefault(symbol.name, symbol)
-        substitutions[symbol] = _exact(f"value of {symbol}", value, names)
+        substitutions[symbol] = _exact(f"{options['values']} {symbol}", value, {})
+    if isinstance(equations, str | sympy.Basic):
+        equations = [equations]
     if len(equations) != len(variable_symbols):
         raise InvalidInputError(
-            f"need one equation per variable: {len(equations)} equations for "
-            f"{len(variable_symbols)} variables {variable_symbols}"
+            f"need one equation per variable: {len(equations)} {options['equations']}s for "
+            f"{len(variable_symbols)} variables {[str(v) for v in variable_symbols]}"
         )
     parsed = []
     for index, equation in enumerate(equations):
+        where = f"{options['equations']} {index + 1}"
         if isinstance(equation, str):
-            try:
-                equation = sympy.sympify(equation, locals=names, rational=True)
-            except (sympy.SympifyError, SyntaxError, TypeError) as error:
-                raise InvalidInputError(
-                    f"equation {index + 1}: cannot parse {equation!r} ({_one_line(error)})"
-                ) from None
+            equation = parse_expression(equation, names, option=where, free_names=True)
+        elif isinstance(equation, numbers.Number) and not isinstance(equation, bool):
+            equation = _exact(where, equation)
         if not isinstance(equation, sympy.Expr):
-            raise InvalidInputError(f"equation {index + 1} must be a SymPy expression")
+            raise InvalidInputError(f"{where} must be a SymPy expression or text")
         # Strings name symbols without assumptions; map them onto the real symbols.
         renames = {
             symbol: names[symbol.name]
