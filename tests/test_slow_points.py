@@ -88,7 +88,7 @@ def test_reduction_scales_to_hundreds_of_units():
     beta = large.beta(1e-3)
     _, r_exact, point_exact = large.exact_ghost(beta)
     point = reduce_at_slow_point(large.field(beta), point_exact)
-    assert point.kind == "ghost" and point.dimension == 300
+    assert point.kind == "ghost" and point.state_dimension == 300 and point.dimension == 1
     assert point.r == pytest.approx(r_exact, rel=1e-8)
 
 

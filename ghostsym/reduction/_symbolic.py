@@ -646,8 +646,12 @@ class GhostReduction:
         z = b y + lambda/2:  z' = r + z^2,               r = b d - lambda^2 / 4,
 
     lambda the eigenvalue of Df(x_g) nearest zero, q, p its right/left vectors (convention
-    :data:`CONVENTION`). ``kind`` is ``"ghost"`` (r > 0, passage time pi/sqrt(r)) or
-    ``"fixed-point"`` (r <= 0, a node-saddle pair; passage time ``sympy.oo``).
+    :data:`CONVENTION`). ``kind`` is ``"ghost"`` (r > 0, passage time pi/sqrt(r)),
+    ``"fixed-point"`` (r <= 0, a node-saddle pair; passage time ``sympy.oo``),
+    ``"undetermined"`` (|r| below ``r_floor``, the rounding noise of r at this precision;
+    passage time NaN) or ``"multi-dimensional"`` (``dimension`` >= 2 singular values of Df
+    below 10^-(precision/2) times the largest: no one-dimensional reduction, r = NaN).
+    ``convergence_reason`` says how the minimisation stopped.
 
     Attributes:
         equations, variables: the system.
@@ -681,8 +685,15 @@ class GhostReduction:
     passage_time: sympy.Expr
     canonical_parameter: DerivedExpression
     precision: int
+    dimension: int = 1
+    r_floor: sympy.Expr = sympy.Integer(0)
+    convergence_reason: str | None = None
 
     convention = CONVENTION
+
+    def to_json(self) -> dict:
+        """JSON-ready dict (the float64 view, :meth:`to_slow_point`)."""
+        return self.to_slow_point().to_json()
 
     def to_slow_point(self):
         """The same reduction as a float64 :class:`~ghostsym.SlowPoint`."""
@@ -700,6 +711,9 @@ class GhostReduction:
             r=float(self.r),
             kind=self.kind,
             passage_time=math.inf if self.passage_time == sympy.oo else float(self.passage_time),
+            dimension=self.dimension,
+            r_floor=float(self.r_floor),
+            convergence_reason=self.convergence_reason,
         )
 
     def latex(self) -> str:
@@ -759,22 +773,33 @@ def _compile(f: sympy.ImmutableMatrix, variables: tuple[sympy.Symbol, ...]) -> _
 
 
 def _minimise_speed(system: _CompiledSystem, start, max_iterations: int, precision: int):
-    """Damped Newton on q = 1/2|f|^2 with the exact Hessian (Levenberg damping, mpmath)."""
+    """Levenberg-Marquardt-damped Newton on q = 1/2|f|^2 with the exact Hessian (mpmath).
+
+    Returns (x, reason). Stops on any of: q = 0 (a fixed point); |grad q| at most
+    10^-precision times the curvature scale (a degenerate minimum such as a fold, where q
+    only reaches zero slowly); a nearly undamped step below 10^-precision (1 + |x|); or q
+    and x no longer changing at the working precision (the minimum is as sharp as the
+    arithmetic allows). A critical point that is not a minimum raises NotASlowPointError.
+    """
     x = mpmath.matrix(start)
     value = system.speed(*x)
     damping = mpmath.mpf("1e-3")
-    step_tolerance = mpmath.mpf(10) ** (-precision)
+    tolerance = mpmath.mpf(10) ** (-precision)
+    stalled = 0
     for _ in range(max_iterations):
         gradient = mpmath.matrix(system.speed_gradient(*x))
         hessian = mpmath.matrix(system.speed_hessian(*x))
         scale = max(max(abs(hessian[i, i]) for i in range(hessian.rows)), mpmath.mpf(1))
-        if mpmath.norm(gradient) <= step_tolerance * scale:  # a critical point of q: which kind?
+        if value == 0:
+            return x, "speed exactly zero (a fixed point)"
+        if mpmath.norm(gradient) <= tolerance * scale:  # a critical point of q: which kind?
             curvature = mpmath.eigsy(hessian, eigvals_only=True)
-            if min(curvature) < -step_tolerance * scale:
+            if min(curvature) < -tolerance * scale:
                 raise NotASlowPointError(
                     f"q = 1/2|f|^2 is stationary at {[float(v) for v in x]} but not minimal "
                     f"there (Hessian eigenvalues {[float(v) for v in curvature]}): start elsewhere"
                 )
+            return x, "gradient of q below tolerance"
         try:
             step = mpmath.cholesky_solve(
                 hessian + damping * scale * mpmath.eye(hessian.rows), -gradient
@@ -784,16 +809,18 @@ def _minimise_speed(system: _CompiledSystem, start, max_iterations: int, precisi
             continue
         candidate = x + step
         candidate_value = system.speed(*candidate)
-        if candidate_value <= value * (1 + mpmath.mpf(10) ** (-precision)):
+        if candidate_value <= value * (1 + tolerance):
+            small = mpmath.norm(step) <= tolerance * (1 + mpmath.norm(x))
             x, value = candidate, candidate_value
-            converged = damping < mpmath.mpf("1e-20") and mpmath.norm(step) <= step_tolerance * (
-                1 + mpmath.norm(x)
-            )
+            if damping < mpmath.mpf("1e-20") and small:
+                return x, "step below tolerance (nearly undamped Newton step)"
             damping = max(damping / 10, mpmath.mpf(10) ** (-3 * precision))
-            if converged or value == 0:
-                return x
+            stalled = 0
         else:
             damping *= 4
+            stalled += 1
+            if stalled >= 30:  # q cannot be lowered at this precision from here
+                return x, "q no longer decreases at the working precision"
     raise MinimisationDidNotConvergeError(
         f"minimising q = 1/2|f|^2 from {[float(v) for v in start]} did not converge in "
         f"{max_iterations} damped Newton steps (last point {[float(v) for v in x]}, "
@@ -852,24 +879,32 @@ def reduce_ghost(
             mpmath.mpf(str(_exact(f"near {v}", s, names).evalf(precision + 10)))
             for v, s in zip(variable_symbols, start_values, strict=True)
         ]
-        x = (
-            _minimise_speed(system, start, max_iterations, precision)
-            if minimise
-            else (mpmath.matrix(start))
-        )
-        reduction = _reduce_at(system, f, variable_symbols, x, precision)
+        if minimise:
+            x, reason = _minimise_speed(system, start, max_iterations, precision)
+        else:
+            x, reason = mpmath.matrix(start), None
+        reduction = _reduce_at(system, f, variable_symbols, x, precision, reason)
     if require_ghost and reduction.kind != "ghost":
         raise FixedPointNotGhostError(
-            f"the slow point at {[float(v) for v in reduction.point]} is a fixed point, not a "
-            f"ghost: r = {float(reduction.r):.6g} <= 0 (|f| = {float(reduction.speed):.3g})"
+            f"the slow point at {[float(v) for v in reduction.point]} is "
+            f"{reduction.kind.replace('-', ' ')}, not a ghost: r = {float(reduction.r):.6g} "
+            f"(|f| = {float(reduction.speed):.3g})"
         )
     return reduction
 
 
-def _reduce_at(system, f, variables, x, precision) -> GhostReduction:
+def _reduce_at(system, f, variables, x, precision, reason=None) -> GhostReduction:
     n = len(variables)
     value = mpmath.matrix(system.value(*x))
     jacobian = mpmath.matrix(system.jacobian(*x))
+    singular_values = mpmath.svd_r(jacobian, compute_uv=False) if n > 1 else [abs(jacobian[0])]
+    jacobian_scale = max((abs(v) for v in singular_values), default=mpmath.mpf(0))
+    rank_tolerance = mpmath.mpf(10) ** (-(precision // 2))  # relative numeric-rank test
+    # the scale of Df: its largest singular value, or |f| where Df itself nearly vanishes
+    rank_scale = max(jacobian_scale, speed_of(value, n))
+    dimension = max(1, sum(1 for v in singular_values if v <= rank_tolerance * rank_scale))
+    if dimension >= 2:
+        return _multi_dimensional(system, f, variables, x, precision, reason, dimension)
     eigenvalues, left, right = mpmath.eig(jacobian, left=True, right=True)
     index = min(range(n), key=lambda i: abs(eigenvalues[i]))
     lam = mpmath.mpmathify(eigenvalues[index])
@@ -905,7 +940,17 @@ def _reduce_at(system, f, variables, x, precision) -> GhostReduction:
     speed = mpmath.sqrt(sum(value[i] ** 2 for i in range(n)))
     formula = slow_point_canonical_parameter()
     r = formula.lambdify("mpmath")(d, mpmath.re(lam), b)
-    if r > 0:
+    # rounding at the working precision (precision + 10 digits) perturbs d and lambda by
+    # about 10^-(precision+10) times the size of the terms; r's sign is known above 100x that
+    x_norm = mpmath.sqrt(sum(v**2 for v in x))
+    p_norm = mpmath.sqrt(sum(v**2 for v in p))
+    floor = 100 * mpmath.mpf(10) ** (-precision) * (
+        abs(b) * p_norm * (speed_of(value, n) + jacobian_scale * x_norm)
+        + abs(lam) * jacobian_scale
+    )
+    if abs(r) < floor:
+        kind, passage = "undetermined", sympy.nan
+    elif r > 0:
         kind = "ghost"
         passage = _to_sympy(canonical_form().bottleneck_time.lambdify("mpmath")(r), precision)
     else:
@@ -932,4 +977,47 @@ def _reduce_at(system, f, variables, x, precision) -> GhostReduction:
         passage_time=passage,
         canonical_parameter=formula,
         precision=precision,
+        dimension=1,
+        r_floor=sympy.Float(floor, 5),
+        convergence_reason=reason,
+    )
+
+
+def speed_of(value, n):
+    """|f| of an mpmath column."""
+    return mpmath.sqrt(sum(value[i] ** 2 for i in range(n)))
+
+
+def _multi_dimensional(system, f, variables, x, precision, reason, dimension) -> GhostReduction:
+    """A slow point with ``dimension`` >= 2 slow directions: no one-dimensional reduction."""
+    n = len(variables)
+    value = mpmath.matrix(system.value(*x))
+    jacobian = mpmath.matrix(system.jacobian(*x))
+    eigenvalues = mpmath.eig(jacobian, left=False, right=False)
+    if isinstance(eigenvalues, tuple):
+        eigenvalues = eigenvalues[0]
+    ordered = sorted((mpmath.mpmathify(v) for v in eigenvalues), key=lambda v: abs(v))
+    chop = mpmath.mpf(10) ** (-(precision - 5))
+    below_precision = mpmath.mpf(10) ** (-(precision + 5))
+    x = [mpmath.chop(v, tol=below_precision) for v in x]
+    nan = sympy.nan
+    return GhostReduction(
+        equations=tuple(f),
+        variables=tuple(variables),
+        point=tuple(sympy.Float(v, precision) for v in x),
+        speed=sympy.Float(speed_of(value, n), precision),
+        drift=nan,
+        eigenvalue=nan,
+        eigenvalues=tuple(_to_sympy(mpmath.chop(v, tol=chop), precision) for v in ordered),
+        left_vector=tuple(nan for _ in range(n)),
+        right_vector=tuple(nan for _ in range(n)),
+        quadratic_coefficient=nan,
+        r=nan,
+        kind="multi-dimensional",
+        passage_time=nan,
+        canonical_parameter=slow_point_canonical_parameter(),
+        precision=precision,
+        dimension=dimension,
+        r_floor=nan,
+        convergence_reason=reason,
     )
