@@ -63,8 +63,8 @@ _DIGITS = 50
 
 #: Kind names of the degenerate points a search skips, by the error class that found them.
 _DEGENERATE_KINDS = {
-    "VanishingQuadraticCoefficientError": "transcritical-pitchfork-or-cusp (b = 0)",
-    "VanishingUnfoldingCoefficientError": "not unfolded by the parameter (a = 0)",
+    "VanishingQuadraticCoefficientError": "pitchfork-or-cusp (b = 0)",
+    "VanishingUnfoldingCoefficientError": "transcritical-or-not-unfolded (a = 0)",
     "NonSimpleZeroEigenvalueError": "multiple zero eigenvalue",
     "NotAFoldError": "not a fold",
     "ComplexSlowEigenvalueError": "complex eigenvalue",
@@ -77,7 +77,8 @@ class SkippedPoint:
 
     Attributes:
         point: the coordinates, name -> float.
-        kind: e.g. ``"transcritical-pitchfork-or-cusp (b = 0)"``.
+        kind: ``"pitchfork-or-cusp (b = 0)"``, ``"transcritical-or-not-unfolded (a = 0)"``,
+            ``"multiple zero eigenvalue"``, ...
         reason: the reduction's message.
     """
 
@@ -218,11 +219,12 @@ def _groebner_points(numerators, denominators, unknowns, progress) -> tuple[list
     )
     basis = sympy.groebner(polynomials, *unknowns, order="lex")
     if list(basis.exprs) == [1]:
-        return [], "Gröbner basis + real-root isolation: basis {1}, no solution at all", True
+        return [], "Gröbner basis + real-root isolation: basis {1}, no solution at all", True, True
     if not basis.is_zero_dimensional:
         return (
             [],
             "Gröbner basis: the solutions are not isolated (fix more parameters with values)",
+            False,
             False,
         )
     last = unknowns[-1]
@@ -266,7 +268,9 @@ def _groebner_points(numerators, denominators, unknowns, progress) -> tuple[list
         f"Gröbner basis + real-root isolation: {len(roots)} real root(s) of a "
         f"degree-{polynomial.degree()} polynomial in {last}, {len(points)} real solution(s)"
     )
-    return points, message, True
+    # exact forms are sought (sympy.solve) only where every factor of P has degree <= 2
+    nice = all(factor.degree() <= 2 for factor, _ in polynomial.factor_list()[1])
+    return points, message, True, nice
 
 
 def _exact_solutions(f, variables, mu) -> list[dict]:
@@ -332,7 +336,7 @@ def find_folds(
 
     >>> search = find_folds(["mu*x - x**2", "-y"], ["x", "y"], "mu")  # transcritical only
     >>> search.folds, [point.kind for point in search.skipped]
-    ((), ['transcritical-pitchfork-or-cusp (b = 0)'])
+    ((), ['transcritical-or-not-unfolded (a = 0)'])
     """
     if method not in FOLD_METHODS:
         raise InvalidInputError(f"method must be one of {', '.join(FOLD_METHODS)}, got {method!r}")
@@ -362,13 +366,15 @@ def find_folds(
             with _time_limit(timeout):
                 rational = _numerators(f, unknowns)
                 if rational is not None:
-                    found, message, proven = _groebner_points(*rational, unknowns, report)
+                    found, message, proven, nice = _groebner_points(*rational, unknowns, report)
                     methods.append(message)
                     complete = proven
                     symbolic_done = proven
                     if found:
-                        report("exact forms by sympy.solve")
-                        exact = _exact_solutions(f, variable_symbols, mu)
+                        exact = []
+                        if nice:
+                            report("exact forms by sympy.solve")
+                            exact = _exact_solutions(f, variable_symbols, mu)
                         for point in found:
                             match = next(
                                 (
