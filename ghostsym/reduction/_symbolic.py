@@ -130,7 +130,10 @@ def _exact(name: str, value, names: Mapping[str, sympy.Symbol] | None = None) ->
     if isinstance(value, numbers.Real | np.floating):
         return sympy.Rational(repr(require_finite(name, float(value))))
     if isinstance(value, str):
-        return parse_number(value, names, option=name)
+        number = parse_number(value, names, option=name)
+        if not names and not (number.is_number and number.is_extended_real):
+            raise InvalidInputError(f"{name}: {value!r} is not a real number")
+        return number
     raise InvalidInputError(f"{name} must be a number or a SymPy expression, got {value!r}")
 
 
@@ -202,7 +205,7 @@ def parse_system(
         equations = [equations]
     if len(equations) != len(variable_symbols):
         raise InvalidInputError(
-            f"need one equation per variable: {len(equations)} {options['equations']}s for "
+            f"{options['equations']}: need one equation per variable, got {len(equations)} for "
             f"{len(variable_symbols)} variables {[str(v) for v in variable_symbols]}"
         )
     parsed = []
@@ -426,6 +429,7 @@ def reduce_fold(
     values: Mapping | None = None,
     *,
     precision: int = 30,
+    option_names: Mapping[str, str] | None = None,
 ) -> FoldReduction:
     """Reduce x' = f(x, mu) at the fold ``at`` = {x_i: x0_i, ..., mu: mu0} (exact arithmetic).
 
@@ -443,9 +447,12 @@ def reduce_fold(
     ...
     ghostsym.reduction._errors.VanishingQuadraticCoefficientError: b = 0 at the fold...
     """
-    f, variable_symbols, mu = parse_system(equations, variables, parameter, values)
+    options = _options(option_names)
+    f, variable_symbols, mu = parse_system(
+        equations, variables, parameter, values, option_names=option_names
+    )
     if mu is None:
-        raise InvalidInputError("a fold reduction needs the bifurcation parameter")
+        raise InvalidInputError(f"a fold reduction needs the bifurcation {options['parameter']}")
     if at is None:
         folds = locate_folds(f, variable_symbols, mu, precision=precision)
         if len(folds) != 1:
@@ -459,12 +466,14 @@ def reduce_fold(
     for key, value in at.items():
         symbol = names.get(key) if isinstance(key, str) else key
         if symbol not in names.values():
-            raise InvalidInputError(f"`at` names {key!r}, which is not a variable or the parameter")
-        point[symbol] = _exact(f"at {symbol}", value, names)
+            raise InvalidInputError(
+                f"{options['at']} names {key!r}, which is not a variable or the parameter"
+            )
+        point[symbol] = _exact(f"{options['at']} {symbol}", value, {})
     missing = [str(symbol) for symbol in (*variable_symbols, mu) if symbol not in point]
     if missing:
         raise InvalidInputError(
-            f"`at` must give every variable and the parameter; missing {missing}"
+            f"{options['at']} must give every variable and the parameter; missing {missing}"
         )
     return _reduce_fold_at(f, variable_symbols, mu, point, precision)
 
@@ -838,6 +847,7 @@ def reduce_ghost(
     require_ghost: bool = False,
     precision: int = 30,
     max_iterations: int = 200,
+    option_names: Mapping[str, str] | None = None,
 ) -> GhostReduction:
     """Find the slow point of x' = f(x) near ``near`` and reduce it to z' = r + z^2.
 
@@ -854,29 +864,36 @@ def reduce_ghost(
     >>> ghost.kind, sympy.N(ghost.r, 12), abs(ghost.point[0]) < 1e-25
     ('ghost', 0.0100000000000, True)
     """
-    f, variable_symbols, _ = parse_system(equations, variables, None, values)
+    options = _options(option_names)
+    f, variable_symbols, _ = parse_system(
+        equations, variables, None, values, option_names=option_names
+    )
     leftover = f.free_symbols - set(variable_symbols)
     if leftover:
         raise InvalidInputError(
-            f"the ghost reduction needs numbers for {sorted(map(str, leftover))} (pass `values`)"
+            f"the ghost reduction needs numbers for {sorted(map(str, leftover))} (give them "
+            f"with {options['values']})"
         )
     names = {symbol.name: symbol for symbol in variable_symbols}
     if isinstance(near, Mapping):
         by_symbol = {(names.get(k) if isinstance(k, str) else k): v for k, v in near.items()}
+        unknown = [str(k) for k in by_symbol if k not in variable_symbols]
+        if unknown:
+            raise InvalidInputError(f"{options['near']} names {unknown}, which are not variables")
         missing = [str(v) for v in variable_symbols if v not in by_symbol]
         if missing:
-            raise InvalidInputError(f"`near` must give every variable; missing {missing}")
+            raise InvalidInputError(f"{options['near']} must give every variable; missing {missing}")
         start_values = [by_symbol[v] for v in variable_symbols]
     else:
         start_values = list(near)
         if len(start_values) != len(variable_symbols):
             raise InvalidInputError(
-                f"`near` needs {len(variable_symbols)} numbers, got {len(start_values)}"
+                f"{options['near']} needs {len(variable_symbols)} numbers, got {len(start_values)}"
             )
     system = _compile(f, variable_symbols)
     with mpmath.workdps(precision + 10):
         start = [
-            mpmath.mpf(str(_exact(f"near {v}", s, names).evalf(precision + 10)))
+            mpmath.mpf(str(_exact(f"{options['near']} {v}", s, {}).evalf(precision + 10)))
             for v, s in zip(variable_symbols, start_values, strict=True)
         ]
         if minimise:
