@@ -164,6 +164,8 @@ def _prepare(text: str, names: Mapping[str, sympy.Symbol], option: str) -> str:
 
 
 def _shown(text: str) -> str:
+    """The text quoted on one line: control and non-ASCII characters escaped, long text cut."""
+    text = "".join(c if 32 <= ord(c) < 127 else f"\\u{ord(c):04x}" for c in text)
     shown = text if len(text) <= 80 else text[:77] + "..."
     return '"' + shown.replace('"', "'") + '"' if "'" in shown else repr(shown)
 
@@ -339,6 +341,8 @@ def _build(node: ast.AST, names: Mapping[str, sympy.Symbol], depth: int) -> symp
         if name is None or name not in FUNCTIONS or name in names:
             called = name if name is not None else type(node.func).__name__.lower()
             allowed = ", ".join(sorted(FUNCTIONS, key=str.lower))
+            if called == "attribute":
+                raise _Refused(f"attribute access (.) not allowed (allowed functions: {allowed})")
             raise _Refused(f"a call of {called!r} (allowed functions: {allowed})")
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise _Refused(f"{name} takes exactly one argument, without keywords")
