@@ -476,6 +476,7 @@ def _numeric_points(f, variables, mu, *, starts, box, seed, tolerance):
     jacobian = jax.jit(jax.jacfwd(lambda z: residual(z, None)))
     evaluate = jax.jit(lambda z: residual(z, None))
     found: list[np.ndarray] = []
+    singular: list[np.ndarray] = []
     for value in values:
         if not np.all(np.isfinite(value)):
             continue
@@ -492,14 +493,24 @@ def _numeric_points(f, variables, mu, *, starts, box, seed, tolerance):
         r = np.asarray(evaluate(jnp.asarray(z)))
         if not np.all(np.isfinite(r)) or np.linalg.norm(r) > tolerance * (1 + np.linalg.norm(z)):
             continue
+        singular_values = np.linalg.svd(np.asarray(jacobian(jnp.asarray(z))), compute_uv=False)
+        if singular_values[-1] <= 1e-8 * max(singular_values[0], 1e-300):
+            singular.append(z)  # on a curve of solutions, or a degenerate root: not isolated
+            continue
         if all(np.linalg.norm(z - other) > 1e-6 * (1 + np.linalg.norm(z)) for other in found):
             found.append(z)
     unknowns = [*variables, mu]
     points = [{k: float(v) for k, v in zip(unknowns, z, strict=True)} for z in found]
     message = (
         f"numeric route (Levenberg-Marquardt from {starts} random starts in [-{box:g}, {box:g}]"
-        f"^{size + 1}, seed {seed}): {len(points)} solution(s) (not a proof of completeness)"
+        f"^{size + 1}, seed {seed}): {len(points)} isolated solution(s) (not a proof of "
+        "completeness)"
     )
+    if singular:
+        message += (
+            f"; {len(singular)} start(s) ended on solutions where the extended system is "
+            "singular (not isolated, or degenerate), left out"
+        )
     return points, message
 
 
