@@ -207,8 +207,18 @@ def test_ghost_sources_are_mutually_exclusive(capsys):
 
 def test_equations_may_start_with_a_minus_sign(capsys):
     status, out, _ = run(
-        capsys, "normal-form", "--equations", "-y", "x**2 + mu", "--vars", "y", "x",
-        "--param", "mu", "--format", "json",
+        capsys,
+        "normal-form",
+        "--equations",
+        "-y",
+        "x**2 + mu",
+        "--vars",
+        "y",
+        "x",
+        "--param",
+        "mu",
+        "--format",
+        "json",
     )
     assert status == 0
     [fold] = json.loads(out)["folds"]
@@ -219,10 +229,14 @@ def test_equations_may_start_with_a_minus_sign(capsys):
     ("argv", "message"),
     [
         (["--equations", "x**2 + k", "--vars", "x", "--param", "mu", "--set", "k=x"], "--set k"),
-        (["--equations", "x**2 + mu", "--vars", "x", "--param", "mu", "--at", "x=0", "z=1"],
-         "--at names 'z'"),
-        (["--equations", "x**2 + mu", "--vars", "x", "--param", "mu", "--at", "x=0", "mu=q"],
-         "--at mu"),
+        (
+            ["--equations", "x**2 + mu", "--vars", "x", "--param", "mu", "--at", "x=0", "z=1"],
+            "--at names 'z'",
+        ),
+        (
+            ["--equations", "x**2 + mu", "--vars", "x", "--param", "mu", "--at", "x=0", "mu=q"],
+            "--at mu",
+        ),
         (["--equations", "x**2 + mu", "x", "--vars", "x", "--param", "mu"], "--equations"),
         (["--equations", "x**2 + mu", "--vars", "exp", "--param", "mu"], "--vars"),
         (["--equations", "x**2 + mu", "--vars", "x", "--param", "x"], "--param x"),
@@ -236,8 +250,16 @@ def test_messages_use_the_command_line_option_names(capsys, argv, message):
 
 def test_degenerate_points_in_a_search_are_listed_and_skipped(capsys):
     status, out, _ = run(
-        capsys, "normal-form", "--equations", "x*(mu + x - x**2)", "--vars", "x", "--param",
-        "mu", "--format", "json",
+        capsys,
+        "normal-form",
+        "--equations",
+        "x*(mu + x - x**2)",
+        "--vars",
+        "x",
+        "--param",
+        "mu",
+        "--format",
+        "json",
     )
     payload = json.loads(out)
     assert status == 0 and [fold["at"] for fold in payload["folds"]] == [{"x": 0.5, "mu": -0.25}]
@@ -248,9 +270,25 @@ def test_degenerate_points_in_a_search_are_listed_and_skipped(capsys):
 
 def test_numeric_mode_refines_an_approximate_fold(capsys):
     status, out, _ = run(
-        capsys, "normal-form", "--equations", "a/(1+v**2) - u", "b/(1+u**2) - v", "--vars",
-        "u", "v", "--param", "a", "--set", "b=2.5", "--numeric", "--at", "u=2.2", "v=0.43",
-        "a=2.7", "--format", "json",
+        capsys,
+        "normal-form",
+        "--equations",
+        "a/(1+v**2) - u",
+        "b/(1+u**2) - v",
+        "--vars",
+        "u",
+        "v",
+        "--param",
+        "a",
+        "--set",
+        "b=2.5",
+        "--numeric",
+        "--at",
+        "u=2.2",
+        "v=0.43",
+        "a=2.7",
+        "--format",
+        "json",
     )
     payload = json.loads(out)
     assert status == 0 and payload["residual"] <= payload["tolerance"] == 1e-9
@@ -270,8 +308,18 @@ def test_the_symbolic_at_rejects_an_inexact_fold_but_numeric_accepts_it(capsys):
 
 def test_a_failing_start_is_reported_and_skipped(capsys):
     status, out, _ = run(
-        capsys, "ghost", "--equations", "1 - x**2", "--vars", "x", "--near", "x=0", "--near",
-        "x=0.5", "--format", "json",
+        capsys,
+        "ghost",
+        "--equations",
+        "1 - x**2",
+        "--vars",
+        "x",
+        "--near",
+        "x=0",
+        "--near",
+        "x=0.5",
+        "--format",
+        "json",
     )
     payload = json.loads(out)
     assert status == 0 and [p["x"] for p in payload["slow_points"]] == [[1.0]]
@@ -281,8 +329,19 @@ def test_a_failing_start_is_reported_and_skipped(capsys):
 
 def test_ghost_exactly_at_a_fold_converges(capsys):
     status, out, _ = run(
-        capsys, "ghost", "--equations", "x**2 + 3*y", "x**2 - y", "--vars", "x", "y", "--near",
-        "x=0.5", "y=0.1", "--format", "json",
+        capsys,
+        "ghost",
+        "--equations",
+        "x**2 + 3*y",
+        "x**2 - y",
+        "--vars",
+        "x",
+        "y",
+        "--near",
+        "x=0.5",
+        "y=0.1",
+        "--format",
+        "json",
     )
     [point] = json.loads(out)["slow_points"]
     assert status == 0 and point["kind"] == "undetermined" and point["passage_time"] is None
@@ -292,8 +351,17 @@ def test_ghost_exactly_at_a_fold_converges(capsys):
 def test_periodic_variables_are_reported_in_the_fundamental_domain(capsys):
     theta = ["--equations", "1 - cos(theta) + I*(1 + cos(theta))", "--vars", "theta"]
     status, out, _ = run(
-        capsys, "ghost", *theta, "--set", "I=0.01", "--near", "theta=2.5", "--periodic",
-        "theta=2*pi", "--format", "json",
+        capsys,
+        "ghost",
+        *theta,
+        "--set",
+        "I=0.01",
+        "--near",
+        "theta=2.5",
+        "--periodic",
+        "theta=2*pi",
+        "--format",
+        "json",
     )
     [point] = json.loads(out)["slow_points"]
     assert status == 0 and abs(point["x"][0]) < 1e-9 and point["kind"] == "ghost"
@@ -303,9 +371,22 @@ def test_ghosts_along_a_trajectory_of_the_theta_neuron(capsys):
     """theta' = 1 - cos(theta) + I (1 + cos(theta)) has period pi/sqrt(I) exactly; its ghost at
     theta = 0 reduces to r = I (1 - I), and every passage is one visit."""
     status, out, _ = run(
-        capsys, "ghost", "--equations", "1 - cos(theta) + I*(1 + cos(theta))", "--vars",
-        "theta", "--set", "I=0.01", "--from", "theta=2.5", "--duration", "100", "--periodic",
-        "theta=2*pi", "--format", "json",
+        capsys,
+        "ghost",
+        "--equations",
+        "1 - cos(theta) + I*(1 + cos(theta))",
+        "--vars",
+        "theta",
+        "--set",
+        "I=0.01",
+        "--from",
+        "theta=2.5",
+        "--duration",
+        "100",
+        "--periodic",
+        "theta=2*pi",
+        "--format",
+        "json",
     )
     payload = json.loads(out)
     visits = payload["visits"]
@@ -324,12 +405,18 @@ def test_ghosts_along_a_trajectory_of_the_theta_neuron(capsys):
     ("argv", "message"),
     [
         (["--equations", "x**2", "--vars", "x", "--from", "x=1"], "--from needs --duration"),
-        (["--equations", "x**2", "--vars", "x", "--near", "x=1", "--duration", "3"],
-         "--duration goes with --from"),
-        (["--equations", "x**2", "--vars", "x", "--near", "x=1", "--periodic", "y=1"],
-         "--periodic names 'y'"),
-        (["--equations", "x**2", "--vars", "x", "--near", "x=1", "--periodic", "x=-1"],
-         "--periodic x"),
+        (
+            ["--equations", "x**2", "--vars", "x", "--near", "x=1", "--duration", "3"],
+            "--duration goes with --from",
+        ),
+        (
+            ["--equations", "x**2", "--vars", "x", "--near", "x=1", "--periodic", "y=1"],
+            "--periodic names 'y'",
+        ),
+        (
+            ["--equations", "x**2", "--vars", "x", "--near", "x=1", "--periodic", "x=-1"],
+            "--periodic x",
+        ),
     ],
 )
 def test_trajectory_option_errors_are_one_line(capsys, argv, message):

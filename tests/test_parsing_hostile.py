@@ -33,8 +33,8 @@ def payloads(marker: Path) -> dict[str, str]:
         "import": system,
         "import-bare": "__import__",
         "open": touch,
-        "exec": f"exec(\"{touch}\")",
-        "eval": f"eval(\"{touch}\")",
+        "exec": f'exec("{touch}")',
+        "eval": f'eval("{touch}")',
         "lambda": f"(lambda: {touch})()",
         "attribute-globals": "x.func.__globals__",
         "attribute-class": "().__class__.__bases__[0].__subclasses__()",
@@ -67,7 +67,7 @@ def payloads(marker: Path) -> dict[str, str]:
         "semicolon": f"x; {system}",
         "dunder-name": "__builtins__",
         "sympy-function": "Function('f')(x)",
-        "sympify-call": f"sympify(\"{system}\")",
+        "sympify-call": f'sympify("{system}")',
         "integrate-call": "integrate(x, x)",
         "complex-literal": "1j",
         "infinity": "1e400",
@@ -208,8 +208,20 @@ def test_names_sympy_reserves_work_as_variables(name):
 
 def test_reserved_names_work_end_to_end(capsys):
     status = main(
-        ["normal-form", "--equations", "lambda + x**2", "--vars", "x", "--param", "lambda",
-         "--at", "x=0", "lambda=0", "--format", "json"]
+        [
+            "normal-form",
+            "--equations",
+            "lambda + x**2",
+            "--vars",
+            "x",
+            "--param",
+            "lambda",
+            "--at",
+            "x=0",
+            "lambda=0",
+            "--format",
+            "json",
+        ]
     )
     assert status == 0 and '"ab": 1.0' in capsys.readouterr().out
 
@@ -227,7 +239,14 @@ def test_undeclared_e_is_euler_and_pi_is_pi():
 def test_allowed_grammar_builds_the_expected_expression():
     text = "-x + 2*mu**3/4 - exp(-x) + sqrt(2)*sin(x)*cos(mu) + tanh(x) + Abs(mu) + 0.25"
     expected = (
-        -X + MU**3 / 2 - sympy.exp(-X) + sympy.sqrt(2) * sympy.sin(X) * sympy.cos(MU)
-        + sympy.tanh(X) + sympy.Abs(MU) + sympy.Rational(1, 4)
+        -X
+        + MU**3 / 2
+        - sympy.exp(-X)
+        + sympy.sqrt(2) * sympy.sin(X) * sympy.cos(MU)
+        + sympy.tanh(X)
+        + sympy.Abs(MU)
+        + sympy.Rational(1, 4)
     )
-    assert sympy.simplify(parse_expression(text, NAMES, option="--equations item 1") - expected) == 0
+    assert (
+        sympy.simplify(parse_expression(text, NAMES, option="--equations item 1") - expected) == 0
+    )

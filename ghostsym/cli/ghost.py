@@ -143,9 +143,7 @@ def _row(point: SlowPoint) -> str:
     )
 
 
-_HEADER = (
-    f"{'kind':17s} {'dim':>3s} {'r':>14s} {'lambda':>12s} {'speed':>12s} {'passage':>12s}  x"
-)
+_HEADER = f"{'kind':17s} {'dim':>3s} {'r':>14s} {'lambda':>12s} {'speed':>12s} {'passage':>12s}  x"
 
 
 def _text(results, failed_starts=()) -> str:

@@ -70,9 +70,7 @@ def register(subparsers) -> None:
         ),
     )
     allow_leading_minus(parser)
-    parser.add_argument(
-        "--equations", nargs="+", required=True, metavar="EXPR", help="f_1 ... f_n"
-    )
+    parser.add_argument("--equations", nargs="+", required=True, metavar="EXPR", help="f_1 ... f_n")
     parser.add_argument("--vars", nargs="+", required=True, metavar="NAME", help="x_1 ... x_n")
     parser.add_argument("--param", required=True, metavar="NAME", help="bifurcation parameter mu")
     parser.add_argument(
@@ -266,7 +264,11 @@ def run(arguments) -> None:
             _emit_refined(arguments, refined, variables, parameter)
             return
         fold = reduce_fold(
-            arguments.equations, variables, parameter, at=at, values=values,
+            arguments.equations,
+            variables,
+            parameter,
+            at=at,
+            values=values,
             option_names=OPTION_NAMES,
         )
         _emit([fold], arguments, variables, parameter, single=True)
@@ -330,5 +332,3 @@ def _emit_refined(arguments, refined, variables, parameter) -> None:
             f"f = 0, det Df = 0: residual {refined.residual:.3g} (tolerance "
             f"{refined.tolerance:g} (1 + |(x, mu)|))"
         )
-
-

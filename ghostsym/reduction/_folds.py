@@ -30,7 +30,6 @@ kind and reason in ``skipped``, never fatal.
 from __future__ import annotations
 
 import contextlib
-import math
 import signal
 import threading
 import time
@@ -400,7 +399,11 @@ def find_folds(
         except _OutOfTime:
             methods.append(f"symbolic route: stopped at the time limit of {timeout:g} s")
             complete, points = False, []
-        except (NotImplementedError, sympy.PolynomialError, sympy.polys.polyerrors.PolificationFailed) as error:
+        except (
+            NotImplementedError,
+            sympy.PolynomialError,
+            sympy.polys.polyerrors.PolificationFailed,
+        ) as error:
             methods.append(f"symbolic route failed ({' '.join(str(error).split())[:120]})")
             complete, points = False, []
     if method == "numeric" or (method == "auto" and not symbolic_done):
@@ -411,8 +414,10 @@ def find_folds(
         methods.append(message)
         for point in found:
             if not any(
-                all(abs(float(point[k]) - float(other[k])) <= 1e-7 * (1 + abs(float(point[k])))
-                    for k in unknowns)
+                all(
+                    abs(float(point[k]) - float(other[k])) <= 1e-7 * (1 + abs(float(point[k])))
+                    for k in unknowns
+                )
                 for other, _ in points
             ):
                 points.append((point, False))
@@ -467,9 +472,7 @@ def _numeric_points(f, variables, mu, *, starts, box, seed, tolerance):
     solver = optimistix.LevenbergMarquardt(rtol=1e-12, atol=1e-14)
 
     def solve_one(start):
-        solution = optimistix.least_squares(
-            residual, solver, start, max_steps=300, throw=False
-        )
+        solution = optimistix.least_squares(residual, solver, start, max_steps=300, throw=False)
         return solution.value
 
     values = np.asarray(jax.jit(jax.vmap(solve_one))(jnp.asarray(initial)))

@@ -264,8 +264,9 @@ def reduce_at_slow_point(
     )
     if require_ghost and result.kind != "ghost":
         raise FixedPointNotGhostError(
-            f"the slow point at {x.tolist()} is a {result.kind.replace('-', ' ')}, not a ghost: r = {result.r:.6g} "
-            f"<= 0 (|f| = {result.speed:.3g}, lambda = {result.eigenvalue:.3g})"
+            f"the slow point at {x.tolist()} is a {result.kind.replace('-', ' ')}, not a "
+            f"ghost: r = {result.r:.6g} (|f| = {result.speed:.3g}, "
+            f"lambda = {result.eigenvalue:.3g})"
         )
     return result
 

@@ -241,8 +241,7 @@ number; constants pi, E and functions such as exp are allowed)
 
 def _unknown_name(name: str, names: Mapping[str, sympy.Symbol]) -> str:
     known = sorted(
-        name[len(_KEYWORD_PREFIX) :] if name.startswith(_KEYWORD_PREFIX) else name
-        for name in names
+        name[len(_KEYWORD_PREFIX) :] if name.startswith(_KEYWORD_PREFIX) else name for name in names
     )
     if name.startswith(_KEYWORD_PREFIX):
         name = name[len(_KEYWORD_PREFIX) :]

@@ -62,8 +62,13 @@ def slow_dimension(singular_values, scale: float, tolerance: float = RANK_TOLERA
 
 
 def noise_floor(
-    *, drift_scale: float, eigenvalue: float, jacobian_scale: float, quadratic: float,
-    left_norm: float, epsilon: float = float(np.finfo(np.float64).eps),
+    *,
+    drift_scale: float,
+    eigenvalue: float,
+    jacobian_scale: float,
+    quadratic: float,
+    left_norm: float,
+    epsilon: float = float(np.finfo(np.float64).eps),
 ) -> float:
     """Below this |r| the sign of r = b d - lambda^2/4 is not determined by the arithmetic.
 

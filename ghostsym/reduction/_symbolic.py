@@ -187,9 +187,7 @@ def parse_system(
         )
     parameter_symbol = None if parameter is None else _symbol(parameter, options["parameter"])
     if parameter_symbol is not None and parameter_symbol in variable_symbols:
-        raise InvalidInputError(
-            f"{options['parameter']}: {parameter_symbol} is also a variable"
-        )
+        raise InvalidInputError(f"{options['parameter']}: {parameter_symbol} is also a variable")
     names: dict[str, sympy.Symbol] = {symbol.name: symbol for symbol in variable_symbols}
     if parameter_symbol is not None:
         names[parameter_symbol.name] = parameter_symbol
@@ -882,7 +880,9 @@ def reduce_ghost(
             raise InvalidInputError(f"{options['near']} names {unknown}, which are not variables")
         missing = [str(v) for v in variable_symbols if v not in by_symbol]
         if missing:
-            raise InvalidInputError(f"{options['near']} must give every variable; missing {missing}")
+            raise InvalidInputError(
+                f"{options['near']} must give every variable; missing {missing}"
+            )
         start_values = [by_symbol[v] for v in variable_symbols]
     else:
         start_values = list(near)
@@ -961,9 +961,13 @@ def _reduce_at(system, f, variables, x, precision, reason=None) -> GhostReductio
     # about 10^-(precision+10) times the size of the terms; r's sign is known above 100x that
     x_norm = mpmath.sqrt(sum(v**2 for v in x))
     p_norm = mpmath.sqrt(sum(v**2 for v in p))
-    floor = 100 * mpmath.mpf(10) ** (-precision) * (
-        abs(b) * p_norm * (speed_of(value, n) + jacobian_scale * x_norm)
-        + abs(lam) * jacobian_scale
+    floor = (
+        100
+        * mpmath.mpf(10) ** (-precision)
+        * (
+            abs(b) * p_norm * (speed_of(value, n) + jacobian_scale * x_norm)
+            + abs(lam) * jacobian_scale
+        )
     )
     if abs(r) < floor:
         kind, passage = "undetermined", sympy.nan

@@ -21,7 +21,6 @@ True
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -29,8 +28,8 @@ from functools import cache
 import numpy as np
 import sympy
 
+from ..errors import DegenerateError, InvalidInputError, require_finite, require_positive
 from ..expressions import DerivedExpression
-from ..errors import DegenerateError, InvalidInputError, require_positive
 from ._parsing import parse_number
 from ._results import SlowPoint
 from ._symbolic import _options, parse_system, reduce_ghost
@@ -212,16 +211,24 @@ def ghosts_along_trajectory(
         )
     names = [symbol.name for symbol in symbols]
     periods = parse_periods(periodic, names, "--periodic" if option_names else "periodic")
+    start_option = "--from" if option_names else "start"
     initial = []
     for symbol in symbols:
         if symbol.name not in start:
-            raise InvalidInputError(f"the start must give every variable; missing {symbol.name}")
+            raise InvalidInputError(
+                f"{start_option} must give every variable; missing {symbol.name}"
+            )
         value = start[symbol.name]
-        number = parse_number(value, option=f"start {symbol.name}") if isinstance(value, str) else value
-        initial.append(float(sympy.N(number)) if isinstance(number, sympy.Basic) else float(number))
+        where = f"{start_option} {symbol.name}"
+        number = parse_number(value, option=where) if isinstance(value, str) else value
+        if isinstance(number, sympy.Basic):
+            if not (number.is_number and number.is_extended_real):
+                raise InvalidInputError(f"{where}: {value!r} is not a real number")
+            number = float(sympy.N(number))
+        initial.append(require_finite(where, number))
     extra = set(start) - set(names)
     if extra:
-        raise InvalidInputError(f"the start names {sorted(extra)}, which are not variables")
+        raise InvalidInputError(f"{start_option} names {sorted(extra)}, which are not variables")
     numeric = sympy.lambdify(symbols, list(f), modules="numpy")
 
     def right_side(_, x):
@@ -251,7 +258,8 @@ def ghosts_along_trajectory(
     )
     speeds = np.linalg.norm(velocities, axis=0)
     minima = [
-        i for i in range(1, len(times) - 1)
+        i
+        for i in range(1, len(times) - 1)
         if speeds[i] < speeds[i - 1] and speeds[i] <= speeds[i + 1]
     ][:max_seeds]
     visits: list[TrajectoryVisit] = []
