@@ -611,7 +611,10 @@ def refine_fold(
     z = np.array([point[symbol] for symbol in unknowns])
     iterations = 0
     norm = float(np.linalg.norm(np.asarray(evaluate(jnp.asarray(z)))))
-    while norm > tolerance * (1 + np.linalg.norm(z)) and iterations < max_iterations:
+    polish = 0  # once within tolerance, up to 3 more steps while |F| still falls
+    while iterations < max_iterations and norm > 0.0 and polish < 3:
+        if norm <= tolerance * (1 + np.linalg.norm(z)):
+            polish += 1
         matrix = np.asarray(jacobian(jnp.asarray(z)))
         step = np.linalg.lstsq(matrix, -np.asarray(evaluate(jnp.asarray(z))), rcond=None)[0]
         scale = 1.0  # backtracking: Newton must lower |F|
