@@ -163,6 +163,16 @@ def parse_periods(
     return periods
 
 
+def _vertex(times, speeds, index) -> float:
+    """Time of the speed minimum: the vertex of the parabola through three samples."""
+    left, middle, right = speeds[index - 1], speeds[index], speeds[index + 1]
+    curvature = left - 2 * middle + right
+    if curvature <= 0:
+        return float(times[index])
+    offset = 0.5 * (left - right) / curvature
+    return float(times[index] + offset * (times[index + 1] - times[index]))
+
+
 def _crossing(times, speeds, index, step, threshold) -> float | None:
     """Time where speed rises through ``threshold`` walking from ``index`` by ``step``."""
     j = index
@@ -290,7 +300,7 @@ def ghosts_along_trajectory(
         ghost = point.kind == "ghost"
         visits.append(
             TrajectoryVisit(
-                time=float(times[i]),
+                time=_vertex(times, speeds, i),
                 slow_point=point,
                 index=index,
                 measured_dwell=measured,
