@@ -50,6 +50,7 @@ __all__ = [
     "FoldSearch",
     "find_folds",
     "refine_fold",
+    "RefinedFold",
     "FOLD_METHODS",
 ]
 
@@ -79,11 +80,13 @@ class SkippedPoint:
         kind: ``"pitchfork-or-cusp (b = 0)"``, ``"transcritical-or-not-unfolded (a = 0)"``,
             ``"multiple zero eigenvalue"``, ...
         reason: the reduction's message.
+        error: the name of the :class:`~ghostsym.DegenerateError` subclass that found it.
     """
 
     point: dict
     kind: str
     reason: str
+    error: str = "DegenerateError"
 
     def to_json(self) -> dict:
         """JSON-ready dict."""
@@ -434,7 +437,11 @@ def find_folds(
                     field = jax_vector_field(list(f), variable_symbols, mu)
                 folds.append(_reduce_numeric_point(field, variable_symbols, mu, point, 1e-7))
         except DegenerateError as error:
-            skipped.append(SkippedPoint(_coordinates_text(point), _classify(error), str(error)))
+            skipped.append(
+                SkippedPoint(
+                    _coordinates_text(point), _classify(error), str(error), type(error).__name__
+                )
+            )
     folds.sort(key=lambda fold: float(fold.parameter_value))
     return FoldSearch(
         folds=tuple(folds),

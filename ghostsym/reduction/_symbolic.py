@@ -591,8 +591,12 @@ def locate_folds(
 ) -> tuple[FoldReduction, ...]:
     """Every real fold of x' = f(x, mu): solve f = 0 together with det Df = 0 for (x0, mu0).
 
-    Each solution is reduced with :func:`reduce_fold`; a degenerate solution (e.g. a cusp or
-    pitchfork point) raises its named error unless ``skip_degenerate`` drops it. Sorted by mu0.
+    ``sympy.solve`` gives exact folds, each reduced with :func:`reduce_fold`. Where it finds
+    nothing (which proves nothing), :func:`~ghostsym.reduction.find_folds` takes over (Gröbner
+    basis and real-root isolation, then a numeric search) and its folds are returned, exact
+    or :class:`~ghostsym.NumericFoldReduction`; "no real solution" is said only when a
+    Gröbner basis proved it. A degenerate solution (e.g. a cusp or pitchfork point) raises
+    its named error unless ``skip_degenerate`` drops it. Sorted by mu0.
 
     >>> x, mu = sympy.symbols("x mu", real=True)
     >>> [(fold.point, fold.parameter_value, fold.coefficient_product)
@@ -608,11 +612,10 @@ def locate_folds(
     system = [*f, f.jacobian(variable_symbols).det()]
     try:
         solutions = sympy.solve(system, unknowns, dict=True)
-    except NotImplementedError as error:
-        raise InvalidInputError(
-            f"SymPy cannot solve f = 0, det Df = 0 for this system ({_one_line(error)}); give "
-            "the fold point explicitly (`at`)"
-        ) from None
+    except NotImplementedError:
+        solutions = []
+    if not solutions:  # sympy.solve proves nothing: ask the Gröbner basis and numerics
+        return _located_by_search(f, variable_symbols, mu, skip_degenerate)
     folds = []
     for solution in solutions:
         if any(symbol not in solution for symbol in unknowns):
@@ -629,9 +632,36 @@ def locate_folds(
             if not skip_degenerate:
                 raise
     if not folds and not skip_degenerate:
-        raise NotAFoldError(f"no real fold: f = 0, det Df = 0 has no real solution for {unknowns}")
+        raise NotAFoldError(
+            f"no real fold: the real solutions sympy.solve found of f = 0, det Df = 0 for "
+            f"{unknowns} are all degenerate"
+        )
     folds.sort(key=lambda fold: _sort_key(fold.parameter_value))
     return tuple(folds)
+
+
+def _located_by_search(f, variables, mu, skip_degenerate):
+    """locate_folds when sympy.solve finds nothing: :func:`find_folds` (Gröbner basis with
+    real-root isolation, then numerics); degenerate points raise unless skipped."""
+    from . import _errors
+    from ._folds import find_folds
+
+    if f.free_symbols - {*variables, mu}:
+        raise InvalidInputError(
+            "sympy.solve found no solution of f = 0, det Df = 0 and the other routes need "
+            "numbers for the free parameters; give them with `values` or pass `at`"
+        )
+    search = find_folds(list(f), variables, mu)
+    if search.skipped and not skip_degenerate:
+        first = search.skipped[0]
+        raise getattr(_errors, first.error, NotAFoldError)(first.reason)
+    if not search.folds and not skip_degenerate:
+        proved = "has no real solution" if search.complete else "gave no fold"
+        raise NotAFoldError(
+            f"no real fold: f = 0, det Df = 0 {proved} for {[*variables, mu]} "
+            f"({'; '.join(search.methods)})"
+        )
+    return search.folds
 
 
 def _is_complex(value: sympy.Expr) -> bool:
