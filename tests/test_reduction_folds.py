@@ -113,3 +113,21 @@ def test_refine_fold_reports_residual_and_tolerance():
         float(symbolic.folds[2].parameter_value), abs=1e-12
     )
     assert set(refined.to_json()) >= {"residual", "tolerance", "start", "a", "b", "ab"}
+
+
+@pytest.mark.slow
+def test_groebner_and_numeric_routes_agree_on_a_three_variable_model():
+    """MatCont's catalytic oscillator (see test_published_cases): both routes find the same
+    four real folds, including one far from the others (q2 = 41.6); an early version of the
+    back-substitution dropped that one on an absolute residual test."""
+    equations = [
+        "2*q1*(1 - x - y - s)**2 - 2*q5*x**2 - q3*x*y",
+        "q2*(1 - x - y - s) - q6*y - q3*x*y",
+        "q4*(1 - x - y - s) - k*q4*s",
+    ]
+    values = {"q1": 2.5, "q3": 10, "q4": 0.0675, "q5": 1, "q6": 0.1, "k": 0.4}
+    symbolic = find_folds(equations, ["x", "y", "s"], "q2", values, method="symbolic")
+    numeric = find_folds(equations, ["x", "y", "s"], "q2", values, method="numeric", starts=128)
+    assert len(symbolic.folds) == len(numeric.folds) == 4
+    for one, other in zip(symbolic.folds, numeric.folds, strict=True):
+        assert float(one.parameter_value) == pytest.approx(other.parameter_value, rel=1e-10)

@@ -210,6 +210,14 @@ def _real_roots(polynomial: sympy.Poly, digits: int) -> list:
     return real
 
 
+def _term_size(polynomial: sympy.Expr, substitution: dict) -> sympy.Float:
+    """Sum of |term| of ``polynomial`` at ``substitution``: the scale its rounding error has."""
+    terms = sympy.Add.make_args(sympy.expand(polynomial))
+    return sum(
+        (abs(sympy.N(term.xreplace(substitution), 20)) for term in terms), sympy.Float(0)
+    )
+
+
 def _groebner_points(numerators, denominators, unknowns, progress) -> tuple[list, str, bool]:
     """Real solutions (dicts of mpf) via a lex Gröbner basis; (points, message, proven)."""
     jacobian = sympy.Matrix(numerators).jacobian(unknowns[:-1])
@@ -247,8 +255,12 @@ def _groebner_points(numerators, denominators, unknowns, progress) -> tuple[list
                     if not g.free_symbols <= {variable, *known}:
                         continue
                     reduced = sympy.Poly(sympy.expand(g.xreplace(substitution)), variable)
-                    if all(abs(c) < sympy.Float(10) ** (-_DIGITS // 2) for c in reduced.coeffs()):
-                        continue
+                    size = max(
+                        _term_size(c, substitution) for c in sympy.Poly(g, variable).all_coeffs()
+                    )
+                    small = sympy.Float(10) ** (-_DIGITS // 2) * size
+                    if all(abs(c) <= small for c in reduced.coeffs()):
+                        continue  # vanishes identically at this partial point: no condition
                     candidates = _real_roots(reduced, _DIGITS)
                     break
                 for value in candidates or []:
@@ -257,11 +269,16 @@ def _groebner_points(numerators, denominators, unknowns, progress) -> tuple[list
         points = []
         for known in partial:
             substitution = {k: sympy.Float(v, _DIGITS) for k, v in known.items()}
-            residual = max(
-                (abs(sympy.N(g.xreplace(substitution), _DIGITS)) for g in basis.exprs),
+            # each basis polynomial must vanish relative to the size of its terms there
+            relative = max(
+                (
+                    abs(sympy.N(g.xreplace(substitution), _DIGITS))
+                    / max(_term_size(g, substitution), sympy.Float(1e-300))
+                    for g in basis.exprs
+                ),
                 default=0,
             )
-            if residual > sympy.Float(10) ** (-(_DIGITS // 3)):
+            if relative > sympy.Float(10) ** (-(_DIGITS // 3)):
                 continue
             if any(abs(sympy.N(d.xreplace(substitution), 20)) < 1e-30 for d in denominators):
                 continue
