@@ -213,9 +213,7 @@ def _real_roots(polynomial: sympy.Poly, digits: int) -> list:
 def _term_size(polynomial: sympy.Expr, substitution: dict) -> sympy.Float:
     """Sum of |term| of ``polynomial`` at ``substitution``: the scale its rounding error has."""
     terms = sympy.Add.make_args(sympy.expand(polynomial))
-    return sum(
-        (abs(sympy.N(term.xreplace(substitution), 20)) for term in terms), sympy.Float(0)
-    )
+    return sum((abs(sympy.N(term.xreplace(substitution), 20)) for term in terms), sympy.Float(0))
 
 
 def _groebner_points(numerators, denominators, unknowns, progress) -> tuple[list, str, bool]:
