@@ -422,3 +422,42 @@ def test_ghosts_along_a_trajectory_of_the_theta_neuron(capsys):
 def test_trajectory_option_errors_are_one_line(capsys, argv, message):
     status, out, err = run(capsys, "ghost", *argv)
     assert status == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_timeout_falls_back_to_the_numeric_route(capsys):
+    status, out, _ = run(
+        capsys,
+        "normal-form",
+        "--equations",
+        "mu - x**2 + sin(x)**3",
+        "--vars",
+        "x",
+        "--param",
+        "mu",
+        "--timeout",
+        "0.001",
+        "--starts",
+        "32",
+        "--format",
+        "json",
+    )
+    payload = json.loads(out)
+    assert status == 0 and payload["complete"] is False
+    assert "time limit" in payload["methods"][0] and "numeric route" in payload["methods"][1]
+    assert payload["folds"] and all(fold["exact"] is None for fold in payload["folds"])
+
+
+def test_progress_reports_each_stage_on_standard_error(capsys):
+    status, out, err = run(
+        capsys,
+        "normal-form",
+        "--equations",
+        "mu - x**2 + x**3",
+        "--vars",
+        "x",
+        "--param",
+        "mu",
+        "--progress",
+    )
+    assert status == 0 and "fold at x=2/3, mu=4/27" in out
+    assert "ghostsym normal-form: [" in err and "Gröbner basis" in err

@@ -163,6 +163,19 @@ def test_a_point_with_two_slow_directions_is_reported_as_two_dimensional():
     payload = point.to_json()
     assert payload["r"] is None and payload["passage_time"] is None and payload["dimension"] == 2
     assert payload["convergence_reason"].startswith("step below tolerance")
+    basis = np.asarray(payload["slow_subspace"]).T  # both directions are slow: all of R^2
+    assert basis.shape == (2, 2) and np.allclose(basis.T @ basis, np.eye(2), atol=1e-12)
+
+
+def test_the_slow_subspace_of_a_two_dimensional_point_among_fast_directions():
+    def flow(x):  # x, y slow (Df = 0 there), z fast: the slow subspace is the x-y plane
+        return jnp.array([0.01 + x[0] ** 2, 0.01 + x[1] ** 2, x[0] ** 2 - x[2]])
+
+    [point] = find_slow_points(flow, [[0.3, 0.2, 0.0]])
+    assert point.kind == "multi-dimensional" and point.dimension == 2
+    basis = point.slow_subspace
+    projector = basis @ basis.T
+    assert np.allclose(projector, np.diag([1.0, 1.0, 0.0]), atol=1e-8)
 
 
 def test_symbolic_ghost_reduction_reports_the_two_dimensional_point_too():

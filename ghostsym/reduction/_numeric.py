@@ -222,7 +222,7 @@ def reduce_at_slow_point(
     """
     x, value, functions = _evaluate(vector_field, point)
     jacobian = np.asarray(functions.jacobian(jnp.asarray(x)), dtype=np.float64)
-    singular_values = np.linalg.svd(jacobian, compute_uv=False)
+    _, singular_values, right_singular = np.linalg.svd(jacobian)
     jacobian_scale = float(singular_values.max()) if singular_values.size else 0.0
     # the scale of Df: its largest singular value, or |f| where Df itself nearly vanishes
     rank_scale = max(jacobian_scale, float(np.linalg.norm(value)))
@@ -239,6 +239,7 @@ def reduce_at_slow_point(
             quadratic_coefficient=math.nan,
             dimension=dimension,
             convergence_reason=convergence_reason,
+            slow_subspace=right_singular[-dimension:].T,
         )
     lam, p, q, eigenvalues = slow_eigenpair(jacobian)
     second = np.asarray(functions.second_along(jnp.asarray(x), jnp.asarray(q)), dtype=np.float64)

@@ -154,6 +154,9 @@ class SlowPoint:
         r_floor: the noise floor of r (:func:`noise_floor`).
         convergence_reason: how the search for this point stopped (``None`` if it was not
             searched for).
+        slow_subspace: for ``dimension`` >= 2, an orthonormal basis (n, dimension) of the
+            slow directions (right singular vectors of Df for its numerically zero singular
+            values), where the slow flow lives; ``None`` otherwise.
     """
 
     point: np.ndarray
@@ -170,6 +173,7 @@ class SlowPoint:
     dimension: int = 1
     r_floor: float = 0.0
     convergence_reason: str | None = None
+    slow_subspace: np.ndarray | None = None
 
     convention = CONVENTION
 
@@ -203,6 +207,9 @@ class SlowPoint:
                 for v in (complex(value) for value in self.eigenvalues)
             ],
             "convergence_reason": self.convergence_reason,
+            "slow_subspace": None
+            if self.slow_subspace is None
+            else np.asarray(self.slow_subspace, dtype=np.float64).T.tolist(),
         }
 
     def latex(self) -> str:
@@ -237,6 +244,7 @@ def slow_point_from_coefficients(
     dimension: int = 1,
     r_floor: float = 0.0,
     convergence_reason: str | None = None,
+    slow_subspace=None,
 ) -> SlowPoint:
     """Assemble a :class:`SlowPoint`: r from the derived r = b d - lambda^2/4, then its kind.
 
@@ -266,6 +274,7 @@ def slow_point_from_coefficients(
             dimension=int(dimension),
             r_floor=math.nan,
             convergence_reason=convergence_reason,
+            slow_subspace=None if slow_subspace is None else np.asarray(slow_subspace, float),
         )
     r = float(_canonical_parameter_function()(drift, eigenvalue, quadratic_coefficient))
     if not math.isfinite(r):
