@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -38,6 +39,8 @@ __all__ = ["TrajectoryVisit", "TrajectoryGhosts", "ghosts_along_trajectory", "wi
 
 #: The dwell window: the speed stays below this multiple of the episode's minimum speed.
 DWELL_WINDOW = 10.0
+#: Speeds below this times (1 + max |x|) are within the integration's error (rtol 1e-11).
+_NOISE = 1e-9
 #: |x| beyond which the integration stops (a finite-time blow-up).
 _ESCAPE = 1e6
 #: Samples of the dense solution per unit of integration time (at least 20000 in all).
@@ -73,6 +76,9 @@ class TrajectoryVisit:
         time: when the trajectory's speed is smallest in this passage.
         slow_point: the reduced slow point (point in the fundamental domain if periodic).
         index: which distinct slow point (0, 1, ... in order of first visit).
+        distance: from the trajectory at ``time`` to the slow point (periodic coordinates
+            wrapped). A ghost counts as visited only if the trajectory enters its window
+            (slowest speed <= window x |f(x_g)|); other speed minima go to ``failed_seeds``.
         measured_dwell: time with speed <= window x the minimum speed (None if the passage is
             cut by the start or end of the integration).
         predicted_dwell: (2/sqrt(r)) atan(sqrt(window - 1)) for a ghost, else None.
@@ -82,6 +88,7 @@ class TrajectoryVisit:
     time: float
     slow_point: SlowPoint
     index: int
+    distance: float
     measured_dwell: float | None
     predicted_dwell: float | None
     passage_time: float | None
@@ -91,6 +98,7 @@ class TrajectoryVisit:
         return {
             "time": self.time,
             "index": self.index,
+            "distance": self.distance,
             "measured_dwell": self.measured_dwell,
             "predicted_dwell": self.predicted_dwell,
             "passage_time": self.passage_time,
@@ -161,6 +169,18 @@ def parse_periods(
         period = float(sympy.N(number)) if isinstance(number, sympy.Basic) else float(number)
         periods[list(variables).index(name)] = require_positive(f"{option} {name}", period)
     return periods
+
+
+def _passages(speeds: np.ndarray, window: float, noise: float) -> list[int]:
+    """Sample indices of the speed minima that are passages: the speed rises by at least
+    ``window`` on both sides before it falls lower (prominence log(window) of -log speed),
+    and the minimum is above ``noise`` (the integration's accuracy; the jitter of a
+    trajectory resting on a fixed point is not a passage)."""
+    from scipy.signal import find_peaks
+
+    logarithm = -np.log(np.maximum(speeds, 1e-300))
+    indices, _ = find_peaks(logarithm, prominence=math.log(window))
+    return [int(i) for i in indices if speeds[i] > noise and 0 < i < len(speeds) - 1]
 
 
 def _vertex(times, speeds, index) -> float:
@@ -267,11 +287,7 @@ def ghosts_along_trajectory(
         [np.broadcast_to(np.asarray(v, dtype=np.float64), times.shape) for v in numeric(*states)]
     )
     speeds = np.linalg.norm(velocities, axis=0)
-    minima = [
-        i
-        for i in range(1, len(times) - 1)
-        if speeds[i] < speeds[i - 1] and speeds[i] <= speeds[i + 1]
-    ][:max_seeds]
+    minima = _passages(speeds, window, _NOISE * (1 + float(np.max(np.abs(states)))))[:max_seeds]
     visits: list[TrajectoryVisit] = []
     failed: list[tuple[float, str]] = []
     distinct: list[np.ndarray] = []
@@ -293,6 +309,18 @@ def ghosts_along_trajectory(
         if index is None:
             distinct.append(location)
             index = len(distinct) - 1
+        distance = float(np.linalg.norm(wrap(states[:, i] - point.point, periods)))
+        if point.kind == "ghost" and speeds[i] > window * point.speed:
+            failed.append(
+                (
+                    _vertex(times, speeds, i),
+                    f"the trajectory passes the ghost at {location.tolist()} without entering "
+                    f"its window (its slowest speed {speeds[i]:.3g} > {window:g} x "
+                    f"|f(x_g)| = {window * point.speed:.3g}; closest sample {distance:.3g} "
+                    "away)",
+                )
+            )
+            continue
         threshold = window * speeds[i]
         left = _crossing(times, speeds, i, -1, threshold)
         right = _crossing(times, speeds, i, 1, threshold)
@@ -303,6 +331,7 @@ def ghosts_along_trajectory(
                 time=_vertex(times, speeds, i),
                 slow_point=point,
                 index=index,
+                distance=distance,
                 measured_dwell=measured,
                 predicted_dwell=_predicted_window(point.r, window) if ghost else None,
                 passage_time=point.passage_time if ghost else None,
