@@ -119,44 +119,9 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def _number_or_text(value):
-    if isinstance(value, int | float):
-        return float(value)
-    if value.free_symbols:
-        return str(value)
-    number = complex(sympy.N(value, 17))
-    if number.imag == 0:
-        return number.real
-    return {"real": number.real, "imag": number.imag}
-
-
-def _float_or_none(value: sympy.Expr):
-    return None if value.free_symbols else float(value)
-
-
 def fold_payload(fold: FoldReduction) -> dict:
-    """The JSON object of one exact fold (see the module docstring for the keys)."""
-    at = {
-        str(v): _number_or_text(value) for v, value in zip(fold.variables, fold.point, strict=True)
-    }
-    at[str(fold.parameter)] = _number_or_text(fold.parameter_value)
-    return {
-        "at": at,
-        "a": _float_or_none(fold.unfolding_coefficient),
-        "b": _float_or_none(fold.quadratic_coefficient),
-        "ab": _float_or_none(fold.coefficient_product),
-        "p": [_number_or_text(value) for value in fold.left_vector],
-        "q": [_number_or_text(value) for value in fold.right_vector],
-        "convention": fold.convention,
-        "eigenvalues": [_number_or_text(value) for value in fold.eigenvalues],
-        "exact": {
-            "a": str(fold.unfolding_coefficient),
-            "b": str(fold.quadratic_coefficient),
-            "ab": str(fold.coefficient_product),
-        },
-        "canonical_parameter": str(fold.canonical_parameter.expression),
-        "bottleneck_time": str(fold.bottleneck_time.expression),
-    }
+    """The JSON object of one exact fold (:meth:`FoldReduction.to_json`)."""
+    return fold.to_json()
 
 
 def numeric_fold_payload(fold: NumericFoldReduction, variables, parameter) -> dict:

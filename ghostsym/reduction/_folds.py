@@ -30,6 +30,7 @@ kind and reason in ``skipped``, never fatal.
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import threading
 import time
@@ -40,7 +41,6 @@ import mpmath
 import numpy as np
 import sympy
 
-from .._jax import float64
 from ..errors import DegenerateError, InvalidInputError, require_positive
 from ._results import NumericFoldReduction
 from ._symbolic import FoldReduction, _options, _reduce_fold_at, parse_system
@@ -132,10 +132,21 @@ class FoldSearch:
 
 def _fold_summary(fold) -> dict:
     if isinstance(fold, FoldReduction):
-        at = {str(v): float(value) for v, value in zip(fold.variables, fold.point, strict=True)}
-        at[str(fold.parameter)] = float(fold.parameter_value)
-        return {"at": at, "a": fold.a, "b": fold.b, "ab": fold.ab, "exact": True}
-    return {**fold.to_json(), "exact": False}
+        return fold.to_json()
+    return {**fold.to_json(), "exact": None}
+
+
+def float64(function):
+    """:func:`ghostsym._jax.float64`, imported at call time: the symbolic routes of
+    :func:`find_folds` never load JAX, so the command line starts without it."""
+
+    @functools.wraps(function)
+    def with_float64(*arguments, **keywords):
+        from .._jax import float64 as in_float64
+
+        return in_float64(function)(*arguments, **keywords)
+
+    return with_float64
 
 
 class _OutOfTime(BaseException):
@@ -325,7 +336,6 @@ def _reduce_numeric_point(field, variables, mu, point, tolerance):
     return reduce_fold_numeric(field, x0, float(point[mu]), tolerance=tolerance)
 
 
-@float64
 def find_folds(
     equations: Sequence,
     variables: Sequence,
@@ -479,6 +489,7 @@ def _extended_residual(field, size):
     return residual
 
 
+@float64
 def _numeric_points(f, variables, mu, *, starts, box, seed, tolerance):
     """Roots of (f, det Df) by Levenberg-Marquardt from random starts, polished by Newton."""
     import optimistix

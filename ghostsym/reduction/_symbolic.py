@@ -394,6 +394,48 @@ class FoldReduction:
         b = sympy.simplify((w.T * sympy.Matrix(self.second_derivative))[0] / 2)
         return a, b, sympy.simplify(a * b)
 
+    def to_json(self) -> dict:
+        """JSON-ready dict: ``at``, ``a``, ``b``, ``ab`` (null while free symbols remain),
+        ``p``, ``q``, ``convention``, ``eigenvalues`` (numbers, {"real", "imag"} or text),
+        ``exact`` (SymPy text of a, b, ab), ``canonical_parameter``, ``bottleneck_time``.
+
+        >>> x, mu = sympy.symbols("x mu", real=True)
+        >>> reduce_fold([mu + x**2], [x], mu, at={x: 0, mu: 0}).to_json()["exact"]
+        {'a': '1', 'b': '1', 'ab': '1'}
+        """
+
+        def number_or_text(value):
+            if value.free_symbols:
+                return str(value)
+            number = complex(sympy.N(value, 17))
+            return number.real if number.imag == 0 else {"real": number.real, "imag": number.imag}
+
+        def float_or_none(value):
+            return None if value.free_symbols else float(value)
+
+        at = {
+            str(v): number_or_text(value)
+            for v, value in zip(self.variables, self.point, strict=True)
+        }
+        at[str(self.parameter)] = number_or_text(self.parameter_value)
+        return {
+            "at": at,
+            "a": float_or_none(self.unfolding_coefficient),
+            "b": float_or_none(self.quadratic_coefficient),
+            "ab": float_or_none(self.coefficient_product),
+            "p": [number_or_text(value) for value in self.left_vector],
+            "q": [number_or_text(value) for value in self.right_vector],
+            "convention": self.convention,
+            "eigenvalues": [number_or_text(value) for value in self.eigenvalues],
+            "exact": {
+                "a": str(self.unfolding_coefficient),
+                "b": str(self.quadratic_coefficient),
+                "ab": str(self.coefficient_product),
+            },
+            "canonical_parameter": str(self.canonical_parameter.expression),
+            "bottleneck_time": str(self.bottleneck_time.expression),
+        }
+
     # --- presentation ---------------------------------------------------------------------
     def latex(self) -> str:
         """LaTeX: the fold point, p, q, a, b, ab, r(mu) and the bottleneck time."""
