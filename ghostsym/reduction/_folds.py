@@ -127,7 +127,11 @@ class FoldSearch:
 
     def nothing_found_message(self) -> str:
         """Why the list is empty, naming each method and whether it proved anything."""
-        return "no fold found: " + "; ".join(self.methods)
+        if self.complete:
+            return "no real fold: f = 0, det Df = 0 has no real solution (proved: " + (
+                "; ".join(self.methods) + ")"
+            )
+        return "no fold found (not a proof that none exists): " + "; ".join(self.methods)
 
 
 def _fold_summary(fold) -> dict:
@@ -301,7 +305,39 @@ def _groebner_points(numerators, denominators, unknowns, progress) -> tuple[list
     return points, message, True, nice
 
 
-def _exact_solutions(f, variables, mu) -> list[dict]:
+def _symbolic_in_free_parameters(f, variables, mu, leftover, timeout, report, started):
+    """Folds as functions of the free parameters (sympy.solve only: no Gröbner basis over a
+    field of parameters, no numerics); solutions that are complex for every value are left
+    out, the others kept with their conditions unchecked."""
+    names = ", ".join(sorted(map(str, leftover)))
+    report(f"sympy.solve on f = 0, det Df = 0 with free parameters {names}")
+    points, methods = [], []
+    try:
+        with _time_limit(timeout):
+            points = _exact_solutions(f, variables, mu, free=True)
+        methods.append(
+            f"sympy.solve with free parameters {names}: {len(points)} solution(s) (not a "
+            "proof of completeness; give numbers with values for the Gröbner and numeric routes)"
+        )
+    except _OutOfTime:
+        methods.append(f"sympy.solve: stopped at the time limit of {timeout:g} s")
+    folds, skipped = [], []
+    for point in points:
+        try:
+            folds.append(_reduce_fold_at(f, variables, mu, point, 30))
+        except DegenerateError as error:
+            shown = {str(k): str(v) for k, v in point.items()}
+            skipped.append(SkippedPoint(shown, _classify(error), str(error), type(error).__name__))
+    return FoldSearch(
+        folds=tuple(folds),
+        skipped=tuple(skipped),
+        methods=tuple(methods),
+        complete=False,
+        elapsed=time.perf_counter() - started,
+    )
+
+
+def _exact_solutions(f, variables, mu, free: bool = False) -> list[dict]:
     unknowns = [*variables, mu]
     system = [*f, f.jacobian(variables).det()]
     try:
@@ -314,6 +350,8 @@ def _exact_solutions(f, variables, mu) -> list[dict]:
             continue
         point = {symbol: sympy.simplify(solution[symbol]) for symbol in unknowns}
         if any(value.free_symbols for value in point.values()):
+            if free and not any(value.is_real is False for value in point.values()):
+                exact.append(point)
             continue
         if any(abs(complex(sympy.N(value, 30)).imag) > 1e-25 for value in point.values()):
             continue
@@ -376,13 +414,17 @@ def find_folds(
     if mu is None:
         raise InvalidInputError(f"locating folds needs the bifurcation {options['parameter']}")
     leftover = f.free_symbols - {*variable_symbols, mu}
-    if leftover:
-        raise InvalidInputError(
-            f"locating folds needs numbers for {sorted(map(str, leftover))} "
-            f"(give them with {options['values']})"
-        )
     report = _Progress(progress)
     started = time.perf_counter()
+    if leftover:
+        if method == "numeric":
+            raise InvalidInputError(
+                f"the numeric route needs numbers for {sorted(map(str, leftover))} "
+                f"(give them with {options['values']})"
+            )
+        return _symbolic_in_free_parameters(
+            f, variable_symbols, mu, leftover, timeout, report, started
+        )
     unknowns = [*variable_symbols, mu]
     methods: list[str] = []
     points: list[tuple[dict, bool]] = []  # (point, exact)
