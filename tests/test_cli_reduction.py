@@ -461,3 +461,31 @@ def test_progress_reports_each_stage_on_standard_error(capsys):
     )
     assert status == 0 and "fold at x=2/3, mu=4/27" in out
     assert "ghostsym normal-form: [" in err and "Gröbner basis" in err
+
+
+def test_fold_location_with_a_free_parameter_stays_symbolic(capsys):
+    status, out, _ = run(
+        capsys,
+        "normal-form",
+        "--equations",
+        "x**2 + mu + k",
+        "-y",
+        "--vars",
+        "x",
+        "y",
+        "--param",
+        "mu",
+        "--format",
+        "json",
+    )
+    payload = json.loads(out)
+    [fold] = payload["folds"]
+    assert status == 0 and fold["at"]["mu"] == "-k" and fold["exact"]["ab"] == "1"
+    assert payload["complete"] is False and "free parameters k" in payload["methods"][0]
+
+
+def test_no_real_fold_is_reported_as_proved_only_by_the_groebner_basis(capsys):
+    status, _, err = run(
+        capsys, "normal-form", "--equations", "x**2 + 1 + mu**2", "--vars", "x", "--param", "mu"
+    )
+    assert status == 2 and "has no real solution (proved: Gröbner basis" in err
