@@ -381,13 +381,16 @@ def jax_vector_field(
         # constant entries come back as Python numbers: give every entry the shape ()
         return jnp.stack([jnp.broadcast_to(jnp.asarray(v, jnp.float64), ()) for v in values])
 
+    # float64 whatever the caller's JAX setting (a no-op inside ghostsym's float64 calls)
     if mu is None:
 
+        @float64
         def vector_field(x):
             return stack(entries(*(x[i] for i in range(size))))
 
         return vector_field
 
+    @float64
     def vector_field_with_parameter(x, parameter):
         return stack(entries(*(x[i] for i in range(size)), parameter))
 
