@@ -25,6 +25,7 @@ coordinate in [-PERIOD/2, PERIOD/2).
 
 from __future__ import annotations
 
+import argparse
 import math
 
 import numpy as np
@@ -44,8 +45,6 @@ from ._reduction_options import OPTION_NAMES, allow_leading_minus
 
 
 def _positive(text: str) -> float:
-    import argparse
-
     try:
         value = float(text)
     except ValueError:

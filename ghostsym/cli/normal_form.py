@@ -20,6 +20,7 @@ found), ``complete`` (true only when a Gröbner basis proved the list complete) 
 
 from __future__ import annotations
 
+import argparse
 import math
 
 import sympy
@@ -33,8 +34,6 @@ from ._reduction_options import OPTION_NAMES, StageReporter, allow_leading_minus
 
 
 def _positive(text: str) -> float:
-    import argparse
-
     try:
         value = float(text)
     except ValueError:
@@ -45,8 +44,6 @@ def _positive(text: str) -> float:
 
 
 def _count(text: str) -> int:
-    import argparse
-
     try:
         value = int(text)
     except ValueError:

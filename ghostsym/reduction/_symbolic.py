@@ -114,11 +114,6 @@ def _symbol(name_or_symbol, option: str = "variables") -> sympy.Symbol:
     raise InvalidInputError(f"{option}: expected a SymPy symbol or a name, got {name_or_symbol!r}")
 
 
-def _one_line(error: Exception) -> str:
-    """SymPy's parse errors span lines; the CLI prints one."""
-    return " ".join(str(error).split())
-
-
 def _exact(name: str, value, names: Mapping[str, sympy.Symbol] | None = None) -> sympy.Expr:
     """An exact SymPy number: floats are read as the exact decimal they print as."""
     if isinstance(value, sympy.Basic):
@@ -990,7 +985,7 @@ def _reduce_at(system, f, variables, x, precision, reason=None) -> GhostReductio
     jacobian_scale = max((abs(v) for v in singular_values), default=mpmath.mpf(0))
     rank_tolerance = mpmath.mpf(10) ** (-(precision // 2))  # relative numeric-rank test
     # the scale of Df: its largest singular value, or |f| where Df itself nearly vanishes
-    rank_scale = max(jacobian_scale, speed_of(value, n))
+    rank_scale = max(jacobian_scale, _speed_of(value, n))
     dimension = max(1, sum(1 for v in singular_values if v <= rank_tolerance * rank_scale))
     if dimension >= 2:
         return _multi_dimensional(system, f, variables, x, precision, reason, dimension)
@@ -1037,7 +1032,7 @@ def _reduce_at(system, f, variables, x, precision, reason=None) -> GhostReductio
         100
         * mpmath.mpf(10) ** (-precision)
         * (
-            abs(b) * p_norm * (speed_of(value, n) + jacobian_scale * x_norm)
+            abs(b) * p_norm * (_speed_of(value, n) + jacobian_scale * x_norm)
             + abs(lam) * jacobian_scale
         )
     )
@@ -1076,7 +1071,7 @@ def _reduce_at(system, f, variables, x, precision, reason=None) -> GhostReductio
     )
 
 
-def speed_of(value, n):
+def _speed_of(value, n):
     """|f| of an mpmath column."""
     return mpmath.sqrt(sum(value[i] ** 2 for i in range(n)))
 
@@ -1098,7 +1093,7 @@ def _multi_dimensional(system, f, variables, x, precision, reason, dimension) ->
         equations=tuple(f),
         variables=tuple(variables),
         point=tuple(sympy.Float(v, precision) for v in x),
-        speed=sympy.Float(speed_of(value, n), precision),
+        speed=sympy.Float(_speed_of(value, n), precision),
         drift=nan,
         eigenvalue=nan,
         eigenvalues=tuple(_to_sympy(mpmath.chop(v, tol=chop), precision) for v in ordered),
