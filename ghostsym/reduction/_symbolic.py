@@ -881,6 +881,12 @@ def _minimise_speed(system: _CompiledSystem, start, max_iterations: int, precisi
         except (ValueError, ZeroDivisionError):  # not positive definite: damp harder
             damping *= 4
             continue
+        # where q is concave the damped step can be huge: bound it by 1 + |x| so the search
+        # stays near its start instead of jumping to a distant basin
+        radius = 1 + mpmath.norm(x)
+        length = mpmath.norm(step)
+        if length > radius:
+            step = step * (radius / length)
         candidate = x + step
         candidate_value = system.speed(*candidate)
         if candidate_value <= value * (1 + tolerance):
