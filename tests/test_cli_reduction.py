@@ -489,3 +489,23 @@ def test_no_real_fold_is_reported_as_proved_only_by_the_groebner_basis(capsys):
         capsys, "normal-form", "--equations", "x**2 + 1 + mu**2", "--vars", "x", "--param", "mu"
     )
     assert status == 2 and "has no real solution (proved: Gröbner basis" in err
+
+
+def test_a_start_finds_the_slow_point_of_its_own_basin(capsys):
+    """The theta neuron from theta = 2.5 (between the ghosts at 0 and 2 pi, nearer 0)."""
+    status, out, _ = run(
+        capsys,
+        "ghost",
+        "--equations",
+        "1 - cos(theta) + I*(1 + cos(theta))",
+        "--vars",
+        "theta",
+        "--set",
+        "I=0.01",
+        "--near",
+        "theta=2.5",
+        "--format",
+        "json",
+    )
+    [point] = json.loads(out)["slow_points"]
+    assert status == 0 and abs(point["x"][0]) < 1e-9
