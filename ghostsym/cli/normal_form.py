@@ -29,7 +29,7 @@ from ..errors import DegenerateError, InvalidInputError
 from ..reduction._folds import FoldSearch, find_folds, refine_fold
 from ..reduction._results import NumericFoldReduction
 from ..reduction._symbolic import FoldReduction, reduce_fold
-from ._common import add_format_argument, parse_assignments, to_json
+from ._common import add_format_argument, parse_assignments, seed, to_json
 from ._reduction_options import OPTION_NAMES, StageReporter, allow_leading_minus
 
 
@@ -107,7 +107,7 @@ def register(subparsers) -> None:
         help="numeric search: starts uniform in [-box, box] per unknown (default 10)",
     )
     parser.add_argument(
-        "--seed", type=_count, default=1, help="numeric search: random seed (default 1)"
+        "--seed", type=seed, default=1, help="numeric search: random seed (default 1)"
     )
     parser.add_argument(
         "--progress", action="store_true", help="report each stage of the fold location"
