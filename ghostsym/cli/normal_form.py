@@ -26,6 +26,7 @@ import math
 import sympy
 
 from ..errors import DegenerateError, InvalidInputError
+from ..reduction._errors import NotAFoldError
 from ..reduction._folds import FoldSearch, find_folds, refine_fold
 from ..reduction._results import NumericFoldReduction
 from ..reduction._symbolic import FoldReduction, reduce_fold
@@ -225,14 +226,18 @@ def run(arguments) -> None:
             )
             _emit_refined(arguments, refined, variables, parameter)
             return
-        fold = reduce_fold(
-            arguments.equations,
-            variables,
-            parameter,
-            at=at,
-            values=values,
-            option_names=OPTION_NAMES,
-        )
+        try:
+            fold = reduce_fold(
+                arguments.equations,
+                variables,
+                parameter,
+                at=at,
+                values=values,
+                option_names=OPTION_NAMES,
+            )
+        except NotAFoldError as error:
+            hint = " (for an approximate fold use --numeric, which refines --at)"
+            raise NotAFoldError(f"{error}{hint}") from None
         _emit([fold], arguments, variables, parameter, single=True)
         return
     reporter = StageReporter("normal-form", arguments.progress)
