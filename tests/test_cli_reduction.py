@@ -200,3 +200,312 @@ def test_ghost_sources_are_mutually_exclusive(capsys):
         main(["ghost", "--equations", "x", "--network", "net.npz", "--vars", "x"])
     assert exit_info.value.code == 2
     assert "not allowed with" in capsys.readouterr().err
+
+
+# --- fold location, the numeric mode, degenerate points, ergonomics, trajectories
+
+
+def test_equations_may_start_with_a_minus_sign(capsys):
+    status, out, _ = run(
+        capsys,
+        "normal-form",
+        "--equations",
+        "-y",
+        "x**2 + mu",
+        "--vars",
+        "y",
+        "x",
+        "--param",
+        "mu",
+        "--format",
+        "json",
+    )
+    assert status == 0
+    [fold] = json.loads(out)["folds"]
+    assert fold["at"] == {"y": 0.0, "x": 0.0, "mu": 0.0} and fold["ab"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--equations", "x**2 + k", "--vars", "x", "--param", "mu", "--set", "k=x"], "--set k"),
+        (
+            ["--equations", "x**2 + mu", "--vars", "x", "--param", "mu", "--at", "x=0", "z=1"],
+            "--at names 'z'",
+        ),
+        (
+            ["--equations", "x**2 + mu", "--vars", "x", "--param", "mu", "--at", "x=0", "mu=q"],
+            "--at mu",
+        ),
+        (["--equations", "x**2 + mu", "x", "--vars", "x", "--param", "mu"], "--equations"),
+        (["--equations", "x**2 + mu", "--vars", "exp", "--param", "mu"], "--vars"),
+        (["--equations", "x**2 + mu", "--vars", "x", "--param", "x"], "--param x"),
+    ],
+)
+def test_messages_use_the_command_line_option_names(capsys, argv, message):
+    status, out, err = run(capsys, "normal-form", *argv)
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert message in err
+
+
+def test_degenerate_points_in_a_search_are_listed_and_skipped(capsys):
+    status, out, _ = run(
+        capsys,
+        "normal-form",
+        "--equations",
+        "x*(mu + x - x**2)",
+        "--vars",
+        "x",
+        "--param",
+        "mu",
+        "--format",
+        "json",
+    )
+    payload = json.loads(out)
+    assert status == 0 and [fold["at"] for fold in payload["folds"]] == [{"x": 0.5, "mu": -0.25}]
+    [skipped] = payload["skipped"]
+    assert skipped["kind"].startswith("transcritical") and skipped["at"] == {"x": 0.0, "mu": 0.0}
+    assert payload["complete"] is True and "Gröbner" in payload["methods"][0]
+
+
+def test_numeric_mode_refines_an_approximate_fold(capsys):
+    status, out, _ = run(
+        capsys,
+        "normal-form",
+        "--equations",
+        "a/(1+v**2) - u",
+        "b/(1+u**2) - v",
+        "--vars",
+        "u",
+        "v",
+        "--param",
+        "a",
+        "--set",
+        "b=2.5",
+        "--numeric",
+        "--at",
+        "u=2.2",
+        "v=0.43",
+        "a=2.7",
+        "--format",
+        "json",
+    )
+    payload = json.loads(out)
+    assert status == 0 and payload["residual"] <= payload["tolerance"] == 1e-9
+    assert payload["at"]["a"] == pytest.approx(2.3866948772942393, abs=1e-12)
+    assert payload["exact"] is None and payload["start"] == {"u": 2.2, "v": 0.43, "a": 2.7}
+
+
+def test_the_symbolic_at_rejects_an_inexact_fold_but_numeric_accepts_it(capsys):
+    base = ["--equations", "mu - x**2 + x**3", "--vars", "x", "--param", "mu"]
+    status, _, err = run(capsys, "normal-form", *base, "--at", "x=0.6666666667", "mu=0.148148")
+    assert status == 2 and "not a fold" in err
+    status, out, _ = run(
+        capsys, "normal-form", *base, "--at", "x=0.6666666667", "mu=0.148148", "--numeric"
+    )
+    assert status == 0 and "residual" in out and "mu=0.14814814814" in out
+
+
+def test_a_failing_start_is_reported_and_skipped(capsys):
+    status, out, _ = run(
+        capsys,
+        "ghost",
+        "--equations",
+        "1 - x**2",
+        "--vars",
+        "x",
+        "--near",
+        "x=0",
+        "--near",
+        "x=0.5",
+        "--format",
+        "json",
+    )
+    payload = json.loads(out)
+    assert status == 0 and [p["x"] for p in payload["slow_points"]] == [[1.0]]
+    [failed] = payload["failed_starts"]
+    assert failed["start"] == {"x": "0"} and "not minimal" in failed["reason"]
+
+
+def test_ghost_exactly_at_a_fold_converges(capsys):
+    status, out, _ = run(
+        capsys,
+        "ghost",
+        "--equations",
+        "x**2 + 3*y",
+        "x**2 - y",
+        "--vars",
+        "x",
+        "y",
+        "--near",
+        "x=0.5",
+        "y=0.1",
+        "--format",
+        "json",
+    )
+    [point] = json.loads(out)["slow_points"]
+    assert status == 0 and point["kind"] == "undetermined" and point["passage_time"] is None
+    assert point["convergence_reason"] and point["dimension"] == 1
+
+
+def test_periodic_variables_are_reported_in_the_fundamental_domain(capsys):
+    theta = ["--equations", "1 - cos(theta) + I*(1 + cos(theta))", "--vars", "theta"]
+    status, out, _ = run(
+        capsys,
+        "ghost",
+        *theta,
+        "--set",
+        "I=0.01",
+        "--near",
+        "theta=2.5",
+        "--periodic",
+        "theta=2*pi",
+        "--format",
+        "json",
+    )
+    [point] = json.loads(out)["slow_points"]
+    assert status == 0 and abs(point["x"][0]) < 1e-9 and point["kind"] == "ghost"
+
+
+def test_ghosts_along_a_trajectory_of_the_theta_neuron(capsys):
+    """theta' = 1 - cos(theta) + I (1 + cos(theta)) has period pi/sqrt(I) exactly; its ghost at
+    theta = 0 reduces to r = I (1 - I), and every passage is one visit."""
+    status, out, _ = run(
+        capsys,
+        "ghost",
+        "--equations",
+        "1 - cos(theta) + I*(1 + cos(theta))",
+        "--vars",
+        "theta",
+        "--set",
+        "I=0.01",
+        "--from",
+        "theta=2.5",
+        "--duration",
+        "100",
+        "--periodic",
+        "theta=2*pi",
+        "--format",
+        "json",
+    )
+    payload = json.loads(out)
+    visits = payload["visits"]
+    assert status == 0 and len(visits) == 3 and {visit["index"] for visit in visits} == {0}
+    for visit in visits:
+        assert visit["slow_point"]["kind"] == "ghost"
+        assert abs(visit["slow_point"]["x"][0]) < 1e-9
+        assert visit["slow_point"]["r"] == pytest.approx(0.01 * 0.99, rel=1e-12)
+        assert visit["passage_time"] == pytest.approx(math.pi / math.sqrt(0.0099), rel=1e-12)
+        assert visit["measured_dwell"] == pytest.approx(visit["predicted_dwell"], rel=0.02)
+    period = visits[1]["time"] - visits[0]["time"]
+    assert period == pytest.approx(math.pi / math.sqrt(0.01), rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--equations", "x**2", "--vars", "x", "--from", "x=1"], "--from needs --duration"),
+        (
+            ["--equations", "x**2", "--vars", "x", "--near", "x=1", "--duration", "3"],
+            "--duration goes with --from",
+        ),
+        (
+            ["--equations", "x**2", "--vars", "x", "--near", "x=1", "--periodic", "y=1"],
+            "--periodic names 'y'",
+        ),
+        (
+            ["--equations", "x**2", "--vars", "x", "--near", "x=1", "--periodic", "x=-1"],
+            "--periodic x",
+        ),
+    ],
+)
+def test_trajectory_option_errors_are_one_line(capsys, argv, message):
+    status, out, err = run(capsys, "ghost", *argv)
+    assert status == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_timeout_falls_back_to_the_numeric_route(capsys):
+    status, out, _ = run(
+        capsys,
+        "normal-form",
+        "--equations",
+        "mu - x**2 + sin(x)**3",
+        "--vars",
+        "x",
+        "--param",
+        "mu",
+        "--timeout",
+        "0.001",
+        "--starts",
+        "32",
+        "--format",
+        "json",
+    )
+    payload = json.loads(out)
+    assert status == 0 and payload["complete"] is False
+    assert "time limit" in payload["methods"][0] and "numeric route" in payload["methods"][1]
+    assert payload["folds"] and all(fold["exact"] is None for fold in payload["folds"])
+
+
+def test_progress_reports_each_stage_on_standard_error(capsys):
+    status, out, err = run(
+        capsys,
+        "normal-form",
+        "--equations",
+        "mu - x**2 + x**3",
+        "--vars",
+        "x",
+        "--param",
+        "mu",
+        "--progress",
+    )
+    assert status == 0 and "fold at x=2/3, mu=4/27" in out
+    assert "ghostsym normal-form: [" in err and "Gröbner basis" in err
+
+
+def test_fold_location_with_a_free_parameter_stays_symbolic(capsys):
+    status, out, _ = run(
+        capsys,
+        "normal-form",
+        "--equations",
+        "x**2 + mu + k",
+        "-y",
+        "--vars",
+        "x",
+        "y",
+        "--param",
+        "mu",
+        "--format",
+        "json",
+    )
+    payload = json.loads(out)
+    [fold] = payload["folds"]
+    assert status == 0 and fold["at"]["mu"] == "-k" and fold["exact"]["ab"] == "1"
+    assert payload["complete"] is False and "free parameters k" in payload["methods"][0]
+
+
+def test_no_real_fold_is_reported_as_proved_only_by_the_groebner_basis(capsys):
+    status, _, err = run(
+        capsys, "normal-form", "--equations", "x**2 + 1 + mu**2", "--vars", "x", "--param", "mu"
+    )
+    assert status == 2 and "has no real solution (proved: Gröbner basis" in err
+
+
+def test_a_start_finds_the_slow_point_of_its_own_basin(capsys):
+    """The theta neuron from theta = 2.5 (between the ghosts at 0 and 2 pi, nearer 0)."""
+    status, out, _ = run(
+        capsys,
+        "ghost",
+        "--equations",
+        "1 - cos(theta) + I*(1 + cos(theta))",
+        "--vars",
+        "theta",
+        "--set",
+        "I=0.01",
+        "--near",
+        "theta=2.5",
+        "--format",
+        "json",
+    )
+    [point] = json.loads(out)["slow_points"]
+    assert status == 0 and abs(point["x"][0]) < 1e-9

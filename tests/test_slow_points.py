@@ -7,6 +7,7 @@ N-dimensional reduction must equal the one-dimensional one.
 """
 
 import math
+import time
 
 import jax.numpy as jnp
 import numpy as np
@@ -88,7 +89,7 @@ def test_reduction_scales_to_hundreds_of_units():
     beta = large.beta(1e-3)
     _, r_exact, point_exact = large.exact_ghost(beta)
     point = reduce_at_slow_point(large.field(beta), point_exact)
-    assert point.kind == "ghost" and point.dimension == 300
+    assert point.kind == "ghost" and point.state_dimension == 300 and point.dimension == 1
     assert point.r == pytest.approx(r_exact, rel=1e-8)
 
 
@@ -144,3 +145,105 @@ def test_finder_failures_are_named():
         find_slow_points(square_minus_one, np.zeros((2, 2, 2)))
     with pytest.raises(ghostsym.InvalidInputError, match="deduplication_distance"):
         find_slow_points(square_minus_one, [[1.0]], deduplication_distance=0.0)
+
+
+# --- slow points of any dimension, the noise floor of r, and convergence at degenerate minima
+
+
+def two_slow_directions(x):
+    """x' = 0.01 + x^2, y' = 0.01 + y^2: Df = 0 at the slow point (two zero eigenvalues)."""
+    return jnp.array([0.01 + x[0] ** 2, 0.01 + x[1] ** 2])
+
+
+def test_a_point_with_two_slow_directions_is_reported_as_two_dimensional():
+    [point] = find_slow_points(two_slow_directions, [[0.5, 0.3], [-0.4, 0.2]])
+    assert point.kind == "multi-dimensional" and point.dimension == 2
+    assert math.isnan(point.r) and math.isnan(point.passage_time)
+    assert np.allclose(point.point, 0.0, atol=1e-8)
+    payload = point.to_json()
+    assert payload["r"] is None and payload["passage_time"] is None and payload["dimension"] == 2
+    assert payload["convergence_reason"].startswith("step below tolerance")
+    basis = np.asarray(payload["slow_subspace"]).T  # both directions are slow: all of R^2
+    assert basis.shape == (2, 2) and np.allclose(basis.T @ basis, np.eye(2), atol=1e-12)
+
+
+def test_the_slow_subspace_of_a_two_dimensional_point_among_fast_directions():
+    def flow(x):  # x, y slow (Df = 0 there), z fast: the slow subspace is the x-y plane
+        return jnp.array([0.01 + x[0] ** 2, 0.01 + x[1] ** 2, x[0] ** 2 - x[2]])
+
+    [point] = find_slow_points(flow, [[0.3, 0.2, 0.0]])
+    assert point.kind == "multi-dimensional" and point.dimension == 2
+    basis = point.slow_subspace
+    projector = basis @ basis.T
+    assert np.allclose(projector, np.diag([1.0, 1.0, 0.0]), atol=1e-8)
+
+
+def test_symbolic_ghost_reduction_reports_the_two_dimensional_point_too():
+    import sympy
+
+    x, y = sympy.symbols("x y", real=True)
+    small = sympy.Rational(1, 100)
+    point = ghostsym.reduce_ghost([small + x**2, small + y**2], [x, y], {x: 0.5, y: 0.3})
+    assert point.kind == "multi-dimensional" and point.dimension == 2 and point.r is sympy.nan
+
+
+def test_one_slow_direction_among_fast_ones_is_one_dimensional():
+    def flow(x):  # slow x, fast y: Df = diag(0, -1) at the ghost
+        return jnp.array([0.04 + x[0] ** 2, x[0] ** 2 - x[1]])
+
+    [point] = find_slow_points(flow, [[0.5, 0.0]])
+    assert point.dimension == 1 and point.kind == "ghost" and point.r == pytest.approx(0.04)
+
+
+def test_ghost_search_exactly_at_a_fold_converges_and_r_is_undetermined():
+    import sympy
+
+    x, y = sympy.symbols("x y", real=True)
+    started = time.perf_counter()
+    fold = ghostsym.reduce_ghost([x**2 + 3 * y, x**2 - y], [x, y], {x: 0.5, y: 0.1})
+    assert time.perf_counter() - started < 10
+    assert fold.convergence_reason is not None
+    assert fold.kind == "undetermined" and abs(float(fold.r)) < float(fold.r_floor)
+    assert all(abs(float(value)) < 1e-8 for value in fold.point)
+
+    def numeric_fold(z):
+        return jnp.array([z[0] ** 2 + 3 * z[1], z[0] ** 2 - z[1]])
+
+    [point] = find_slow_points(numeric_fold, [[0.5, 0.1]])
+    assert point.kind == "undetermined" and abs(point.r) < point.r_floor
+
+
+def test_r_above_its_noise_floor_keeps_its_sign():
+    def flow(x):
+        return jnp.array([1e-6 + x[0] ** 2, x[0] ** 2 - x[1]])
+
+    [point] = find_slow_points(flow, [[0.1, 0.0]])
+    assert point.kind == "ghost" and point.r == pytest.approx(1e-6, rel=1e-9)
+    assert point.r_floor < 1e-12
+
+
+def test_reduction_runs_in_float64_whatever_the_callers_jax_setting():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import jax\n"
+        "from ghostsym.reduction import reduce_at_slow_point\n"
+        "jax.config.update('jax_enable_x64', False)\n"
+        "import jax.numpy as jnp\n"
+        "assert jnp.zeros(1).dtype.name == 'float32'\n"
+        "point = reduce_at_slow_point(lambda x: 1e-9 + x**2, [0.0])\n"
+        "assert abs(point.r - 1e-9) < 1e-22, point.r\n"
+        "assert jnp.zeros(1).dtype.name == 'float32'\n"
+        "print('ok')\n"
+    )
+    worktree = Path(__file__).resolve().parents[1]
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(worktree), "JAX_ENABLE_X64": "0"},
+        timeout=120,
+    )
+    assert completed.returncode == 0 and completed.stdout.strip() == "ok", completed.stderr

@@ -1,26 +1,57 @@
 """``ghostsym ghost``: slow points of a system (equations) or of a stored network, reduced.
 
     ghostsym ghost --equations "0.01 + x**2 + y" "-y + x**2" --vars x y --near x=0.3 y=0
+    ghostsym ghost --equations "1 - cos(theta) + I*(1 + cos(theta))" --vars theta --set I=0.01 \
+        --from theta=2.5 --duration 100 --periodic theta=2*pi
     ghostsym ghost --network net.npz [--near-states states.npy]
 
-Each slow point is reduced to z' = r + z^2 and classified by the sign of r. JSON: key
-``slow_points``, a list of objects with ``x``, ``speed`` (|f|), ``r``, ``lambda``, ``kind``
-("ghost" or "fixed-point"), ``passage_time`` (pi/sqrt(r) for a ghost; null for a fixed point,
-whose node-saddle pair blocks the passage: "inf" in the text output), plus ``drift``,
-``quadratic_coefficient``, ``p``, ``q`` and ``eigenvalues``. ``--near`` may be repeated, one
-start per use; equal points found from different starts are reported once.
+Each slow point is reduced to z' = r + z^2 and classified: ``ghost`` (r > 0), ``fixed-point``
+(r <= 0), ``undetermined`` (|r| below its rounding noise floor ``r_floor``) or
+``multi-dimensional`` (two or more slow directions: no one-dimensional reduction, r null).
+JSON: key ``slow_points``, a list of objects with ``x``, ``speed`` (|f|), ``r``, ``r_floor``,
+``lambda``, ``kind``, ``dimension`` (slow directions), ``passage_time`` (pi/sqrt(r) for a
+ghost, else null; "inf" in the text output for a fixed point), ``drift``,
+``quadratic_coefficient``, ``p``, ``q``, ``eigenvalues`` and ``convergence_reason``; and
+``failed_starts`` (start, reason) for starts whose search failed (they never abort the
+others). ``--near`` may be repeated, one start per use; equal points are reported once.
+
+With ``--from`` and ``--duration`` the system is integrated (solve_ivp, DOP853, rtol 1e-11),
+the trajectory's speed minima seed the search, and JSON has ``visits`` in time order: ``time``,
+``index`` (which distinct point), ``measured_dwell`` (time with speed <= window x its minimum),
+``predicted_dwell`` ((2/sqrt(r)) atan(sqrt(window - 1)), the same window in z' = r + z^2),
+``passage_time`` (pi/sqrt(r)) and ``slow_point``. ``--periodic NAME=PERIOD`` reports that
+coordinate in [-PERIOD/2, PERIOD/2).
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 
 import numpy as np
 
-from ..errors import InvalidInputError
+from ..errors import DegenerateError, InvalidInputError
 from ..reduction._results import SlowPoint
 from ..reduction._symbolic import CONVENTION, reduce_ghost
+from ..reduction._trajectory import (
+    DWELL_WINDOW,
+    TrajectoryGhosts,
+    ghosts_along_trajectory,
+    parse_periods,
+    wrap,
+)
 from ._common import add_format_argument, parse_assignments, to_json
+from ._reduction_options import OPTION_NAMES, allow_leading_minus
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
+    return value
 
 
 def register(subparsers) -> None:
@@ -28,13 +59,16 @@ def register(subparsers) -> None:
         "ghost",
         help="find slow points (ghosts or fixed points) and reduce them to z' = r + z^2",
         description=(
-            "Minimise q(x) = 1/2|f(x)|^2 from the given start(s), reduce each slow point to "
-            "z' = r + z^2 with r = b p^T f - lambda^2/4, and classify it by the sign of r: "
-            "ghost (r > 0, passage time pi/sqrt(r)) or fixed point (r <= 0)."
+            "Minimise q(x) = 1/2|f(x)|^2 from the given start(s) (--near) or from the speed "
+            "minima of a trajectory (--from, --duration), reduce each slow point to "
+            "z' = r + z^2 with r = b p^T f - lambda^2/4, and classify it: ghost (r > 0, "
+            "passage time pi/sqrt(r)), fixed point (r <= 0), undetermined (|r| below its "
+            "noise floor) or multi-dimensional (two or more slow directions)."
         ),
     )
+    allow_leading_minus(parser)
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--equations", nargs="+", metavar="EXPR", help="f_1 ... f_n (SymPy)")
+    source.add_argument("--equations", nargs="+", metavar="EXPR", help="f_1 ... f_n")
     source.add_argument(
         "--network", metavar="FILE.npz", help="a stored network (W or m and n, and b)"
     )
@@ -50,95 +84,190 @@ def register(subparsers) -> None:
         help="a start (every variable); repeat --near for several starts",
     )
     parser.add_argument(
+        "--from",
+        dest="trajectory_start",
+        nargs="+",
+        metavar="NAME=VALUE",
+        help="integrate from this state and search from the trajectory's speed minima",
+    )
+    parser.add_argument(
+        "--duration", type=_positive, metavar="T", help="integration time (with --from)"
+    )
+    parser.add_argument(
+        "--window",
+        type=_positive,
+        default=DWELL_WINDOW,
+        help=f"dwell window: speed <= WINDOW x its minimum (with --from; default {DWELL_WINDOW:g})",
+    )
+    parser.add_argument(
+        "--periodic",
+        nargs="+",
+        metavar="NAME=PERIOD",
+        help="periodic variables: points reported in [-PERIOD/2, PERIOD/2)",
+    )
+    parser.add_argument(
         "--near-states", metavar="FILE.npy", help="(k, N) start states (with --network)"
     )
     add_format_argument(parser)
     parser.set_defaults(handler=run)
 
 
-def _json_number(value: float):
-    return value if math.isfinite(value) else None
-
-
-def _eigenvalue_json(value: complex):
-    return float(value.real) if value.imag == 0 else {"real": value.real, "imag": value.imag}
-
-
-def slow_points_payload(results) -> dict:
-    """The JSON object ``{"slow_points": [...], "convention": ...}`` of reduced slow points.
+def slow_points_payload(results, failed_starts=()) -> dict:
+    """The JSON object ``{"slow_points": [...], "failed_starts": [...], "convention": ...}``.
 
     >>> from ghostsym.reduction._results import slow_point_from_coefficients
     >>> point = slow_point_from_coefficients(point=[0.0], speed=0.0, drift=0.0, eigenvalue=-2.0,
     ...     eigenvalues=[-2.0], left_vector=[1.0], right_vector=[1.0], quadratic_coefficient=1.0)
     >>> entry = slow_points_payload([point])["slow_points"][0]
-    >>> entry["kind"], entry["r"], entry["passage_time"]
-    ('fixed-point', -1.0, None)
+    >>> entry["kind"], entry["r"], entry["passage_time"], entry["dimension"]
+    ('fixed-point', -1.0, None, 1)
     """
     entries = []
     for point in results:
         if not isinstance(point, SlowPoint):
             raise InvalidInputError(f"expected SlowPoint results, got {type(point).__name__}")
-        entries.append(
-            {
-                "x": [float(value) for value in point.point],
-                "speed": point.speed,
-                "r": point.r,
-                "lambda": point.eigenvalue,
-                "kind": point.kind,
-                "passage_time": _json_number(point.passage_time),
-                "drift": point.drift,
-                "quadratic_coefficient": point.quadratic_coefficient,
-                "p": [float(value) for value in point.left_vector],
-                "q": [float(value) for value in point.right_vector],
-                "eigenvalues": [_eigenvalue_json(complex(v)) for v in point.eigenvalues],
-            }
-        )
-    return {"slow_points": entries, "convention": CONVENTION}
+        entries.append(point.to_json())
+    return {
+        "slow_points": entries,
+        "failed_starts": [{"start": start, "reason": reason} for start, reason in failed_starts],
+        "convention": CONVENTION,
+    }
 
 
-def _text(results) -> str:
-    if not results:
-        return "no slow points found"
-    lines = [f"{'kind':12s} {'r':>14s} {'lambda':>12s} {'speed':>12s} {'passage':>12s}  x"]
-    for point in results:
-        coordinates = np.array2string(point.point, precision=6, max_line_width=10**6)
-        lines.append(
-            f"{point.kind:12s} {point.r:14.6e} {point.eigenvalue:12.4e} {point.speed:12.4e} "
-            f"{point.passage_time:12.6g}  {coordinates}"
-        )
+def _row(point: SlowPoint) -> str:
+    coordinates = np.array2string(point.point, precision=6, max_line_width=10**6)
+    return (
+        f"{point.kind:17s} {point.dimension:3d} {point.r:14.6e} {point.eigenvalue:12.4e} "
+        f"{point.speed:12.4e} {point.passage_time:12.6g}  {coordinates}"
+    )
+
+
+_HEADER = f"{'kind':17s} {'dim':>3s} {'r':>14s} {'lambda':>12s} {'speed':>12s} {'passage':>12s}  x"
+
+
+def _text(results, failed_starts=()) -> str:
+    lines = [_HEADER, *(_row(point) for point in results)] if results else ["no slow points found"]
+    for start, reason in failed_starts:
+        lines.append(f"start {start} skipped: {reason}")
     return "\n".join(lines)
 
 
-def _equation_slow_points(arguments) -> tuple[SlowPoint, ...]:
-    if not arguments.vars:
-        raise InvalidInputError("--vars is required with --equations")
-    if not arguments.near:
-        raise InvalidInputError("--near is required with --equations (a start for each search)")
-    if arguments.near_states:
-        raise InvalidInputError("--near-states goes with --network; use --near with --equations")
+def _trajectory_text(result: TrajectoryGhosts) -> str:
+    lines = [
+        f"trajectory from {dict(zip(result.variables, result.start, strict=True))} over "
+        f"t = 0..{result.end:g}" + ("" if result.end == result.duration else " (|x| > 1e6)"),
+        f"dwell: time with speed <= {result.window:g} x its minimum; predicted for the same "
+        "window (2/sqrt(r)) atan(sqrt(window - 1)); passage pi/sqrt(r)",
+        f"{'time':>10s} {'#':>3s} {'kind':17s} {'r':>14s} {'dwell':>12s} {'predicted':>12s} "
+        f"{'pi/sqrt(r)':>12s}  x",
+    ]
+
+    def shown(value):
+        return f"{value:12.6g}" if value is not None else f"{'-':>12s}"
+
+    for visit in result.visits:
+        point = visit.slow_point
+        coordinates = np.array2string(point.point, precision=6, max_line_width=10**6)
+        lines.append(
+            f"{visit.time:10.4f} {visit.index:3d} {point.kind:17s} {point.r:14.6e} "
+            f"{shown(visit.measured_dwell)} {shown(visit.predicted_dwell)} "
+            f"{shown(visit.passage_time)}  {coordinates}"
+        )
+    if not result.visits:
+        lines.append("no slow points visited")
+    for time, reason in result.failed_seeds:
+        lines.append(f"speed minimum at t = {time:.4f} skipped: {reason}")
+    return "\n".join(lines)
+
+
+def _equation_slow_points(arguments):
     values = parse_assignments(arguments.set, "--set")
+    periods = parse_periods(
+        parse_assignments(arguments.periodic, "--periodic"), arguments.vars, "--periodic"
+    )
     found: list[SlowPoint] = []
+    failed: list[tuple[dict, str]] = []
     for words in arguments.near:
         near = parse_assignments(words, "--near")
-        point = reduce_ghost(arguments.equations, arguments.vars, near, values).to_slow_point()
+        try:
+            point = reduce_ghost(
+                arguments.equations, arguments.vars, near, values, option_names=OPTION_NAMES
+            ).to_slow_point()
+        except DegenerateError as error:
+            failed.append((near, " ".join(str(error).split())))
+            continue
+        if any(periods):
+            from dataclasses import replace
+
+            point = replace(point, point=wrap(point.point, periods))
         size = 1e-9 * (1.0 + np.linalg.norm(point.point))
         if all(np.linalg.norm(point.point - other.point) > size for other in found):
             found.append(point)
-    return tuple(sorted(found, key=lambda point: point.speed))
+    if not found:
+        reasons = "; ".join(f"from {start}: {reason}" for start, reason in failed)
+        raise DegenerateError(f"no start converged ({reasons})")
+    return tuple(sorted(found, key=lambda point: point.speed)), tuple(failed)
+
+
+def _check(arguments) -> None:
+    if arguments.network:
+        if (
+            arguments.vars
+            or arguments.set
+            or arguments.near
+            or arguments.trajectory_start
+            or arguments.periodic
+        ):
+            raise InvalidInputError(
+                "--vars, --set, --near, --from and --periodic go with --equations, not --network"
+            )
+        return
+    if not arguments.vars:
+        raise InvalidInputError("--vars is required with --equations")
+    if arguments.near_states:
+        raise InvalidInputError("--near-states goes with --network; use --near with --equations")
+    if arguments.trajectory_start and arguments.near:
+        raise InvalidInputError("give either --near (starts) or --from (a trajectory), not both")
+    if arguments.trajectory_start and arguments.duration is None:
+        raise InvalidInputError("--from needs --duration (the integration time)")
+    if arguments.duration is not None and not arguments.trajectory_start:
+        raise InvalidInputError("--duration goes with --from")
+    if not arguments.near and not arguments.trajectory_start:
+        raise InvalidInputError(
+            "--near is required with --equations (a start for each search), or --from with "
+            "--duration (a trajectory)"
+        )
 
 
 def run(arguments) -> None:
+    _check(arguments)
     if arguments.network:
-        if arguments.vars or arguments.set or arguments.near:
-            raise InvalidInputError("--vars, --set and --near go with --equations, not --network")
         from ..analysis import network_slow_points  # the network layer is imported only here
 
-        results = tuple(network_slow_points(arguments.network, arguments.near_states))
+        results, failed = tuple(network_slow_points(arguments.network, arguments.near_states)), ()
+    elif arguments.trajectory_start:
+        result = ghosts_along_trajectory(
+            arguments.equations,
+            arguments.vars,
+            parse_assignments(arguments.trajectory_start, "--from"),
+            arguments.duration,
+            parse_assignments(arguments.set, "--set"),
+            periodic=parse_assignments(arguments.periodic, "--periodic"),
+            window=arguments.window,
+            option_names=OPTION_NAMES,
+        )
+        if arguments.format == "json":
+            print(to_json({**result.to_json(), "convention": CONVENTION}))
+        elif arguments.format == "latex":
+            print("\n\n".join(visit.slow_point.latex() for visit in result.visits))
+        else:
+            print(_trajectory_text(result))
+        return
     else:
-        results = _equation_slow_points(arguments)
+        results, failed = _equation_slow_points(arguments)
     if arguments.format == "json":
-        print(to_json(slow_points_payload(results)))
+        print(to_json(slow_points_payload(results, failed)))
     elif arguments.format == "latex":
         print("\n\n".join(point.latex() for point in results))
     else:
-        print(_text(results))
+        print(_text(results, failed))

@@ -15,13 +15,14 @@ with hundreds of units costs one Jacobian and one eigendecomposition.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import scipy.linalg
 import sympy
 
-from .._jax import jax, jnp
+from .._jax import float64, jax, jnp
 from ..errors import InvalidInputError, require_finite, require_finite_array
 from ._errors import (
     ComplexSlowEigenvalueError,
@@ -31,7 +32,13 @@ from ._errors import (
     VanishingQuadraticCoefficientError,
     VanishingUnfoldingCoefficientError,
 )
-from ._results import NumericFoldReduction, SlowPoint, slow_point_from_coefficients
+from ._results import (
+    NumericFoldReduction,
+    SlowPoint,
+    noise_floor,
+    slow_dimension,
+    slow_point_from_coefficients,
+)
 from ._symbolic import parse_system
 
 __all__ = [
@@ -152,6 +159,7 @@ def _evaluate(vector_field: Callable, point) -> tuple[np.ndarray, np.ndarray, _D
     return x, value, functions
 
 
+@float64
 def slow_eigenpair(jacobian: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """(lambda, p, q, eigenvalues): the (real) eigenvalue nearest zero and its left/right vectors.
 
@@ -189,15 +197,24 @@ def slow_eigenpair(jacobian: np.ndarray) -> tuple[float, np.ndarray, np.ndarray,
     return float(lam.real), p / overlap, q, eigenvalues[order]
 
 
+@float64
 def reduce_at_slow_point(
-    vector_field: Callable, point, *, require_ghost: bool = False
+    vector_field: Callable,
+    point,
+    *,
+    require_ghost: bool = False,
+    convergence_reason: str | None = None,
 ) -> SlowPoint:
     """Reduce x' = f(x) at ``point`` (no minimisation) to z' = r + z^2, r = b d - lambda^2/4.
 
-    ``vector_field`` maps a float64 array (n,) to (n,) and must be JAX-traceable. lambda is
-    the eigenvalue of Df nearest zero, d = p^T f(point), b = 1/2 p^T D^2 f[q, q] (nested jvp).
-    See :class:`~ghostsym.SlowPoint` for the convention and the classification by the sign of
-    r. With ``require_ghost`` a fixed point (r <= 0) raises :class:`FixedPointNotGhostError`.
+    ``vector_field`` maps a float64 array (n,) to (n,) and must be JAX-traceable. A
+    numeric-rank test first counts the slow directions (singular values of Df at most
+    :data:`~ghostsym.reduction._results.RANK_TOLERANCE` times the largest): with two or more
+    the point is reported as ``"multi-dimensional"`` with r = NaN, never forced into a
+    one-dimensional reduction. Otherwise lambda is the eigenvalue of Df nearest zero,
+    d = p^T f(point), b = 1/2 p^T D^2 f[q, q] (nested jvp), and |r| below its noise floor
+    gives ``"undetermined"``. See :class:`~ghostsym.SlowPoint`. With ``require_ghost`` a
+    point that is not a ghost raises :class:`FixedPointNotGhostError`.
 
     >>> from ghostsym._jax import jnp
     >>> reduce_at_slow_point(lambda x: -1.0 + x**2, jnp.array([1.0])).kind  # the node x = 1
@@ -205,8 +222,35 @@ def reduce_at_slow_point(
     """
     x, value, functions = _evaluate(vector_field, point)
     jacobian = np.asarray(functions.jacobian(jnp.asarray(x)), dtype=np.float64)
+    _, singular_values, right_singular = np.linalg.svd(jacobian)
+    jacobian_scale = float(singular_values.max()) if singular_values.size else 0.0
+    # the scale of Df: its largest singular value, or |f| where Df itself nearly vanishes
+    rank_scale = max(jacobian_scale, float(np.linalg.norm(value)))
+    dimension = slow_dimension(singular_values, rank_scale) if x.size > 1 else 1
+    if dimension >= 2:
+        return slow_point_from_coefficients(
+            point=x,
+            speed=float(np.linalg.norm(value)),
+            drift=math.nan,
+            eigenvalue=math.nan,
+            eigenvalues=np.linalg.eigvals(jacobian),
+            left_vector=np.zeros_like(x),
+            right_vector=np.zeros_like(x),
+            quadratic_coefficient=math.nan,
+            dimension=dimension,
+            convergence_reason=convergence_reason,
+            slow_subspace=right_singular[-dimension:].T,
+        )
     lam, p, q, eigenvalues = slow_eigenpair(jacobian)
     second = np.asarray(functions.second_along(jnp.asarray(x), jnp.asarray(q)), dtype=np.float64)
+    quadratic = 0.5 * float(p @ second)
+    floor = noise_floor(
+        drift_scale=float(np.linalg.norm(value)) + jacobian_scale * float(np.linalg.norm(x)),
+        eigenvalue=lam,
+        jacobian_scale=jacobian_scale,
+        quadratic=quadratic,
+        left_norm=float(np.linalg.norm(p)),
+    )
     result = slow_point_from_coefficients(
         point=x,
         speed=float(np.linalg.norm(value)),
@@ -215,16 +259,20 @@ def reduce_at_slow_point(
         eigenvalues=eigenvalues,
         left_vector=p,
         right_vector=q,
-        quadratic_coefficient=0.5 * float(p @ second),
+        quadratic_coefficient=quadratic,
+        r_floor=floor,
+        convergence_reason=convergence_reason,
     )
     if require_ghost and result.kind != "ghost":
         raise FixedPointNotGhostError(
-            f"the slow point at {x.tolist()} is a fixed point, not a ghost: r = {result.r:.6g} "
-            f"<= 0 (|f| = {result.speed:.3g}, lambda = {result.eigenvalue:.3g})"
+            f"the slow point at {x.tolist()} is a {result.kind.replace('-', ' ')}, not a "
+            f"ghost: r = {result.r:.6g} (|f| = {result.speed:.3g}, "
+            f"lambda = {result.eigenvalue:.3g})"
         )
     return result
 
 
+@float64
 def reduce_fold_numeric(
     vector_field_with_parameter: Callable,
     x0,
@@ -333,13 +381,16 @@ def jax_vector_field(
         # constant entries come back as Python numbers: give every entry the shape ()
         return jnp.stack([jnp.broadcast_to(jnp.asarray(v, jnp.float64), ()) for v in values])
 
+    # float64 whatever the caller's JAX setting (a no-op inside ghostsym's float64 calls)
     if mu is None:
 
+        @float64
         def vector_field(x):
             return stack(entries(*(x[i] for i in range(size))))
 
         return vector_field
 
+    @float64
     def vector_field_with_parameter(x, parameter):
         return stack(entries(*(x[i] for i in range(size)), parameter))
 

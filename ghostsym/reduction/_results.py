@@ -30,12 +30,58 @@ __all__ = [
     "SlowPoint",
     "NumericFoldReduction",
     "SLOW_POINT_KINDS",
+    "RANK_TOLERANCE",
+    "slow_dimension",
+    "noise_floor",
     "classify_canonical_parameter",
     "slow_point_from_coefficients",
 ]
 
-#: The two kinds a slow point is classified into, by the sign of r alone (no speed threshold).
-SLOW_POINT_KINDS = ("ghost", "fixed-point")
+#: The kinds of slow point: by the sign of r where |r| is above its noise floor ("ghost",
+#: "fixed-point"), "undetermined" where it is not, "multi-dimensional" where Df has two or more
+#: numerically zero singular values (no one-dimensional reduction applies).
+SLOW_POINT_KINDS = ("ghost", "fixed-point", "undetermined", "multi-dimensional")
+
+#: Relative tolerance of the numeric-rank test: a singular value of Df at most this times the
+#: scale of Df (its largest singular value, or the size of its entries) counts as zero.
+RANK_TOLERANCE = 1e-8
+
+#: The noise floor of r in units of the rounding error of its terms (see :func:`noise_floor`).
+NOISE_FLOOR_FACTOR = 100.0
+
+
+def slow_dimension(singular_values, scale: float, tolerance: float = RANK_TOLERANCE) -> int:
+    """How many singular values of Df are numerically zero: at most ``tolerance`` times
+    ``scale`` (at least 1, the reduction's own direction, counted when all are large).
+
+    >>> slow_dimension([2.0, 1e-12], 2.0), slow_dimension([0.0, 0.0], 0.0)
+    (1, 2)
+    """
+    values = np.asarray(singular_values, dtype=np.float64)
+    return max(1, int(np.sum(values <= tolerance * float(scale))))
+
+
+def noise_floor(
+    *,
+    drift_scale: float,
+    eigenvalue: float,
+    jacobian_scale: float,
+    quadratic: float,
+    left_norm: float,
+    epsilon: float = float(np.finfo(np.float64).eps),
+) -> float:
+    """Below this |r| the sign of r = b d - lambda^2/4 is not determined by the arithmetic.
+
+    Rounding perturbs d = p^T f by about eps |p| F (F the size of the terms of f, taken as
+    ``drift_scale``) and lambda by about eps ||Df||, so r by eps (|b| |p| F + |lambda| ||Df||);
+    the floor is :data:`NOISE_FLOOR_FACTOR` times that.
+
+    >>> noise_floor(drift_scale=1.0, eigenvalue=0.0, jacobian_scale=1.0, quadratic=1.0,
+    ...     left_norm=1.0) < 1e-13
+    True
+    """
+    size = abs(quadratic) * left_norm * drift_scale + abs(eigenvalue) * jacobian_scale
+    return NOISE_FLOOR_FACTOR * epsilon * size
 
 
 @cache
@@ -86,7 +132,11 @@ class SlowPoint:
 
     ``kind`` is ``"ghost"`` for r > 0 (passage time pi/sqrt(r)) and ``"fixed-point"`` for
     r <= 0 (a node-saddle pair; ``passage_time`` is ``math.inf``). An exact fixed point has
-    d = 0, hence r = -lambda^2/4 < 0.
+    d = 0, hence r = -lambda^2/4 < 0. Where |r| is below its rounding noise floor
+    (``r_floor``) the sign is not known and ``kind`` is ``"undetermined"``. Where Df has
+    ``dimension`` >= 2 numerically zero singular values the slow set is not a curve, the
+    one-dimensional reduction does not apply, ``kind`` is ``"multi-dimensional"`` and r,
+    c, d, lambda and the passage time are NaN (null in JSON).
 
     Attributes:
         point: x_g, shape (n,), float64.
@@ -100,6 +150,13 @@ class SlowPoint:
         r: canonical parameter.
         kind: ``"ghost"`` or ``"fixed-point"``.
         passage_time: pi/sqrt(r) for a ghost, ``math.inf`` for a fixed point.
+        dimension: number of slow directions (numerically zero singular values of Df, >= 1).
+        r_floor: the noise floor of r (:func:`noise_floor`).
+        convergence_reason: how the search for this point stopped (``None`` if it was not
+            searched for).
+        slow_subspace: for ``dimension`` >= 2, an orthonormal basis (n, dimension) of the
+            slow directions (right singular vectors of Df for its numerically zero singular
+            values), where the slow flow lives; ``None`` otherwise.
     """
 
     point: np.ndarray
@@ -113,13 +170,47 @@ class SlowPoint:
     r: float
     kind: str
     passage_time: float
+    dimension: int = 1
+    r_floor: float = 0.0
+    convergence_reason: str | None = None
+    slow_subspace: np.ndarray | None = None
 
     convention = CONVENTION
 
     @property
-    def dimension(self) -> int:
+    def state_dimension(self) -> int:
         """Number of state variables n."""
         return int(self.point.shape[0])
+
+    def to_json(self) -> dict:
+        """JSON-ready dict; non-finite numbers (NaN, inf) become ``None``."""
+
+        def number(value):
+            value = float(value)
+            return value if math.isfinite(value) else None
+
+        return {
+            "x": [float(value) for value in self.point],
+            "speed": number(self.speed),
+            "r": number(self.r),
+            "r_floor": number(self.r_floor),
+            "lambda": number(self.eigenvalue),
+            "kind": self.kind,
+            "dimension": int(self.dimension),
+            "passage_time": number(self.passage_time),
+            "drift": number(self.drift),
+            "quadratic_coefficient": number(self.quadratic_coefficient),
+            "p": [number(value) for value in self.left_vector],
+            "q": [number(value) for value in self.right_vector],
+            "eigenvalues": [
+                number(v.real) if v.imag == 0 else {"real": number(v.real), "imag": number(v.imag)}
+                for v in (complex(value) for value in self.eigenvalues)
+            ],
+            "convergence_reason": self.convergence_reason,
+            "slow_subspace": None
+            if self.slow_subspace is None
+            else np.asarray(self.slow_subspace, dtype=np.float64).T.tolist(),
+        }
 
     def latex(self) -> str:
         """LaTeX of the reduction: the values of d, lambda, c and the resulting r."""
@@ -150,14 +241,41 @@ def slow_point_from_coefficients(
     left_vector,
     right_vector,
     quadratic_coefficient: float,
+    dimension: int = 1,
+    r_floor: float = 0.0,
+    convergence_reason: str | None = None,
+    slow_subspace=None,
 ) -> SlowPoint:
     """Assemble a :class:`SlowPoint`: r from the derived r = b d - lambda^2/4, then its kind.
+
+    ``dimension`` >= 2 gives kind ``"multi-dimensional"`` with r and the passage time NaN;
+    |r| < ``r_floor`` gives kind ``"undetermined"`` (passage time NaN).
 
     >>> p = slow_point_from_coefficients(point=[0.0], speed=0.0, drift=0.0, eigenvalue=-2.0,
     ...     eigenvalues=[-2.0], left_vector=[1.0], right_vector=[1.0], quadratic_coefficient=1.0)
     >>> p.kind, p.r
     ('fixed-point', -1.0)
     """
+    eigenvalues = np.asarray(eigenvalues, dtype=np.complex128)
+    eigenvalues = eigenvalues[np.argsort(np.abs(eigenvalues), kind="stable")]
+    if dimension >= 2:
+        return SlowPoint(
+            point=np.asarray(point, dtype=np.float64),
+            speed=float(speed),
+            drift=math.nan,
+            eigenvalue=math.nan,
+            eigenvalues=eigenvalues,
+            left_vector=np.full(np.shape(left_vector), math.nan),
+            right_vector=np.full(np.shape(right_vector), math.nan),
+            quadratic_coefficient=math.nan,
+            r=math.nan,
+            kind="multi-dimensional",
+            passage_time=math.nan,
+            dimension=int(dimension),
+            r_floor=math.nan,
+            convergence_reason=convergence_reason,
+            slow_subspace=None if slow_subspace is None else np.asarray(slow_subspace, float),
+        )
     r = float(_canonical_parameter_function()(drift, eigenvalue, quadratic_coefficient))
     if not math.isfinite(r):
         raise DegenerateError(
@@ -165,8 +283,8 @@ def slow_point_from_coefficients(
             f"b={quadratic_coefficient!r})"
         )
     kind, passage_time = classify_canonical_parameter(r)
-    eigenvalues = np.asarray(eigenvalues, dtype=np.complex128)
-    eigenvalues = eigenvalues[np.argsort(np.abs(eigenvalues), kind="stable")]
+    if abs(r) < r_floor:
+        kind, passage_time = "undetermined", math.nan
     return SlowPoint(
         point=np.asarray(point, dtype=np.float64),
         speed=float(speed),
@@ -179,6 +297,9 @@ def slow_point_from_coefficients(
         r=r,
         kind=kind,
         passage_time=passage_time,
+        dimension=1,
+        r_floor=float(r_floor),
+        convergence_reason=convergence_reason,
     )
 
 
@@ -217,6 +338,23 @@ class NumericFoldReduction:
     ab: float
 
     convention = CONVENTION
+
+    def to_json(self) -> dict:
+        """JSON-ready dict: x0, mu0, a, b, ab, p, q and the eigenvalues (real parts, imag)."""
+        return {
+            "x0": [float(value) for value in self.point],
+            "mu0": float(self.parameter_value),
+            "a": self.a,
+            "b": self.b,
+            "ab": self.ab,
+            "p": [float(value) for value in self.left_vector],
+            "q": [float(value) for value in self.right_vector],
+            "eigenvalues": [
+                float(v.real) if v.imag == 0 else {"real": float(v.real), "imag": float(v.imag)}
+                for v in (complex(value) for value in self.eigenvalues)
+            ],
+            "convention": self.convention,
+        }
 
     def canonical_parameter(self, parameter):
         """r(mu) = ab (mu - mu0) (array-friendly)."""

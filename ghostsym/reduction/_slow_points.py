@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._jax import jax, jnp
+from .._jax import float64, jax, jnp
 from ..errors import DegenerateError, InvalidInputError, require_finite_array, require_positive
 from ._errors import MinimisationDidNotConvergeError
 from ._numeric import as_field, derivatives, reduce_at_slow_point
@@ -69,7 +69,7 @@ def _advance_one(field, x, damping, iterations, tolerance):
         return (~converged) & (iteration < iterations)
 
     def iterate(state):
-        x, damping, value, _, iteration = state
+        x, damping, value, _, iteration, _ = state
         step, positive_definite = _damped_newton_step(field, x, damping)
         candidate = x + step
         candidate_value = _half_squared_speed(field, candidate)
@@ -79,16 +79,19 @@ def _advance_one(field, x, damping, iterations, tolerance):
         accept = (
             positive_definite & jnp.isfinite(candidate_value) & ((candidate_value <= value) | small)
         )
-        converged = (accept & small & (damping <= 1e-6)) | (value == 0.0)
+        by_step = accept & small & (damping <= 1e-6)
+        by_speed = value == 0.0
+        converged = by_step | by_speed
         x = jnp.where(accept, candidate, x)
         value = jnp.where(accept, candidate_value, value)
         damping = jnp.where(
             accept, jnp.maximum(damping / 10.0, 1e-15), jnp.minimum(damping * 4.0, 1e15)
         )
-        return x, damping, value, converged, iteration + 1
+        reason = jnp.where(by_speed, 2, jnp.where(by_step, 1, 0))
+        return x, damping, value, converged, iteration + 1, reason
 
-    start = (x, damping, _half_squared_speed(field, x), jnp.asarray(False), 0)
-    return jax.lax.while_loop(keep_going, iterate, start)
+    start = (x, damping, _half_squared_speed(field, x), jnp.asarray(False), 0, 0)
+    return jax.lax.while_loop(lambda state: keep_going(state[:5]), iterate, start)
 
 
 def _is_minimum_one(field, x):
@@ -133,6 +136,15 @@ def _in_batches(function, field, arrays, *extra, batch: int):
     )
 
 
+#: Why a start stopped, by the code the compiled loop returns.
+CONVERGENCE_REASONS = {
+    0: "not converged within max_iterations",
+    1: "step below tolerance (nearly undamped Newton step)",
+    2: "speed exactly zero (a fixed point)",
+}
+
+
+@float64
 def minimise_speed(
     vector_field: Callable,
     initial_points,
@@ -151,6 +163,14 @@ def minimise_speed(
     >>> (points.ravel() / np.pi).round(9).tolist(), bool(converged.all()), bool(minimum.all())
     ([0.0, 1.0, 1.0, -0.0], True, True)
     """
+    points, speeds, converged, minimum, _ = _minimise(
+        vector_field, initial_points, max_iterations=max_iterations, tolerance=tolerance
+    )
+    return points, speeds, converged, minimum
+
+
+def _minimise(vector_field, initial_points, *, max_iterations, tolerance):
+    """:func:`minimise_speed` plus each start's stopping reason (codes of CONVERGENCE_REASONS)."""
     starts = require_finite_array("initial_points", initial_points)
     if starts.ndim == 1:
         starts = starts[None, :]
@@ -175,18 +195,26 @@ def minimise_speed(
     values = np.zeros(count)
     converged = np.zeros(count, dtype=bool)
     used = np.zeros(count, dtype=np.int64)
+    reasons = np.zeros(count, dtype=np.int64)
     active = np.arange(count)
     while active.size:
         rounds = int(min(_ROUND, max_iterations - used[active].max()))
-        x, new_damping, value, done, steps = _in_batches(
+        x, new_damping, value, done, steps, reason = _in_batches(
             _advance_batch, field, [points[active], damping[active]], rounds, tolerance, batch=batch
         )
         points[active], damping[active], values[active] = x, new_damping, value
         converged[active], used[active] = done, used[active] + steps
+        reasons[active] = reason
         active = active[~done & (used[active] < max_iterations)]
     minimum = _in_batches(_is_minimum_batch, field, [points], batch=batch)
     speeds = np.sqrt(2.0 * np.maximum(values, 0.0))
-    return points.astype(np.float64), speeds, converged.astype(bool), minimum.astype(bool)
+    return (
+        points.astype(np.float64),
+        speeds,
+        converged.astype(bool),
+        minimum.astype(bool),
+        reasons,
+    )
 
 
 def _polish_fixed_point(vector_field: Callable, point: np.ndarray, steps: int = 4) -> np.ndarray:
@@ -211,6 +239,7 @@ def _polish_fixed_point(vector_field: Callable, point: np.ndarray, steps: int = 
     return x
 
 
+@float64
 def find_slow_points(
     vector_field: Callable,
     initial_points,
@@ -238,7 +267,7 @@ def find_slow_points(
     [(0.0, 'fixed-point', -0.25), (3.141592654, 'fixed-point', -0.25)]
     """
     distance = require_positive("deduplication_distance", deduplication_distance)
-    points, speeds, converged, minimum = minimise_speed(
+    points, speeds, converged, minimum, reasons = _minimise(
         vector_field, initial_points, max_iterations=max_iterations, tolerance=tolerance
     )
     usable = converged & minimum
@@ -249,16 +278,20 @@ def find_slow_points(
             f"converged, {int((converged & ~minimum).sum())} of them to a saddle of q; smallest "
             f"speed reached {float(np.min(speeds)):.3g})"
         )
-    kept: list[np.ndarray] = []
+    kept: list[tuple[np.ndarray, int]] = []
     for index in np.flatnonzero(usable)[np.argsort(speeds[usable], kind="stable")]:
         candidate = points[index]
-        if all(np.linalg.norm(candidate - other) > distance for other in kept):
-            kept.append(candidate)
+        if all(np.linalg.norm(candidate - other) > distance for other, _ in kept):
+            kept.append((candidate, int(reasons[index])))
     results = []
-    for point in kept:
+    for point, reason in kept:
         try:
             results.append(
-                reduce_at_slow_point(vector_field, _polish_fixed_point(vector_field, point))
+                reduce_at_slow_point(
+                    vector_field,
+                    _polish_fixed_point(vector_field, point),
+                    convergence_reason=CONVERGENCE_REASONS[reason],
+                )
             )
         except DegenerateError:
             if not skip_degenerate:

@@ -49,6 +49,7 @@ from ._errors import (
     VanishingUnfoldingCoefficientError,
 )
 from ._normal_form import slow_point_canonical_parameter
+from ._parsing import check_name, parse_expression, parse_number
 
 __all__ = [
     "CONVENTION",
@@ -105,17 +106,12 @@ def fold_bottleneck_time() -> DerivedExpression:
 
 
 # --- input handling ------------------------------------------------------------------------
-def _symbol(name_or_symbol) -> sympy.Symbol:
+def _symbol(name_or_symbol, option: str = "variables") -> sympy.Symbol:
     if isinstance(name_or_symbol, sympy.Symbol):
         return name_or_symbol
-    if isinstance(name_or_symbol, str) and name_or_symbol.isidentifier():
-        return sympy.Symbol(name_or_symbol, real=True)
-    raise InvalidInputError(f"a variable must be a SymPy symbol or a name, got {name_or_symbol!r}")
-
-
-def _one_line(error: Exception) -> str:
-    """SymPy's parse errors span lines; the CLI prints one."""
-    return " ".join(str(error).split())
+    if isinstance(name_or_symbol, str):
+        return sympy.Symbol(check_name(name_or_symbol, option), real=True)
+    raise InvalidInputError(f"{option}: expected a SymPy symbol or a name, got {name_or_symbol!r}")
 
 
 def _exact(name: str, value, names: Mapping[str, sympy.Symbol] | None = None) -> sympy.Expr:
@@ -129,13 +125,26 @@ def _exact(name: str, value, names: Mapping[str, sympy.Symbol] | None = None) ->
     if isinstance(value, numbers.Real | np.floating):
         return sympy.Rational(repr(require_finite(name, float(value))))
     if isinstance(value, str):
-        try:
-            return sympy.sympify(value, locals=dict(names or {}), rational=True)
-        except (sympy.SympifyError, SyntaxError, TypeError) as error:
-            raise InvalidInputError(
-                f"{name}: cannot read {value!r} as a number ({_one_line(error)})"
-            ) from None
+        number = parse_number(value, names, option=name)
+        if not names and not (number.is_number and number.is_extended_real):
+            raise InvalidInputError(f"{name}: {value!r} is not a real number")
+        return number
     raise InvalidInputError(f"{name} must be a number or a SymPy expression, got {value!r}")
+
+
+#: How the API names its inputs in error messages; the command line passes its option names.
+API_OPTION_NAMES = {
+    "equations": "equation",
+    "variables": "variables",
+    "parameter": "parameter",
+    "values": "values",
+    "at": "at",
+    "near": "near",
+}
+
+
+def _options(option_names: Mapping[str, str] | None) -> dict[str, str]:
+    return {**API_OPTION_NAMES, **dict(option_names or {})}
 
 
 def parse_system(
@@ -143,47 +152,64 @@ def parse_system(
     variables: Sequence,
     parameter=None,
     values: Mapping | None = None,
+    *,
+    option_names: Mapping[str, str] | None = None,
 ) -> tuple[sympy.ImmutableMatrix, tuple[sympy.Symbol, ...], sympy.Symbol | None]:
     """(f, variables, parameter) with f a column of SymPy expressions and ``values`` substituted.
 
-    ``equations`` are SymPy expressions or strings (names resolve to ``variables``,
-    ``parameter`` and the keys of ``values``); ``values`` maps symbols or names to numbers
-    (floats are read as exact decimals, so ``0.5`` is ``1/2``).
+    ``equations`` are SymPy expressions or strings, read by the safe parser
+    (:func:`~ghostsym.reduction._parsing.parse_expression`: numbers, names, + - * / **, and
+    exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, Abs; nothing is evaluated as Python).
+    Names resolve to ``variables``, ``parameter`` and the keys of ``values``; any other name
+    is a free parameter. ``values`` maps symbols or names to numbers or number text (floats are
+    read as exact decimals, so ``0.5`` is ``1/2``). ``option_names`` renames the inputs in
+    error messages (the command line passes ``{"values": "--set", ...}``).
 
     >>> f, variables, mu = parse_system(["mu + x**2 + k*y", "-y"], ["x", "y"], "mu", {"k": 0.5})
     >>> f.T, variables, mu
     (Matrix([[mu + x**2 + y/2, -y]]), (x, y), mu)
+    >>> parse_system(["lambda - x**2"], ["x"], "lambda")[0]
+    Matrix([[lambda - x**2]])
     """
-    variable_symbols = tuple(_symbol(variable) for variable in variables)
+    options = _options(option_names)
+    variable_symbols = tuple(_symbol(variable, options["variables"]) for variable in variables)
     if not variable_symbols:
-        raise InvalidInputError("at least one variable is needed")
+        raise InvalidInputError(f"{options['variables']}: at least one variable is needed")
     if len(set(variable_symbols)) != len(variable_symbols):
-        raise InvalidInputError(f"variables must be distinct, got {variable_symbols}")
-    parameter_symbol = None if parameter is None else _symbol(parameter)
+        raise InvalidInputError(
+            f"{options['variables']}: variables must be distinct, got "
+            f"{[str(v) for v in variable_symbols]}"
+        )
+    parameter_symbol = None if parameter is None else _symbol(parameter, options["parameter"])
+    if parameter_symbol is not None and parameter_symbol in variable_symbols:
+        raise InvalidInputError(f"{options['parameter']}: {parameter_symbol} is also a variable")
     names: dict[str, sympy.Symbol] = {symbol.name: symbol for symbol in variable_symbols}
     if parameter_symbol is not None:
         names[parameter_symbol.name] = parameter_symbol
     substitutions: dict[sympy.Symbol, sympy.Expr] = {}
     for key, value in (values or {}).items():
-        symbol = _symbol(key) if not isinstance(key, str) else names.get(key, _symbol(key))
+        if isinstance(key, str):
+            symbol = names.get(key) or _symbol(key, options["values"])
+        else:
+            symbol = _symbol(key, options["values"])
         names.setdefault(symbol.name, symbol)
-        substitutions[symbol] = _exact(f"value of {symbol}", value, names)
+        substitutions[symbol] = _exact(f"{options['values']} {symbol}", value, {})
+    if isinstance(equations, str | sympy.Basic):
+        equations = [equations]
     if len(equations) != len(variable_symbols):
         raise InvalidInputError(
-            f"need one equation per variable: {len(equations)} equations for "
-            f"{len(variable_symbols)} variables {variable_symbols}"
+            f"{options['equations']}: need one equation per variable, got {len(equations)} for "
+            f"{len(variable_symbols)} variables {[str(v) for v in variable_symbols]}"
         )
     parsed = []
     for index, equation in enumerate(equations):
+        where = f"{options['equations']} {index + 1}"
         if isinstance(equation, str):
-            try:
-                equation = sympy.sympify(equation, locals=names, rational=True)
-            except (sympy.SympifyError, SyntaxError, TypeError) as error:
-                raise InvalidInputError(
-                    f"equation {index + 1}: cannot parse {equation!r} ({_one_line(error)})"
-                ) from None
+            equation = parse_expression(equation, names, option=where, free_names=True)
+        elif isinstance(equation, numbers.Number) and not isinstance(equation, bool):
+            equation = _exact(where, equation)
         if not isinstance(equation, sympy.Expr):
-            raise InvalidInputError(f"equation {index + 1} must be a SymPy expression")
+            raise InvalidInputError(f"{where} must be a SymPy expression or text")
         # Strings name symbols without assumptions; map them onto the real symbols.
         renames = {
             symbol: names[symbol.name]
@@ -363,6 +389,48 @@ class FoldReduction:
         b = sympy.simplify((w.T * sympy.Matrix(self.second_derivative))[0] / 2)
         return a, b, sympy.simplify(a * b)
 
+    def to_json(self) -> dict:
+        """JSON-ready dict: ``at``, ``a``, ``b``, ``ab`` (null while free symbols remain),
+        ``p``, ``q``, ``convention``, ``eigenvalues`` (numbers, {"real", "imag"} or text),
+        ``exact`` (SymPy text of a, b, ab), ``canonical_parameter``, ``bottleneck_time``.
+
+        >>> x, mu = sympy.symbols("x mu", real=True)
+        >>> reduce_fold([mu + x**2], [x], mu, at={x: 0, mu: 0}).to_json()["exact"]
+        {'a': '1', 'b': '1', 'ab': '1'}
+        """
+
+        def number_or_text(value):
+            if value.free_symbols:
+                return str(value)
+            number = complex(sympy.N(value, 17))
+            return number.real if number.imag == 0 else {"real": number.real, "imag": number.imag}
+
+        def float_or_none(value):
+            return None if value.free_symbols else float(value)
+
+        at = {
+            str(v): number_or_text(value)
+            for v, value in zip(self.variables, self.point, strict=True)
+        }
+        at[str(self.parameter)] = number_or_text(self.parameter_value)
+        return {
+            "at": at,
+            "a": float_or_none(self.unfolding_coefficient),
+            "b": float_or_none(self.quadratic_coefficient),
+            "ab": float_or_none(self.coefficient_product),
+            "p": [number_or_text(value) for value in self.left_vector],
+            "q": [number_or_text(value) for value in self.right_vector],
+            "convention": self.convention,
+            "eigenvalues": [number_or_text(value) for value in self.eigenvalues],
+            "exact": {
+                "a": str(self.unfolding_coefficient),
+                "b": str(self.quadratic_coefficient),
+                "ab": str(self.coefficient_product),
+            },
+            "canonical_parameter": str(self.canonical_parameter.expression),
+            "bottleneck_time": str(self.bottleneck_time.expression),
+        }
+
     # --- presentation ---------------------------------------------------------------------
     def latex(self) -> str:
         """LaTeX: the fold point, p, q, a, b, ab, r(mu) and the bottleneck time."""
@@ -396,6 +464,7 @@ def reduce_fold(
     values: Mapping | None = None,
     *,
     precision: int = 30,
+    option_names: Mapping[str, str] | None = None,
 ) -> FoldReduction:
     """Reduce x' = f(x, mu) at the fold ``at`` = {x_i: x0_i, ..., mu: mu0} (exact arithmetic).
 
@@ -413,9 +482,12 @@ def reduce_fold(
     ...
     ghostsym.reduction._errors.VanishingQuadraticCoefficientError: b = 0 at the fold...
     """
-    f, variable_symbols, mu = parse_system(equations, variables, parameter, values)
+    options = _options(option_names)
+    f, variable_symbols, mu = parse_system(
+        equations, variables, parameter, values, option_names=option_names
+    )
     if mu is None:
-        raise InvalidInputError("a fold reduction needs the bifurcation parameter")
+        raise InvalidInputError(f"a fold reduction needs the bifurcation {options['parameter']}")
     if at is None:
         folds = locate_folds(f, variable_symbols, mu, precision=precision)
         if len(folds) != 1:
@@ -429,12 +501,14 @@ def reduce_fold(
     for key, value in at.items():
         symbol = names.get(key) if isinstance(key, str) else key
         if symbol not in names.values():
-            raise InvalidInputError(f"`at` names {key!r}, which is not a variable or the parameter")
-        point[symbol] = _exact(f"at {symbol}", value, names)
+            raise InvalidInputError(
+                f"{options['at']} names {key!r}, which is not a variable or the parameter"
+            )
+        point[symbol] = _exact(f"{options['at']} {symbol}", value, {})
     missing = [str(symbol) for symbol in (*variable_symbols, mu) if symbol not in point]
     if missing:
         raise InvalidInputError(
-            f"`at` must give every variable and the parameter; missing {missing}"
+            f"{options['at']} must give every variable and the parameter; missing {missing}"
         )
     return _reduce_fold_at(f, variable_symbols, mu, point, precision)
 
@@ -554,8 +628,12 @@ def locate_folds(
 ) -> tuple[FoldReduction, ...]:
     """Every real fold of x' = f(x, mu): solve f = 0 together with det Df = 0 for (x0, mu0).
 
-    Each solution is reduced with :func:`reduce_fold`; a degenerate solution (e.g. a cusp or
-    pitchfork point) raises its named error unless ``skip_degenerate`` drops it. Sorted by mu0.
+    ``sympy.solve`` gives exact folds, each reduced with :func:`reduce_fold`. Where it finds
+    nothing (which proves nothing), :func:`~ghostsym.reduction.find_folds` takes over (Gröbner
+    basis and real-root isolation, then a numeric search) and its folds are returned, exact
+    or :class:`~ghostsym.NumericFoldReduction`; "no real solution" is said only when a
+    Gröbner basis proved it. A degenerate solution (e.g. a cusp or pitchfork point) raises
+    its named error unless ``skip_degenerate`` drops it. Sorted by mu0.
 
     >>> x, mu = sympy.symbols("x mu", real=True)
     >>> [(fold.point, fold.parameter_value, fold.coefficient_product)
@@ -571,11 +649,10 @@ def locate_folds(
     system = [*f, f.jacobian(variable_symbols).det()]
     try:
         solutions = sympy.solve(system, unknowns, dict=True)
-    except NotImplementedError as error:
-        raise InvalidInputError(
-            f"SymPy cannot solve f = 0, det Df = 0 for this system ({_one_line(error)}); give "
-            "the fold point explicitly (`at`)"
-        ) from None
+    except NotImplementedError:
+        solutions = []
+    if not solutions:  # sympy.solve proves nothing: ask the Gröbner basis and numerics
+        return _located_by_search(f, variable_symbols, mu, skip_degenerate)
     folds = []
     for solution in solutions:
         if any(symbol not in solution for symbol in unknowns):
@@ -592,9 +669,36 @@ def locate_folds(
             if not skip_degenerate:
                 raise
     if not folds and not skip_degenerate:
-        raise NotAFoldError(f"no real fold: f = 0, det Df = 0 has no real solution for {unknowns}")
+        raise NotAFoldError(
+            f"no real fold: the real solutions sympy.solve found of f = 0, det Df = 0 for "
+            f"{unknowns} are all degenerate"
+        )
     folds.sort(key=lambda fold: _sort_key(fold.parameter_value))
     return tuple(folds)
+
+
+def _located_by_search(f, variables, mu, skip_degenerate):
+    """locate_folds when sympy.solve finds nothing: :func:`find_folds` (Gröbner basis with
+    real-root isolation, then numerics); degenerate points raise unless skipped."""
+    from . import _errors
+    from ._folds import find_folds
+
+    if f.free_symbols - {*variables, mu}:
+        raise InvalidInputError(
+            "sympy.solve found no solution of f = 0, det Df = 0 and the other routes need "
+            "numbers for the free parameters; give them with `values` or pass `at`"
+        )
+    search = find_folds(list(f), variables, mu)
+    if search.skipped and not skip_degenerate:
+        first = search.skipped[0]
+        raise getattr(_errors, first.error, NotAFoldError)(first.reason)
+    if not search.folds and not skip_degenerate:
+        proved = "has no real solution" if search.complete else "gave no fold"
+        raise NotAFoldError(
+            f"no real fold: f = 0, det Df = 0 {proved} for {[*variables, mu]} "
+            f"({'; '.join(search.methods)})"
+        )
+    return search.folds
 
 
 def _is_complex(value: sympy.Expr) -> bool:
@@ -616,8 +720,12 @@ class GhostReduction:
         z = b y + lambda/2:  z' = r + z^2,               r = b d - lambda^2 / 4,
 
     lambda the eigenvalue of Df(x_g) nearest zero, q, p its right/left vectors (convention
-    :data:`CONVENTION`). ``kind`` is ``"ghost"`` (r > 0, passage time pi/sqrt(r)) or
-    ``"fixed-point"`` (r <= 0, a node-saddle pair; passage time ``sympy.oo``).
+    :data:`CONVENTION`). ``kind`` is ``"ghost"`` (r > 0, passage time pi/sqrt(r)),
+    ``"fixed-point"`` (r <= 0, a node-saddle pair; passage time ``sympy.oo``),
+    ``"undetermined"`` (|r| below ``r_floor``, the rounding noise of r at this precision;
+    passage time NaN) or ``"multi-dimensional"`` (``dimension`` >= 2 singular values of Df
+    below 10^-(precision/2) times the largest: no one-dimensional reduction, r = NaN).
+    ``convergence_reason`` says how the minimisation stopped.
 
     Attributes:
         equations, variables: the system.
@@ -651,8 +759,15 @@ class GhostReduction:
     passage_time: sympy.Expr
     canonical_parameter: DerivedExpression
     precision: int
+    dimension: int = 1
+    r_floor: sympy.Expr = sympy.Integer(0)
+    convergence_reason: str | None = None
 
     convention = CONVENTION
+
+    def to_json(self) -> dict:
+        """JSON-ready dict (the float64 view, :meth:`to_slow_point`)."""
+        return self.to_slow_point().to_json()
 
     def to_slow_point(self):
         """The same reduction as a float64 :class:`~ghostsym.SlowPoint`."""
@@ -670,6 +785,9 @@ class GhostReduction:
             r=float(self.r),
             kind=self.kind,
             passage_time=math.inf if self.passage_time == sympy.oo else float(self.passage_time),
+            dimension=self.dimension,
+            r_floor=float(self.r_floor),
+            convergence_reason=self.convergence_reason,
         )
 
     def latex(self) -> str:
@@ -729,22 +847,33 @@ def _compile(f: sympy.ImmutableMatrix, variables: tuple[sympy.Symbol, ...]) -> _
 
 
 def _minimise_speed(system: _CompiledSystem, start, max_iterations: int, precision: int):
-    """Damped Newton on q = 1/2|f|^2 with the exact Hessian (Levenberg damping, mpmath)."""
+    """Levenberg-Marquardt-damped Newton on q = 1/2|f|^2 with the exact Hessian (mpmath).
+
+    Returns (x, reason). Stops on any of: q = 0 (a fixed point); |grad q| at most
+    10^-precision times the curvature scale (a degenerate minimum such as a fold, where q
+    only reaches zero slowly); a nearly undamped step below 10^-precision (1 + |x|); or q
+    and x no longer changing at the working precision (the minimum is as sharp as the
+    arithmetic allows). A critical point that is not a minimum raises NotASlowPointError.
+    """
     x = mpmath.matrix(start)
     value = system.speed(*x)
     damping = mpmath.mpf("1e-3")
-    step_tolerance = mpmath.mpf(10) ** (-precision)
+    tolerance = mpmath.mpf(10) ** (-precision)
+    stalled = 0
     for _ in range(max_iterations):
         gradient = mpmath.matrix(system.speed_gradient(*x))
         hessian = mpmath.matrix(system.speed_hessian(*x))
         scale = max(max(abs(hessian[i, i]) for i in range(hessian.rows)), mpmath.mpf(1))
-        if mpmath.norm(gradient) <= step_tolerance * scale:  # a critical point of q: which kind?
+        if value == 0:
+            return x, "speed exactly zero (a fixed point)"
+        if mpmath.norm(gradient) <= tolerance * scale:  # a critical point of q: which kind?
             curvature = mpmath.eigsy(hessian, eigvals_only=True)
-            if min(curvature) < -step_tolerance * scale:
+            if min(curvature) < -tolerance * scale:
                 raise NotASlowPointError(
                     f"q = 1/2|f|^2 is stationary at {[float(v) for v in x]} but not minimal "
                     f"there (Hessian eigenvalues {[float(v) for v in curvature]}): start elsewhere"
                 )
+            return x, "gradient of q below tolerance"
         try:
             step = mpmath.cholesky_solve(
                 hessian + damping * scale * mpmath.eye(hessian.rows), -gradient
@@ -752,18 +881,26 @@ def _minimise_speed(system: _CompiledSystem, start, max_iterations: int, precisi
         except (ValueError, ZeroDivisionError):  # not positive definite: damp harder
             damping *= 4
             continue
+        # where q is concave the damped step can be huge: bound it by 1 + |x| so the search
+        # stays near its start instead of jumping to a distant basin
+        radius = 1 + mpmath.norm(x)
+        length = mpmath.norm(step)
+        if length > radius:
+            step = step * (radius / length)
         candidate = x + step
         candidate_value = system.speed(*candidate)
-        if candidate_value <= value * (1 + mpmath.mpf(10) ** (-precision)):
+        if candidate_value <= value * (1 + tolerance):
+            small = mpmath.norm(step) <= tolerance * (1 + mpmath.norm(x))
             x, value = candidate, candidate_value
-            converged = damping < mpmath.mpf("1e-20") and mpmath.norm(step) <= step_tolerance * (
-                1 + mpmath.norm(x)
-            )
+            if damping < mpmath.mpf("1e-20") and small:
+                return x, "step below tolerance (nearly undamped Newton step)"
             damping = max(damping / 10, mpmath.mpf(10) ** (-3 * precision))
-            if converged or value == 0:
-                return x
+            stalled = 0
         else:
             damping *= 4
+            stalled += 1
+            if stalled >= 30:  # q cannot be lowered at this precision from here
+                return x, "q no longer decreases at the working precision"
     raise MinimisationDidNotConvergeError(
         f"minimising q = 1/2|f|^2 from {[float(v) for v in start]} did not converge in "
         f"{max_iterations} damped Newton steps (last point {[float(v) for v in x]}, "
@@ -781,6 +918,7 @@ def reduce_ghost(
     require_ghost: bool = False,
     precision: int = 30,
     max_iterations: int = 200,
+    option_names: Mapping[str, str] | None = None,
 ) -> GhostReduction:
     """Find the slow point of x' = f(x) near ``near`` and reduce it to z' = r + z^2.
 
@@ -797,49 +935,66 @@ def reduce_ghost(
     >>> ghost.kind, sympy.N(ghost.r, 12), abs(ghost.point[0]) < 1e-25
     ('ghost', 0.0100000000000, True)
     """
-    f, variable_symbols, _ = parse_system(equations, variables, None, values)
+    options = _options(option_names)
+    f, variable_symbols, _ = parse_system(
+        equations, variables, None, values, option_names=option_names
+    )
     leftover = f.free_symbols - set(variable_symbols)
     if leftover:
         raise InvalidInputError(
-            f"the ghost reduction needs numbers for {sorted(map(str, leftover))} (pass `values`)"
+            f"the ghost reduction needs numbers for {sorted(map(str, leftover))} (give them "
+            f"with {options['values']})"
         )
     names = {symbol.name: symbol for symbol in variable_symbols}
     if isinstance(near, Mapping):
         by_symbol = {(names.get(k) if isinstance(k, str) else k): v for k, v in near.items()}
+        unknown = [str(k) for k in by_symbol if k not in variable_symbols]
+        if unknown:
+            raise InvalidInputError(f"{options['near']} names {unknown}, which are not variables")
         missing = [str(v) for v in variable_symbols if v not in by_symbol]
         if missing:
-            raise InvalidInputError(f"`near` must give every variable; missing {missing}")
+            raise InvalidInputError(
+                f"{options['near']} must give every variable; missing {missing}"
+            )
         start_values = [by_symbol[v] for v in variable_symbols]
     else:
         start_values = list(near)
         if len(start_values) != len(variable_symbols):
             raise InvalidInputError(
-                f"`near` needs {len(variable_symbols)} numbers, got {len(start_values)}"
+                f"{options['near']} needs {len(variable_symbols)} numbers, got {len(start_values)}"
             )
     system = _compile(f, variable_symbols)
     with mpmath.workdps(precision + 10):
         start = [
-            mpmath.mpf(str(_exact(f"near {v}", s, names).evalf(precision + 10)))
+            mpmath.mpf(str(_exact(f"{options['near']} {v}", s, {}).evalf(precision + 10)))
             for v, s in zip(variable_symbols, start_values, strict=True)
         ]
-        x = (
-            _minimise_speed(system, start, max_iterations, precision)
-            if minimise
-            else (mpmath.matrix(start))
-        )
-        reduction = _reduce_at(system, f, variable_symbols, x, precision)
+        if minimise:
+            x, reason = _minimise_speed(system, start, max_iterations, precision)
+        else:
+            x, reason = mpmath.matrix(start), None
+        reduction = _reduce_at(system, f, variable_symbols, x, precision, reason)
     if require_ghost and reduction.kind != "ghost":
         raise FixedPointNotGhostError(
-            f"the slow point at {[float(v) for v in reduction.point]} is a fixed point, not a "
-            f"ghost: r = {float(reduction.r):.6g} <= 0 (|f| = {float(reduction.speed):.3g})"
+            f"the slow point at {[float(v) for v in reduction.point]} is "
+            f"{reduction.kind.replace('-', ' ')}, not a ghost: r = {float(reduction.r):.6g} "
+            f"(|f| = {float(reduction.speed):.3g})"
         )
     return reduction
 
 
-def _reduce_at(system, f, variables, x, precision) -> GhostReduction:
+def _reduce_at(system, f, variables, x, precision, reason=None) -> GhostReduction:
     n = len(variables)
     value = mpmath.matrix(system.value(*x))
     jacobian = mpmath.matrix(system.jacobian(*x))
+    singular_values = mpmath.svd_r(jacobian, compute_uv=False) if n > 1 else [abs(jacobian[0])]
+    jacobian_scale = max((abs(v) for v in singular_values), default=mpmath.mpf(0))
+    rank_tolerance = mpmath.mpf(10) ** (-(precision // 2))  # relative numeric-rank test
+    # the scale of Df: its largest singular value, or |f| where Df itself nearly vanishes
+    rank_scale = max(jacobian_scale, _speed_of(value, n))
+    dimension = max(1, sum(1 for v in singular_values if v <= rank_tolerance * rank_scale))
+    if dimension >= 2:
+        return _multi_dimensional(system, f, variables, x, precision, reason, dimension)
     eigenvalues, left, right = mpmath.eig(jacobian, left=True, right=True)
     index = min(range(n), key=lambda i: abs(eigenvalues[i]))
     lam = mpmath.mpmathify(eigenvalues[index])
@@ -875,7 +1030,21 @@ def _reduce_at(system, f, variables, x, precision) -> GhostReduction:
     speed = mpmath.sqrt(sum(value[i] ** 2 for i in range(n)))
     formula = slow_point_canonical_parameter()
     r = formula.lambdify("mpmath")(d, mpmath.re(lam), b)
-    if r > 0:
+    # rounding at the working precision (precision + 10 digits) perturbs d and lambda by
+    # about 10^-(precision+10) times the size of the terms; r's sign is known above 100x that
+    x_norm = mpmath.sqrt(sum(v**2 for v in x))
+    p_norm = mpmath.sqrt(sum(v**2 for v in p))
+    floor = (
+        100
+        * mpmath.mpf(10) ** (-precision)
+        * (
+            abs(b) * p_norm * (_speed_of(value, n) + jacobian_scale * x_norm)
+            + abs(lam) * jacobian_scale
+        )
+    )
+    if abs(r) < floor:
+        kind, passage = "undetermined", sympy.nan
+    elif r > 0:
         kind = "ghost"
         passage = _to_sympy(canonical_form().bottleneck_time.lambdify("mpmath")(r), precision)
     else:
@@ -902,4 +1071,47 @@ def _reduce_at(system, f, variables, x, precision) -> GhostReduction:
         passage_time=passage,
         canonical_parameter=formula,
         precision=precision,
+        dimension=1,
+        r_floor=sympy.Float(floor, 5),
+        convergence_reason=reason,
+    )
+
+
+def _speed_of(value, n):
+    """|f| of an mpmath column."""
+    return mpmath.sqrt(sum(value[i] ** 2 for i in range(n)))
+
+
+def _multi_dimensional(system, f, variables, x, precision, reason, dimension) -> GhostReduction:
+    """A slow point with ``dimension`` >= 2 slow directions: no one-dimensional reduction."""
+    n = len(variables)
+    value = mpmath.matrix(system.value(*x))
+    jacobian = mpmath.matrix(system.jacobian(*x))
+    eigenvalues = mpmath.eig(jacobian, left=False, right=False)
+    if isinstance(eigenvalues, tuple):
+        eigenvalues = eigenvalues[0]
+    ordered = sorted((mpmath.mpmathify(v) for v in eigenvalues), key=lambda v: abs(v))
+    chop = mpmath.mpf(10) ** (-(precision - 5))
+    below_precision = mpmath.mpf(10) ** (-(precision + 5))
+    x = [mpmath.chop(v, tol=below_precision) for v in x]
+    nan = sympy.nan
+    return GhostReduction(
+        equations=tuple(f),
+        variables=tuple(variables),
+        point=tuple(sympy.Float(v, precision) for v in x),
+        speed=sympy.Float(_speed_of(value, n), precision),
+        drift=nan,
+        eigenvalue=nan,
+        eigenvalues=tuple(_to_sympy(mpmath.chop(v, tol=chop), precision) for v in ordered),
+        left_vector=tuple(nan for _ in range(n)),
+        right_vector=tuple(nan for _ in range(n)),
+        quadratic_coefficient=nan,
+        r=nan,
+        kind="multi-dimensional",
+        passage_time=nan,
+        canonical_parameter=slow_point_canonical_parameter(),
+        precision=precision,
+        dimension=dimension,
+        r_floor=nan,
+        convergence_reason=reason,
     )
