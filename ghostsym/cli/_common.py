@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 
+from .._io import json_text
 from ..errors import InvalidInputError
 
 FORMATS = ("text", "latex", "json")
@@ -51,15 +51,12 @@ def parse_assignments(items: list[str] | None, option: str) -> dict[str, str]:
 
 
 def to_json(payload) -> str:
-    """JSON with non-finite floats refused (they would not be valid JSON)."""
-    return json.dumps(payload, indent=2, allow_nan=False, default=_jsonable)
+    """JSON text in ghostsym's one convention (:mod:`ghostsym._io`: non-finite floats as the
+    strings "inf", "-inf", "nan"; NumPy values as plain numbers and lists).
 
-
-def _jsonable(value):
-    import numpy as np
-
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    >>> print(to_json({"t": float("inf")}))
+    {
+      "t": "inf"
+    }
+    """
+    return json_text(payload)
