@@ -1,14 +1,16 @@
 """The ``ghostsym`` command: a thin layer over the public API.
 
-Each sub-command lives in a private module ``ghostsym._cli_<name>`` with a ``register``
-function that adds its parser and sets ``handler``; this module only dispatches and turns
-ghostsym's errors into a one-line message and a non-zero exit status.
+Each sub-command lives in a module ``ghostsym.cli.<name>`` with a ``register`` function that
+adds its parser and sets ``handler``; handlers print through :func:`ghostsym.cli._common.emit`.
+This module only dispatches and is the one error boundary: ghostsym's errors become a one-line
+message ``ghostsym COMMAND: error: ...`` and exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .. import __version__
@@ -60,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     except GhostsymError as error:
         print(f"ghostsym {arguments.command}: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``ghostsym ... | head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
