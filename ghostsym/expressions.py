@@ -76,8 +76,6 @@ class DerivedExpression:
         require_choice("backend", backend, BACKENDS)
         if backend not in self._cache:
             modules = "mpmath" if backend == "mpmath" else backend
-            if backend == "jax":
-                from . import _jax  # noqa: F401  (float64 before the first JAX array)
             self._cache[backend] = sympy.lambdify(self.arguments, self.expression, modules=modules)
         return self._cache[backend]
 

@@ -28,6 +28,7 @@ from functools import cache
 
 import numpy as np
 
+from .._jax import float64
 from ..errors import InvalidInputError, require_positive
 from ..network._latent import LatentFactors, latent_slow_point
 from ..network._latent import latent_flow as network_latent_flow
@@ -109,6 +110,7 @@ class LatentPassage:
         return np.where(self.interior, kinds, "none")
 
 
+@float64
 def reduce_latent_path(
     m, n, b, kappa0, threshold, *, grid_points: int = 512, newton_steps: int = 25
 ):
@@ -142,6 +144,7 @@ def reduce_latent_path(
     return kappa, drift, eigenvalue, quadratic, r, blocked, time
 
 
+@float64
 def simulate_crossing_jax(m, n, b, kappa0, threshold, time_step, steps: int):
     """Updates the discrete-time latent map kappa <- kappa + alpha F(kappa) needs to reach the
     threshold (linear interpolation within the crossing update; inf if not within ``steps``).
@@ -187,6 +190,7 @@ def _compiled_passage(grid_points: int, newton_steps: int, simulation_steps: int
     return jax.jit(jax.vmap(single, in_axes=(0, 0, 0, 0, None, None)))
 
 
+@float64
 def rank_one_latent_passage(
     m,
     n,

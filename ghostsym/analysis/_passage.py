@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from .._jax import float64
 from ..theory._canonical import CanonicalAntiderivatives, canonical_antiderivatives
 
 __all__ = ["CanonicalAntiderivatives", "canonical_antiderivatives", "passage_time_jax"]
@@ -28,6 +29,7 @@ def _lambdified():
     )
 
 
+@float64
 def passage_time_jax(r, start, end):
     """Time for x' = r + x^2 to carry x from ``start`` to ``end`` (JAX, broadcasting, float64).
 

@@ -14,6 +14,7 @@ import os
 import sys
 
 from .. import __version__
+from .._jax import enable_float64
 from ..errors import GhostsymError
 
 #: Sub-command modules, in the order ``ghostsym --help`` lists them.
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 on success, 2 on a usage error)."""
     parser = build_parser()
     arguments = parser.parse_args(argv)
+    enable_float64()  # closed-form checks in float64; training still chooses float32 itself
     try:
         arguments.handler(arguments)
     except GhostsymError as error:

@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._jax import jax, jnp
+from .._jax import float64, jax, jnp
 from ..reduction._normal_form import slow_point_canonical_parameter
 
 __all__ = [
@@ -174,6 +174,7 @@ def _latent_slow_point(parameters, start, threshold, grid_points: int, newton_st
     return LatentSlowPoint(kappa, drift, eigenvalue, quadratic, canonical, clearance)
 
 
+@float64
 def latent_slow_point(
     parameters, start, threshold: float = 1.0, grid_points: int = 512, newton_steps: int = 25
 ) -> LatentSlowPoint:
