@@ -178,8 +178,11 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write_bytes(path, data: bytes) -> Path:
+def atomic_write_bytes(path, data: bytes, mode: int | None = None) -> Path:
     """Write ``data`` to ``path`` atomically: a temporary file beside it, then ``os.replace``.
+
+    ``mode``: the file's permission bits (default: what the umask gives a new file); the file
+    has them before it appears under its name.
 
     >>> import tempfile, pathlib
     >>> atomic_write_bytes(pathlib.Path(tempfile.mkdtemp()) / "a.bin", b"ok").read_bytes()
@@ -193,7 +196,7 @@ def atomic_write_bytes(path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, _default_mode())
+        os.chmod(temporary, _default_mode() if mode is None else mode)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

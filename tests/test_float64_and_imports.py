@@ -85,3 +85,11 @@ print(json.dumps({"loaded": [], "x64": bool(jax.config.jax_enable_x64),
     expected = json.loads(_run(baseline, MPLBACKEND="svg"))
     assert result == expected, (result, expected)
     assert result["loaded"] == [] and result["x64"] is False
+
+
+def test_theory_command_does_not_import_jax():
+    code = (
+        "import sys\nfrom ghostsym.cli import main\nstatus = main(['theory', '--T', '100'])\n"
+        "print(status, sorted(m for m in ('jax', 'optax', 'matplotlib') if m in sys.modules))"
+    )
+    assert _run(code).splitlines()[-1] == "0 []"

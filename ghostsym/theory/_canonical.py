@@ -35,6 +35,7 @@ import sympy
 from .. import notation
 from ..errors import InvalidInputError, require_finite
 from ..expressions import DerivedExpression
+from ._derivation_cache import cached_derivation
 
 __all__ = [
     "CanonicalForm",
@@ -172,6 +173,7 @@ def canonical_antiderivatives() -> CanonicalAntiderivatives:
 
 
 @cache
+@cached_derivation
 def canonical_form() -> CanonicalForm:
     """Derive the closed forms of x' = r + x^2 with SymPy (cached; about one second).
 
