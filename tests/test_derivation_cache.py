@@ -4,8 +4,7 @@ import stat
 
 import pytest
 
-from ghostsym.theory import _derivation_cache
-from ghostsym.theory._canonical import canonical_form
+from ghostsym.theory import _derivation_cache, canonical_form
 from ghostsym.theory._task import _general_theory
 
 # the cached derivations (functools.cache outside, the disk cache inside)
