@@ -56,7 +56,9 @@ def _numbers_differ(before: float, after: float, tolerance: float) -> bool:
     return abs(before - after) > tolerance * scale
 
 
-def compare(before, after, location: str = "", tolerance: float = 0.0) -> list[str]:
+def compare(
+    before, after, location: str = "", tolerance: float = 0.0, ignored=IGNORED_KEYS
+) -> list[str]:
     """Every difference between ``before`` and ``after`` below ``location``, one line each.
 
     >>> compare({"a": 1.0, "wall_time": 3}, {"a": 1.5, "wall_time": 4})
@@ -67,7 +69,7 @@ def compare(before, after, location: str = "", tolerance: float = 0.0) -> list[s
     differences: list[str] = []
     if isinstance(before, dict) and isinstance(after, dict):
         for key in list(before) + [key for key in after if key not in before]:
-            if key in IGNORED_KEYS:
+            if key in ignored:
                 continue
             where = f"{location}/{key}" if location else str(key)
             if key not in after:
@@ -75,7 +77,7 @@ def compare(before, after, location: str = "", tolerance: float = 0.0) -> list[s
             elif key not in before:
                 differences.append(f"{where}: (missing) -> {_short(after[key])}")
             else:
-                differences += compare(before[key], after[key], where, tolerance)
+                differences += compare(before[key], after[key], where, tolerance, ignored)
         return differences
     if isinstance(before, list) and isinstance(after, list):
         if len(before) != len(after):
@@ -87,7 +89,7 @@ def compare(before, after, location: str = "", tolerance: float = 0.0) -> list[s
             elif index >= len(before):
                 differences.append(f"{where}: (missing) -> {_short(after[index])}")
             else:
-                differences += compare(before[index], after[index], where, tolerance)
+                differences += compare(before[index], after[index], where, tolerance, ignored)
         return differences
     if _is_path(before) and _is_path(after):
         return differences
@@ -121,13 +123,21 @@ def main(argv=None) -> int:
         default=0.0,
         help="relative tolerance for numbers (default 0: exact)",
     )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="also ignore this key wherever it occurs (repeatable)",
+    )
     arguments = parser.parse_args(argv)
+    ignored = IGNORED_KEYS | set(arguments.ignore)
     before = json.loads(arguments.before.read_text())
     after = json.loads(arguments.after.read_text())
-    differences = compare(before, after, tolerance=arguments.tolerance)
+    differences = compare(before, after, tolerance=arguments.tolerance, ignored=ignored)
     for line in differences:
         print(line)
-    print(f"{len(differences)} difference(s) (ignored: {', '.join(sorted(IGNORED_KEYS))}, paths)")
+    print(f"{len(differences)} difference(s) (ignored: {', '.join(sorted(ignored))}, paths)")
     return 1 if differences else 0
 
 
