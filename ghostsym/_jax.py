@@ -46,7 +46,9 @@ def __getattr__(name: str):
 def float64(function):
     """Decorate ``function`` so that it runs with JAX float64 enabled, restoring the setting after.
 
-    When float64 is already on (an entry point turned it on), the call goes straight through.
+    When float64 is already on (an entry point turned it on), the call goes straight through;
+    so does a call inside a JAX transformation (``jax.jit``, ``jax.grad``, ...) traced without
+    float64, whose types the caller has fixed already (switching inside a trace would mix them).
 
     >>> from ghostsym._jax import jnp
     >>> @float64
@@ -59,7 +61,10 @@ def float64(function):
     @functools.wraps(function)
     def with_float64(*args, **keywords):
         module = globals().get("jax") or __getattr__("jax")
-        if module.config.jax_enable_x64:
+        if module.config.jax_enable_x64 or any(
+            isinstance(leaf, module.core.Tracer)
+            for leaf in module.tree_util.tree_leaves((args, keywords))
+        ):
             return function(*args, **keywords)
         with module.enable_x64(True):
             return function(*args, **keywords)
