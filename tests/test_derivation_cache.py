@@ -24,9 +24,13 @@ def _forget_memory(monkeypatch):
 
 
 def test_cache_equals_a_fresh_derivation(private_cache, monkeypatch):
+    private_cache.mkdir()
+    earlier = private_cache / "derivations-0.0.1-0123456789abcdef0123.pickle"
+    earlier.write_bytes(b"from an earlier source")
     stored = [derivation(*arguments) for derivation, arguments in DERIVATIONS]
     path = _derivation_cache.cache_file()
     assert path.parent == private_cache and path.exists()
+    assert not earlier.exists()  # files of earlier sources are removed
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     _forget_memory(monkeypatch)  # the next calls read the file back
     loaded = [derivation(*arguments) for derivation, arguments in DERIVATIONS]

@@ -7,7 +7,7 @@ of the functions decorated with :func:`cached_derivation` are stored with :mod:`
 
     derivations-<ghostsym version>-<hash of the package source, SymPy and Python versions>.pickle
 
-so any change of the code or of SymPy starts a new file. The file is the user's own: written
+so any change of the code or of SymPy starts a new file (and deletes the old ones). The file is the user's own: written
 atomically with mode 0600 in a 0700 directory, and read only if it belongs to the user and no
 one else can write it (pickle runs code when loading, so nothing else is ever loaded). Setting
 ``GHOSTSYM_NO_CACHE=1`` derives everything afresh and writes nothing.
@@ -87,9 +87,13 @@ def _read(path: Path) -> dict:
 
 
 def _write(path: Path, entries: dict) -> None:
+    """Store ``entries`` in ``path`` and delete the files of earlier sources (never read again)."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         atomic_write_bytes(path, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL), 0o600)
+        for stale in path.parent.glob("derivations-*.pickle"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError:  # a read-only home or a full disk: the derivation still stands
         pass
 
