@@ -7,9 +7,10 @@ of the functions decorated with :func:`cached_derivation` are stored with :mod:`
 
     derivations-<ghostsym version>-<hash of the package source, SymPy and Python versions>.pickle
 
-so any change of the code or of SymPy starts a new file (and deletes the old ones). The file is the user's own: written
-atomically with mode 0600 in a 0700 directory, and read only if it belongs to the user and no
-one else can write it (pickle runs code when loading, so nothing else is ever loaded). Setting
+so any change of the code or of SymPy starts a new file (and deletes the old ones). The file
+is the user's own: written atomically with mode 0600 in a 0700 directory, and read only if it
+belongs to the user and no one else can write it (pickle runs code when loading, so nothing
+else is ever loaded). Setting
 ``GHOSTSYM_NO_CACHE=1`` derives everything afresh and writes nothing.
 
 >>> cache_file().name.startswith("derivations-")
