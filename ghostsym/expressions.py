@@ -48,6 +48,17 @@ class DerivedExpression:
     description: str = ""
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
+    def __getstate__(self) -> dict:
+        # pickled without the lambdified functions (they are rebuilt on first use)
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        state.pop("free_symbols", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+
     def __post_init__(self):
         missing = self.expression.free_symbols - set(self.arguments)
         if missing:
@@ -76,8 +87,6 @@ class DerivedExpression:
         require_choice("backend", backend, BACKENDS)
         if backend not in self._cache:
             modules = "mpmath" if backend == "mpmath" else backend
-            if backend == "jax":
-                from . import _jax  # noqa: F401  (float64 before the first JAX array)
             self._cache[backend] = sympy.lambdify(self.arguments, self.expression, modules=modules)
         return self._cache[backend]
 

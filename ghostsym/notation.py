@@ -118,7 +118,7 @@ def latex(expression: sympy.Basic, **settings) -> str:
     return sympy.latex(expression, symbol_names=names, **settings)
 
 
-# --- learning dynamics of the canonical ghost (issue 2) -------------------------------------
+# --- learning dynamics of the canonical ghost (the paper's Fig. 2) -------------------------
 scaled_r = sympy.Symbol("u", positive=True)
 learning_rate_ratio = sympy.Symbol("kappa", positive=True)
 

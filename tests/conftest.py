@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The suite checks the derivations themselves, not yesterday's cache of them
+# (tests/test_derivation_cache.py checks that the cache equals a fresh derivation).
+os.environ.setdefault("GHOSTSYM_NO_CACHE", "1")
 
 import jax  # noqa: E402
 

@@ -108,8 +108,8 @@ def test_numeric_critical_learning_rate_for_other_windows(label, window):
 
 def test_single_start_is_not_sharp_for_a_short_window():
     # Attracting periodic orbits of the descent map avoid the collapse window for R = T/4
-    # (see the module docstring of ghostsym._learning): one start overestimates alpha_c a lot,
-    # an ensemble of starts does not.
+    # (see the module docstring of ghostsym.theory._learning): one start overestimates
+    # alpha_c a lot, an ensemble of starts does not.
     delays = np.array([10.0, 100.0])
     single = numeric_critical_learning_rate(delays, 0.25 * delays, starts=[10.0], steps=3000)
     ensemble = numeric_critical_learning_rate(delays, 0.25 * delays, starts=32, steps=3000)

@@ -18,6 +18,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ..errors import DegenerateError, InvalidInputError, require_finite
+from ..network._latent import LatentFactors, latent_flow, latent_flow_slope
 from ._network import RecurrentNetwork
 
 __all__ = ["FoldNetwork", "rank_one_network_near_fold"]
@@ -51,9 +52,10 @@ class FoldNetwork:
 
 def _local_minimum(m, n, b) -> tuple[float, float]:
     """(kappa, F(kappa)) at the local minimum of the latent flow (F' from - to +)."""
+    factors = LatentFactors(m, n, b)
     bound = np.abs(n).sum() + 1.0
     kappa = np.linspace(-bound, bound, 4001)
-    slope = -1.0 + (n * m / np.cosh(m * kappa[:, None] + b) ** 2).sum(axis=1)
+    slope = latent_flow_slope(factors, kappa)
     rising = np.flatnonzero((slope[:-1] < 0) & (slope[1:] >= 0))
     if rising.size != 1:
         raise DegenerateError(
@@ -61,11 +63,10 @@ def _local_minimum(m, n, b) -> tuple[float, float]:
         )
 
     def derivative(value):
-        return -1.0 + float((n * m / np.cosh(m * value + b) ** 2).sum())
+        return float(latent_flow_slope(factors, value))
 
     location = brentq(derivative, kappa[rising[0]], kappa[rising[0] + 1], xtol=1e-15, rtol=1e-15)
-    value = -location + float((n * np.tanh(m * location + b)).sum())
-    return location, value
+    return location, float(latent_flow(factors, location))
 
 
 def rank_one_network_near_fold(

@@ -28,8 +28,10 @@ from functools import cache
 
 import numpy as np
 
+from .._jax import float64
 from ..errors import InvalidInputError, require_positive
-from ..reduction._normal_form import slow_point_canonical_parameter
+from ..network._latent import LatentFactors, latent_slow_point
+from ..network._latent import latent_flow as network_latent_flow
 from ._passage import passage_time_jax
 
 __all__ = [
@@ -43,23 +45,14 @@ __all__ = [
 
 
 def latent_flow(kappa, m, n, b):
-    """F(kappa) = -kappa + n^T tanh(m kappa + b) (NumPy or JAX arrays; ``kappa`` broadcasts
-    against the leading dimensions of ``m``, ``n``, ``b``).
+    """F(kappa) = -kappa + n^T tanh(m kappa + b) with the factors as arguments (NumPy or JAX;
+    ``kappa`` broadcasts against the leading dimensions of ``m``, ``n``, ``b``). Evaluated by
+    :func:`ghostsym.network.latent_flow`, the one implementation of the flow.
 
     >>> float(latent_flow(0.5, np.ones(3), np.ones(3) / 3, np.zeros(3)))  # tanh(0.5) - 0.5
     -0.0378828...
     """
-    xp = _array_module(m)
-    kappa = xp.asarray(kappa)
-    return -kappa + xp.sum(n * xp.tanh(m * kappa[..., None] + b), axis=-1)
-
-
-def _array_module(value):
-    if type(value).__module__.startswith("jax"):
-        from .._jax import jnp
-
-        return jnp
-    return np
+    return network_latent_flow(LatentFactors(m, n, b), kappa)
 
 
 @dataclass(frozen=True)
@@ -117,6 +110,7 @@ class LatentPassage:
         return np.where(self.interior, kinds, "none")
 
 
+@float64
 def reduce_latent_path(
     m, n, b, kappa0, threshold, *, grid_points: int = 512, newton_steps: int = 25
 ):
@@ -126,50 +120,34 @@ def reduce_latent_path(
     ``n``, ``b`` of shape (N,). Differentiable in (m, n, b, kappa_0): the grid minimum is a
     constant start, and the Newton steps on F' = 0 carry the implicit dependence of kappa_s.
 
-    >>> from ghostsym._jax import jax, jnp
-    >>> m, n, b = jnp.array([2.0, 0.0]), jnp.array([1.0, 0.8]), jnp.array([-1.0, 10.0])
-    >>> round(float(jax.jit(reduce_latent_path)(m, n, b, -0.5, 1.0)[0]), 4)
+    >>> from ghostsym._jax import float64, jax, jnp
+    >>> @float64
+    ... def slow_point():
+    ...     m, n, b = jnp.array([2.0, 0.0]), jnp.array([1.0, 0.8]), jnp.array([-1.0, 10.0])
+    ...     return jax.jit(reduce_latent_path)(m, n, b, -0.5, 1.0)[0]
+    >>> round(float(slow_point()), 4)
     0.0593
     """
-    from .._jax import jax, jnp
+    from .._jax import jnp
 
-    canonical = _canonical_parameter_jax()
-
-    def flow(kappa):
-        return -kappa + jnp.dot(n, jnp.tanh(m * kappa + b))
-
-    slope = jax.grad(flow)
-    curvature = jax.grad(slope)
-    low, high = jnp.minimum(kappa0, threshold), jnp.maximum(kappa0, threshold)
-    grid = low + (high - low) * jnp.linspace(0.0, 1.0, grid_points)
-    values = jax.vmap(flow)(grid)
-
-    # Newton on F' = 0 from the grid minimum, kept inside the path (a boundary minimum stays on
-    # the boundary); only minima (F'' > 0) are followed.
-    def newton(_, kappa):
-        second = curvature(kappa)
-        step = jnp.where(second > 0, slope(kappa) / jnp.where(second > 0, second, 1.0), 0.0)
-        return jnp.clip(kappa - step, low, high)
-
-    kappa = jax.lax.fori_loop(
-        0, newton_steps, newton, jax.lax.stop_gradient(grid[jnp.argmin(values)])
+    point = latent_slow_point(
+        LatentFactors(m, n, b),
+        kappa0,
+        threshold,
+        grid_points=grid_points,
+        newton_steps=newton_steps,
     )
-    drift, eigenvalue = flow(kappa), slope(kappa)
-    quadratic = curvature(kappa) / 2
-    r = canonical(drift, eigenvalue, quadratic)
-    blocked = (jnp.min(values) <= 0) | (drift <= 0)
+    kappa, drift, eigenvalue = point.kappa, point.drift, point.eigenvalue
+    quadratic, r = point.quadratic_coefficient, point.canonical_parameter
+    blocked = (point.clearance <= 0) | (drift <= 0)
     start = quadratic * (kappa0 - kappa) + eigenvalue / 2
     end = quadratic * (threshold - kappa) + eigenvalue / 2
     time = passage_time_jax(r, start, end)
-    time = jnp.where(blocked, jnp.inf, jnp.where(kappa0 >= threshold, 0.0, time))
+    time = jnp.where(kappa0 >= threshold, 0.0, jnp.where(blocked, jnp.inf, time))
     return kappa, drift, eigenvalue, quadratic, r, blocked, time
 
 
-@cache
-def _canonical_parameter_jax():
-    return slow_point_canonical_parameter().lambdify("jax")
-
-
+@float64
 def simulate_crossing_jax(m, n, b, kappa0, threshold, time_step, steps: int):
     """Updates the discrete-time latent map kappa <- kappa + alpha F(kappa) needs to reach the
     threshold (linear interpolation within the crossing update; inf if not within ``steps``).
@@ -181,9 +159,11 @@ def simulate_crossing_jax(m, n, b, kappa0, threshold, time_step, steps: int):
     """
     from .._jax import jax, jnp
 
+    factors = LatentFactors(m, n, b)
+
     def update(carry, step_index):
         state, crossed = carry
-        new_state = state + time_step * (-state + jnp.dot(n, jnp.tanh(m * state + b)))
+        new_state = state + time_step * network_latent_flow(factors, state)
         fraction = (threshold - state) / jnp.where(new_state != state, new_state - state, 1.0)
         hit = jnp.isinf(crossed) & (new_state >= threshold)
         crossed = jnp.where(hit, step_index + fraction, crossed)
@@ -213,6 +193,7 @@ def _compiled_passage(grid_points: int, newton_steps: int, simulation_steps: int
     return jax.jit(jax.vmap(single, in_axes=(0, 0, 0, 0, None, None)))
 
 
+@float64
 def rank_one_latent_passage(
     m,
     n,
@@ -301,8 +282,8 @@ def latent_fixed_point_count(m, n, b, *, grid_points: int = 2000) -> np.ndarray:
         part = slice(start, start + chunk)
         bound = np.abs(n[part]).sum(axis=-1) + 1.0
         kappa = bound[:, None] * fractions  # (chunk, G)
-        rates = np.tanh(m[part, None, :] * kappa[..., None] + b[part, None, :])
-        flow = -kappa + np.einsum("ci,cgi->cg", n[part], rates)
+        factors = LatentFactors(m[part, None, :], n[part, None, :], b[part, None, :])
+        flow = network_latent_flow(factors, kappa)
         signs = np.signbit(flow)
         counts[part] = np.count_nonzero(signs[:, 1:] != signs[:, :-1], axis=-1)
     return counts.reshape(batch_shape)

@@ -48,6 +48,7 @@ from functools import cache
 
 import numpy as np
 
+from .._jax import float64
 from ..errors import InvalidInputError, require_positive
 from ._latent import reduce_latent_path
 
@@ -133,6 +134,7 @@ class CriticalLearningRatePrediction:
     naive_prediction: np.ndarray
 
 
+@float64
 def predict_critical_learning_rate(
     m,
     n,
@@ -182,6 +184,7 @@ def predict_critical_learning_rate(
     )
 
 
+@float64
 def pretrain_rank_one(
     delay: int,
     seeds,
@@ -262,6 +265,7 @@ class CriticalLearningRateMeasurement:
     critical: np.ndarray
 
 
+@float64
 def measure_critical_learning_rate(
     parameters,
     *,
@@ -402,6 +406,7 @@ class LearningRateLaw:
         }
 
 
+@float64
 def learning_rate_law(
     delays=(10, 20, 40, 80),
     seeds=range(4),

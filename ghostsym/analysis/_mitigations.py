@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._jax import float64
 from ..errors import InvalidInputError
 
 __all__ = [
@@ -64,6 +65,7 @@ class RankSweep:
         return self.learned.mean(axis=-1)
 
 
+@float64
 def rank_sweep(
     ranks=(1, 2, 5, 10, 100),
     learning_rates=(0.01, 0.1, 1.0),
@@ -160,6 +162,7 @@ class ConfidenceRecovery:
         return recovered.mean(axis=0) if recovered.size else np.zeros(self.confidences.size)
 
 
+@float64
 def confidence_recovery(
     seeds=range(40),
     *,
@@ -270,6 +273,7 @@ class ReadoutCap:
         return self.recovered.mean(axis=0)
 
 
+@float64
 def readout_cap(
     seeds=range(6),
     *,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._jax import float64
 from ..errors import DegenerateError, InvalidInputError, require_choice, require_nonnegative
 from ._network import RecurrentNetwork, load_network, load_states
 
@@ -81,6 +82,7 @@ def latent_grid(latent, size: int) -> np.ndarray:
     return np.empty((0, latent.dimension))
 
 
+@float64
 def find_network_slow_points(
     network: RecurrentNetwork,
     near_states=None,
@@ -135,6 +137,7 @@ def find_network_slow_points(
     return tuple(sorted(reduced, key=lambda point: point.speed))
 
 
+@float64
 def network_slow_points(network_file, near_states_file=None, **options) -> tuple:
     """Slow points of the network stored in ``network_file`` (``.npz``: ``W`` or ``m`` and ``n``,
     and ``b``; see :func:`~ghostsym.analysis.load_network`), started near the states in

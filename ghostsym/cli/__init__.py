@@ -1,17 +1,20 @@
 """The ``ghostsym`` command: a thin layer over the public API.
 
-Each sub-command lives in a private module ``ghostsym._cli_<name>`` with a ``register``
-function that adds its parser and sets ``handler``; this module only dispatches and turns
-ghostsym's errors into a one-line message and a non-zero exit status.
+Each sub-command lives in a module ``ghostsym.cli.<name>`` with a ``register`` function that
+adds its parser and sets ``handler``; handlers print through :func:`ghostsym.cli._common.emit`.
+This module only dispatches and is the one error boundary: ghostsym's errors become a one-line
+message ``ghostsym COMMAND: error: ...`` and exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .. import __version__
+from .._jax import enable_float64
 from ..errors import GhostsymError
 
 #: Sub-command modules, in the order ``ghostsym --help`` lists them.
@@ -55,11 +58,15 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 on success, 2 on a usage error)."""
     parser = build_parser()
     arguments = parser.parse_args(argv)
+    enable_float64()  # closed-form checks in float64; training still chooses float32 itself
     try:
         arguments.handler(arguments)
     except GhostsymError as error:
         print(f"ghostsym {arguments.command}: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``ghostsym ... | head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 

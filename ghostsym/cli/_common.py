@@ -1,19 +1,21 @@
-"""Shared pieces of the command-line interface: output formats and number parsing."""
+"""Shared pieces of the command-line interface: output (:func:`emit`) and argument parsing."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
+from collections.abc import Callable
 
+from .._io import json_text
 from ..errors import InvalidInputError
 
 FORMATS = ("text", "latex", "json")
 
 
-def add_format_argument(parser: argparse.ArgumentParser) -> None:
+def add_format_argument(parser: argparse.ArgumentParser, formats=FORMATS) -> None:
+    """Add ``--format`` with the choices ``formats`` (default text) for :func:`emit`."""
     parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+        "--format", choices=formats, default="text", help="output format (default: text)"
     )
 
 
@@ -51,15 +53,57 @@ def parse_assignments(items: list[str] | None, option: str) -> dict[str, str]:
 
 
 def to_json(payload) -> str:
-    """JSON with non-finite floats refused (they would not be valid JSON)."""
-    return json.dumps(payload, indent=2, allow_nan=False, default=_jsonable)
+    """JSON text in ghostsym's one convention (:mod:`ghostsym._io`: non-finite floats as the
+    strings "inf", "-inf", "nan"; NumPy values as plain numbers and lists).
+
+    >>> print(to_json({"t": float("inf")}))
+    {
+      "t": "inf"
+    }
+    """
+    return json_text(payload)
 
 
-def _jsonable(value):
-    import numpy as np
+def emit(
+    result,
+    output_format: str,
+    *,
+    text: Callable[[object], str] | str | None = None,
+    latex: Callable[[object], str] | str | None = None,
+) -> None:
+    """Print ``result`` as ``"text"``, ``"json"`` or ``"latex"`` (the one output path of the CLI).
 
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    JSON is ``result.to_json()`` (or a mapping or list as it is) in ghostsym's convention
+    (:func:`to_json`); text and LaTeX come from ``text`` and ``latex``: a string, or a function
+    of ``result``. A format the command has no rendering for is a usage error.
+
+    >>> from ghostsym.theory import delayed_activation_theory
+    >>> numbers = delayed_activation_theory(T=100).numbers()
+    >>> emit(numbers, "text", text=lambda n: f"r* = {n.optimum:.4g}")
+    r* = 0.0002467
+    >>> emit({"steps": float("inf")}, "json")
+    {
+      "steps": "inf"
+    }
+    """
+    if output_format == "json":
+        print(to_json(result))
+        return
+    renderers = {"text": text, "latex": latex}
+    require_format(output_format, [name for name in FORMATS if renderers.get(name, True)])
+    renderer = renderers[output_format]
+    print(renderer(result) if callable(renderer) else renderer)
+
+
+def require_format(output_format: str, available) -> None:
+    """Refuse ``output_format`` unless it is one of ``available`` (before any long work).
+
+    >>> require_format("latex", ("text", "json"))
+    Traceback (most recent call last):
+    ...
+    ghostsym.errors.InvalidInputError: --format latex is not available here; use text or json
+    """
+    if output_format not in available:
+        raise InvalidInputError(
+            f"--format {output_format} is not available here; use {' or '.join(available)}"
+        )

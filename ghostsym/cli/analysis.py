@@ -12,10 +12,9 @@ draws the figures into DIR (PNG and PDF) and lists them.
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 
-from ..errors import InvalidInputError
-from ._common import add_format_argument, seed, to_json
+from ._common import add_format_argument, emit, require_format, seed
 
 #: Names accepted on the command line and the experiments each one runs.
 TARGETS = {
@@ -34,8 +33,9 @@ def register(subparsers) -> None:
         "analyse",
         help="ghosts in trained networks: across training, the learning-rate law, mitigations",
         description=(
-            "Run a ghost-analysis experiment (issue 5) and print its claims and numbers; "
-            "with --out, draw its figures into DIR."
+            "Run a ghost-analysis experiment of the paper (ghosts across training, the "
+            "learning-rate law, the mitigations, constructed slow points) and print its claims "
+            "and numbers; with --out, draw its figures into DIR."
         ),
     )
     parser.add_argument("target", choices=sorted(TARGETS), help="what to run")
@@ -51,17 +51,47 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=handle)
 
 
-def _value(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value
+@dataclass(frozen=True)
+class AnalysedExperiment:
+    """One experiment's outcome (claims, numbers) and the figures drawn for it."""
+
+    outcome: object
+    figures: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        """name, title, wall_time, claims, numbers and figures (ghostsym's JSON convention)."""
+        outcome = self.outcome
+        return {
+            "name": outcome.name,
+            "title": outcome.title,
+            "wall_time": outcome.wall_time,
+            "claims": [claim.to_json() for claim in outcome.claims],
+            "numbers": dict(outcome.numbers),
+            "figures": list(self.figures),
+        }
+
+    def text(self) -> str:
+        """Claims (verdict, theory, measured, tolerance), numbers and figures, for people."""
+        outcome = self.outcome
+        lines = [f"== {outcome.title} ({outcome.name}, {outcome.wall_time:.0f} s)"]
+        for claim in outcome.claims:
+            lines.append(f"  [{claim.verdict}] {claim.claim}")
+            lines.append(
+                f"      theory: {claim.theory}   measured: {claim.measured}   ({claim.tolerance})"
+            )
+            if claim.details:
+                lines.append(f"      {claim.details}")
+        for key, value in outcome.numbers.items():
+            shown = f"{value:.6g}" if isinstance(value, float) else value
+            lines.append(f"  {key} = {shown}")
+        lines.extend(f"  figure: {path}" for path in self.figures)
+        return "\n".join(lines)
 
 
 def handle(arguments) -> None:
     from ..experiments.ghosts import EXPERIMENTS
 
-    if arguments.format == "latex":
-        raise InvalidInputError("analyse prints text or json (figures go to --out)")
+    require_format(arguments.format, ("text", "json"))  # figures go to --out
     experiments = {experiment.name: experiment for experiment in EXPERIMENTS}
     reports = []
     for name in TARGETS[arguments.target]:
@@ -73,39 +103,9 @@ def handle(arguments) -> None:
 
             function = getattr(plots, experiment.figure.rsplit(":", 1)[1])
             figures = [str(path) for path in function(outcome, f"{arguments.out}/{name}")]
-        reports.append((outcome, figures))
-    if arguments.format == "json":
-        print(
-            to_json(
-                {
-                    "experiments": [
-                        {
-                            "name": outcome.name,
-                            "title": outcome.title,
-                            "wall_time": outcome.wall_time,
-                            "claims": [claim.to_json() for claim in outcome.claims],
-                            "numbers": {
-                                key: _value(value) for key, value in outcome.numbers.items()
-                            },
-                            "figures": figures,
-                        }
-                        for outcome, figures in reports
-                    ]
-                }
-            )
-        )
-        return
-    for outcome, figures in reports:
-        print(f"== {outcome.title} ({outcome.name}, {outcome.wall_time:.0f} s)")
-        for claim in outcome.claims:
-            print(f"  [{claim.verdict}] {claim.claim}")
-            print(
-                f"      theory: {claim.theory}   measured: {claim.measured}   ({claim.tolerance})"
-            )
-            if claim.details:
-                print(f"      {claim.details}")
-        for key, value in outcome.numbers.items():
-            shown = f"{value:.6g}" if isinstance(value, float) else value
-            print(f"  {key} = {shown}")
-        for path in figures:
-            print(f"  figure: {path}")
+        reports.append(AnalysedExperiment(outcome, tuple(figures)))
+    emit(
+        {"experiments": reports},
+        arguments.format,
+        text=lambda result: "\n".join(report.text() for report in result["experiments"]),
+    )

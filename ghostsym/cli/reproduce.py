@@ -9,8 +9,7 @@ result, not a failure: it does not change the exit status.
 from __future__ import annotations
 
 from ..errors import InvalidInputError
-from ..report._reproduce import ReproductionFailedError, reproduce
-from ._common import seed
+from ._common import add_format_argument, emit, seed
 
 
 def register(subparsers) -> None:
@@ -56,6 +55,7 @@ def register(subparsers) -> None:
         help="do not rebuild derivations.tex (faster when iterating on experiments)",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_format_argument(parser, ("text", "json"))
     parser.set_defaults(handler=run)
 
 
@@ -63,11 +63,19 @@ def run(arguments) -> None:
     if arguments.list:
         from ..experiments import all_experiments
 
-        for experiment in all_experiments():
-            print(f"{experiment.name:32s} {experiment.title}")
+        experiments = [
+            {"name": experiment.name, "title": experiment.title} for experiment in all_experiments()
+        ]
+        emit(
+            experiments,
+            arguments.format,
+            text="\n".join(f"{row['name']:32s} {row['title']}" for row in experiments),
+        )
         return
     if not arguments.out:
         raise InvalidInputError("--out DIR is required (where the report is written)")
+    from ..report._reproduce import ReproductionFailedError, reproduce
+
     result = reproduce(
         arguments.out,
         scale=arguments.scale,
@@ -77,23 +85,41 @@ def run(arguments) -> None:
         progress=not arguments.no_progress,
         derivations=not arguments.no_derivations,
     )
-    counts = result.verdict_counts()
-    print(f"report:      {result.report.markdown}")
-    print(f"             {result.report.html}")
-    print(f"results:     {result.report.results}")
-    if result.derivations is not None:
-        print(f"derivations: {result.derivations}")
-    print(
-        f"claims:      {len(result.claims)} ("
-        + ", ".join(f"{number} {verdict}" for verdict, number in counts.items())
-        + f") in {result.wall_time:.1f} s"
-    )
-    for record in result.records:
-        line = f"  {record.status:8s} {record.name}"
-        print(line + (f"  error: {record.error}" if record.error else ""))
+    summary = {
+        "report": {"markdown": result.report.markdown, "html": result.report.html},
+        "results": result.report.results,
+        "derivations": result.derivations,
+        "claims": len(result.claims),
+        "verdicts": dict(result.verdict_counts()),
+        "wall_time": result.wall_time,
+        "experiments": [
+            {"name": record.name, "status": record.status, "error": record.error or None}
+            for record in result.records
+        ],
+    }
+    emit(summary, arguments.format, text=_text)
     if not result.succeeded:
         failed = ", ".join(result.failures)
         raise ReproductionFailedError(
             f"{len(result.failures)} step(s) failed: {failed}; the report in "
             f"{result.directory} shows their claims as 'not run'"
         )
+
+
+def _text(summary: dict) -> str:
+    lines = [
+        f"report:      {summary['report']['markdown']}",
+        f"             {summary['report']['html']}",
+        f"results:     {summary['results']}",
+    ]
+    if summary["derivations"] is not None:
+        lines.append(f"derivations: {summary['derivations']}")
+    lines.append(
+        f"claims:      {summary['claims']} ("
+        + ", ".join(f"{number} {verdict}" for verdict, number in summary["verdicts"].items())
+        + f") in {summary['wall_time']:.1f} s"
+    )
+    for record in summary["experiments"]:
+        line = f"  {record['status']:8s} {record['name']}"
+        lines.append(line + (f"  error: {record['error']}" if record["error"] else ""))
+    return "\n".join(lines)

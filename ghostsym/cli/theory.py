@@ -12,9 +12,7 @@ A thin layer over :func:`ghostsym.delayed_activation_theory`.
 
 from __future__ import annotations
 
-from .. import notation
-from ..theory._task import DelayedActivationTheory, delayed_activation_theory
-from ._common import add_format_argument, finite_float, to_json
+from ._common import add_format_argument, emit, finite_float, to_json
 
 __all__ = ["register", "theory_command", "render_theory"]
 
@@ -45,10 +43,17 @@ def register(subparsers) -> None:
 
 def theory_command(arguments) -> None:
     """Print the theory for ``arguments.T``, ``arguments.R`` in ``arguments.format``."""
+    from ..theory import delayed_activation_theory
+
     theory = delayed_activation_theory(
         T=arguments.T, R=arguments.R, normalised=arguments.normalised
     )
-    print(render_theory(theory, arguments.format))
+    emit(
+        theory.numbers(),
+        arguments.format,
+        text=lambda _: _text(theory),
+        latex=lambda _: _latex(theory),
+    )
 
 
 _ROWS = (
@@ -62,35 +67,47 @@ _ROWS = (
 )
 
 
-def render_theory(theory: DelayedActivationTheory, output_format: str) -> str:
+def render_theory(theory, output_format: str) -> str:
     """The theory's numbers as ``"text"``, ``"latex"`` or ``"json"``.
 
+    >>> from ghostsym.theory import delayed_activation_theory
     >>> print(render_theory(delayed_activation_theory(T=100), "text").splitlines()[4])
     critical learning rate      alpha_c       = 9.132102e-10
     """
-    numbers = theory.numbers()
     if output_format == "json":
-        return to_json(numbers.to_json())
-    if output_format == "latex":
-        # the general formula (in T, or in T and R when the window is not the default R = T)
-        window = None if theory.response_window == theory.delay else notation.R
-        general = delayed_activation_theory(R=window, normalised=theory.normalised)
-        lines = [
-            f"% delayed-activation task: T = {numbers.delay:g}, "
-            f"R = {numbers.response_window:g}, normalised = {numbers.normalised}",
-            "\\begin{align*}",
-        ]
-        for _, _, field in _ROWS:
-            derived = getattr(theory, field)
-            parts = [getattr(general, field).latex(with_name=False)]
-            for part in (derived.latex(with_name=False), _latex_number(derived.evaluate({}, 30))):
-                if part != parts[-1]:
-                    parts.append(part)
-            body = " = ".join(parts).replace("= \\approx", "\\approx")
-            lines.append(f"{derived.name} &= {body} \\\\")
-        lines[-1] = lines[-1].removesuffix(" \\\\")
-        lines.append("\\end{align*}")
-        return "\n".join(lines)
+        return to_json(theory.numbers())
+    return _latex(theory) if output_format == "latex" else _text(theory)
+
+
+def _latex(theory) -> str:
+    """The general formula (in T, or in T and R when R != T), the formula at this T and the
+    number, one aligned row per quantity."""
+    from .. import notation
+    from ..theory import delayed_activation_theory
+
+    numbers = theory.numbers()
+    window = None if theory.response_window == theory.delay else notation.R
+    general = delayed_activation_theory(R=window, normalised=theory.normalised)
+    lines = [
+        f"% delayed-activation task: T = {numbers.delay:g}, "
+        f"R = {numbers.response_window:g}, normalised = {numbers.normalised}",
+        "\\begin{align*}",
+    ]
+    for _, _, field in _ROWS:
+        derived = getattr(theory, field)
+        parts = [getattr(general, field).latex(with_name=False)]
+        for part in (derived.latex(with_name=False), _latex_number(derived.evaluate({}, 30))):
+            if part != parts[-1]:
+                parts.append(part)
+        body = " = ".join(parts).replace("= \\approx", "\\approx")
+        lines.append(f"{derived.name} &= {body} \\\\")
+    lines[-1] = lines[-1].removesuffix(" \\\\")
+    lines.append("\\end{align*}")
+    return "\n".join(lines)
+
+
+def _text(theory) -> str:
+    numbers = theory.numbers()
     loss = "L/T (normalised)" if numbers.normalised else "L (un-normalised)"
     lines = [
         f"delayed-activation task: T = {numbers.delay:g}, R = {numbers.response_window:g}, "

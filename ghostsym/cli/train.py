@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from ..errors import InvalidInputError
-from ._common import finite_float, to_json
+from ._common import add_format_argument, emit, finite_float
 
 
 def register(subparsers) -> None:
@@ -85,14 +85,14 @@ def register(subparsers) -> None:
         help="write the trained network of run --run-index to FILE.npz",
     )
     train.add_argument("--run-index", type=int, default=0)
-    train.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_argument(train, ("text", "json"))
     train.set_defaults(handler=run_train)
 
     check = subparsers.add_parser(
         "gradient-check",
         help="autodiff gradients of every model and task vs finite differences (float64)",
     )
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_argument(check, ("text", "json"))
     check.add_argument("--seed", type=int, default=0)
     check.set_defaults(handler=run_gradient_check)
 
@@ -157,65 +157,66 @@ def run_train(arguments) -> None:
 
         parameters = tree_index(result.final_parameters, arguments.run_index)
         save_network(arguments.save_network, model, parameters, task)
-    if arguments.format == "json":
-        print(
-            to_json(
-                {
-                    "model": model.kind,
-                    "task": task.name,
-                    "optimizer": arguments.optimizer,
-                    "epochs": arguments.epochs,
-                    "seeds": seeds.tolist(),
-                    "wall_time_seconds": wall,
-                    "learned_below": arguments.learned_below,
-                    "settings": [summary.to_json() for summary in summaries],
-                    "runs": [
-                        {
-                            "learning_rate": float(result.learning_rates[i]),
-                            "seed": int(result.seeds[i]),
-                            "outcome": str(outcomes.labels[i]),
-                            "final_loss": _finite(outcomes.final_loss[i]),
-                            "minimum_loss": _finite(outcomes.minimum_loss[i]),
-                            "minimum_loss_epoch": int(result.minimum_loss_epoch[i]),
-                            "final_gradient_norm": _finite(outcomes.final_gradient_norm[i]),
-                            "leaving_plateau_epoch": int(outcomes.leaving_epoch[i]),
-                            "learned_epoch": int(outcomes.learned_epoch[i]),
-                            **_latent_summary(result, i),
-                        }
-                        for i in range(result.runs)
-                    ],
-                }
-            )
-        )
-        return
-    print(
+    payload = {
+        "model": model.kind,
+        "task": task.name,
+        "optimizer": arguments.optimizer,
+        "epochs": arguments.epochs,
+        "seeds": seeds.tolist(),
+        "wall_time_seconds": wall,
+        "learned_below": arguments.learned_below,
+        "settings": list(summaries),
+        "runs": [
+            {
+                "learning_rate": float(result.learning_rates[i]),
+                "seed": int(result.seeds[i]),
+                "outcome": str(outcomes.labels[i]),
+                "final_loss": float(outcomes.final_loss[i]),
+                "minimum_loss": float(outcomes.minimum_loss[i]),
+                "minimum_loss_epoch": int(result.minimum_loss_epoch[i]),
+                "final_gradient_norm": float(outcomes.final_gradient_norm[i]),
+                "leaving_plateau_epoch": int(outcomes.leaving_epoch[i]),
+                "learned_epoch": int(outcomes.learned_epoch[i]),
+                **_latent_summary(result, i),
+            }
+            for i in range(result.runs)
+        ],
+    }
+    header = (
         f"{model.kind} network (N={model.size}) on {task.name} ({task.steps} steps), "
         f"{arguments.optimizer}, {arguments.epochs} epochs, seeds "
         f"{seeds[0]}..{seeds[-1]}, {arguments.dtype}; {wall:.1f} s"
     )
-    print(
-        f"outcome rules: learned = final loss <= {arguments.learned_below} x initial; collapsed "
-        "= learned at some epoch, ends >= 0.9 x initial; plateau = never learned"
+    emit(
+        payload,
+        arguments.format,
+        text=lambda _: _population_text(header, arguments.learned_below, summaries),
     )
-    header = (
+
+
+def _population_text(header: str, learned_below: float, summaries) -> str:
+    lines = [
+        header,
+        f"outcome rules: learned = final loss <= {learned_below} x initial; collapsed "
+        "= learned at some epoch, ends >= 0.9 x initial; plateau = never learned",
         f"{'lr':>10} {'runs':>4} {'learned':>7} {'collapsed':>9} {'plateau':>7} "
         f"{'unsettled':>9} {'diverged':>8} {'final loss':>10} {'min loss':>9} "
-        f"{'final |g|':>10} {'accuracy':>8} {'peak sat.':>9}"
-    )
-    print(header)
+        f"{'final |g|':>10} {'accuracy':>8} {'peak sat.':>9}",
+    ]
     for summary in summaries:
         counts = summary.counts
-        print(
+        lines.append(
             f"{summary.learning_rate:>10.4g} {summary.runs:>4} {counts['learned']:>7} "
             f"{counts['collapsed']:>9} {counts['plateau']:>7} {counts['unsettled']:>9} "
             f"{counts['diverged']:>8} {summary.median_final_loss:>10.4g} "
             f"{summary.median_minimum_loss:>9.3g} {summary.median_final_gradient_norm:>10.3g} "
             f"{summary.median_final_accuracy:>8.3f} {summary.median_peak_saturation:>9.3f}"
         )
-    print(
+    lines.append(
         "(medians over seeds; accuracy at the last epoch; peak sat. = largest fraction of "
         "|tanh| > 0.99 rates over the recorded epochs)"
     )
+    return "\n".join(lines)
 
 
 def _learning_rates(arguments) -> np.ndarray:
@@ -259,21 +260,23 @@ def _run_canonical(arguments, rates) -> None:
             strict=True,
         )
     ]
-    if arguments.format == "json":
-        print(to_json({"model": "canonical", "delay": arguments.delay, "runs": rows}))
-        return
     loss = "L/T" if arguments.normalised else "L"
-    print(
+    lines = [
         f"canonical x' = r + x^2, T={arguments.delay}, r_0 = 10 r*, {arguments.optimizer} on the "
-        f"derived d{loss}/dr (lambdified to JAX), {arguments.epochs} epochs"
-    )
-    print(f"{'lr':>10} {'outcome':>10} {'final r/r*':>11} {'min loss':>9} {'final loss':>10}")
+        f"derived d{loss}/dr (lambdified to JAX), {arguments.epochs} epochs",
+        f"{'lr':>10} {'outcome':>10} {'final r/r*':>11} {'min loss':>9} {'final loss':>10}",
+    ]
     for row in rows:
-        print(
+        lines.append(
             f"{row['learning_rate']:>10.3g} {row['outcome']:>10} "
             f"{row['final_r_over_optimum']:>11.4g} {row['minimum_loss']:>9.4g} "
             f"{row['final_loss']:>10.4g}"
         )
+    emit(
+        {"model": "canonical", "delay": arguments.delay, "runs": rows},
+        arguments.format,
+        text="\n".join(lines),
+    )
 
 
 def _latent_summary(result, index) -> dict:
@@ -282,15 +285,10 @@ def _latent_summary(result, index) -> dict:
         return {}
     clear = np.nonzero(result.latent_clearance[index] > 0)[0]
     return {
-        "initial_canonical_parameter": _finite(result.canonical_parameter[index, 0]),
-        "final_canonical_parameter": _finite(result.canonical_parameter[index, -1]),
+        "initial_canonical_parameter": float(result.canonical_parameter[index, 0]),
+        "final_canonical_parameter": float(result.canonical_parameter[index, -1]),
         "first_clear_epoch": int(result.recorded_epochs[clear[0]]) if clear.size else -1,
     }
-
-
-def _finite(value):
-    value = float(value)
-    return value if np.isfinite(value) else None
 
 
 def run_gradient_check(arguments) -> None:
@@ -300,22 +298,20 @@ def run_gradient_check(arguments) -> None:
     for name, model, task, parameters in gradient_check_cases():
         check = check_gradients(model, task, parameters, seed=arguments.seed)
         rows.append((name, check))
-    if arguments.format == "json":
-        print(
-            to_json(
-                [
-                    {
-                        "case": name,
-                        "step": check.step,
-                        "relative_errors": check.relative_errors,
-                        "maximum_relative_error": check.maximum_relative_error,
-                    }
-                    for name, check in rows
-                ]
-            )
-        )
-        return
-    print("jax.grad vs central differences (float64, step 1e-5, one random direction per leaf)")
+    lines = ["jax.grad vs central differences (float64, step 1e-5, one random direction per leaf)"]
     for name, check in rows:
         worst = max(check.relative_errors, key=check.relative_errors.get)
-        print(f"{name:<50} max rel. error {check.maximum_relative_error:.2e} ({worst})")
+        lines.append(f"{name:<50} max rel. error {check.maximum_relative_error:.2e} ({worst})")
+    emit(
+        [
+            {
+                "case": name,
+                "step": check.step,
+                "relative_errors": check.relative_errors,
+                "maximum_relative_error": check.maximum_relative_error,
+            }
+            for name, check in rows
+        ],
+        arguments.format,
+        text="\n".join(lines),
+    )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._io import json_ready
 from ..errors import InvalidInputError
 
 __all__ = [
@@ -91,11 +92,7 @@ class Claim:
 
 
 def _json_value(value: Value):
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value
+    return json_ready(value)
 
 
 def compare_claim(

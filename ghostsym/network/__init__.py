@@ -40,7 +40,14 @@ Sweeps:
 from ._canonical_training import CanonicalTraining, train_canonical_population
 from ._checks import GradientCheck, check_gradients, gradient_check_cases
 from ._export import network_arrays, save_network
-from ._latent import LatentSlowPoint, latent_flow, latent_initial_state, latent_slow_point
+from ._latent import (
+    LatentFactors,
+    LatentSlowPoint,
+    latent_flow,
+    latent_flow_slope,
+    latent_initial_state,
+    latent_slow_point,
+)
 from ._models import (
     SATURATION_LEVEL,
     FullRankNetwork,
@@ -90,7 +97,9 @@ __all__ = [
     "DelayedActivation",
     "DelayedCueDiscrimination",
     "DelayedMatchToSample",
+    "LatentFactors",
     "latent_flow",
+    "latent_flow_slope",
     "latent_initial_state",
     "latent_slow_point",
     "LatentSlowPoint",

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._io import json_ready
 from ..errors import InvalidInputError
 
 __all__ = [
@@ -186,23 +187,21 @@ class SettingSummary:
         return self.counts[label] / self.runs
 
     def to_json(self) -> dict:
-        """JSON-ready dict (NaN medians become None)."""
-
-        def clean(value):
-            return None if not np.isfinite(value) else float(value)
-
-        return {
-            "learning_rate": self.learning_rate,
-            "confidence": clean(self.confidence) if np.isfinite(self.confidence) else "inf",
-            "runs": self.runs,
-            "counts": dict(self.counts),
-            "median_final_loss": clean(self.median_final_loss),
-            "median_minimum_loss": clean(self.median_minimum_loss),
-            "median_final_gradient_norm": clean(self.median_final_gradient_norm),
-            "median_final_saturation": clean(self.median_final_saturation),
-            "median_peak_saturation": clean(self.median_peak_saturation),
-            "median_final_accuracy": clean(self.median_final_accuracy),
-        }
+        """JSON-ready dict (ghostsym's JSON: infinite confidence "inf", a NaN median "nan")."""
+        return json_ready(
+            {
+                "learning_rate": self.learning_rate,
+                "confidence": float(self.confidence),
+                "runs": self.runs,
+                "counts": dict(self.counts),
+                "median_final_loss": float(self.median_final_loss),
+                "median_minimum_loss": float(self.median_minimum_loss),
+                "median_final_gradient_norm": float(self.median_final_gradient_norm),
+                "median_final_saturation": float(self.median_final_saturation),
+                "median_peak_saturation": float(self.median_peak_saturation),
+                "median_final_accuracy": float(self.median_final_accuracy),
+            }
+        )
 
 
 def summarise_by_setting(

@@ -43,10 +43,7 @@ with results identical, bit for bit, to an uninterrupted run (same machine and v
 from __future__ import annotations
 
 import itertools
-import json
 import math
-import platform
-import sys
 import time
 import tomllib
 from collections.abc import Mapping
@@ -56,7 +53,15 @@ from typing import Any
 
 import numpy as np
 
-from .._io import atomic_write_bytes, npz_bytes
+from .._io import (
+    atomic_write_bytes,
+    from_json_ready,
+    json_ready,
+    npz_bytes,
+    package_versions,
+    read_json,
+    write_json,
+)
 from .._jax import jax
 from ..errors import InvalidInputError, require_choice
 from ._models import (
@@ -372,23 +377,6 @@ class SweepResult:
 
 
 # --- files --------------------------------------------------------------------------------------
-def _versions() -> dict:
-    import jaxlib
-    import optax
-
-    from .. import __version__
-
-    return {
-        "ghostsym": __version__,
-        "jax": jax.__version__,
-        "jaxlib": jaxlib.__version__,
-        "optax": optax.__version__,
-        "numpy": np.__version__,
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-    }
-
-
 def _checkpoint_path(directory: Path, group: int, block: int) -> Path:
     return directory / "checkpoints" / f"group-{group:03d}-block-{block:03d}.npz"
 
@@ -468,21 +456,20 @@ def _write_metadata(
         "run_learning_rates": rates.tolist(),
         "run_seeds": seeds.tolist(),
         "run_confidences": None if confidences is None else confidences.tolist(),
-        "versions": _versions(),
+        "versions": package_versions(platform_name=True),
         "status": status,
         "wall_time_seconds": wall_time,
         "chunks_done": chunks_done,
         "chunks_total": chunks_total,
     }
-    text = json.dumps(metadata, indent=2, allow_nan=True)
-    atomic_write_bytes(directory / "sweep.json", text.encode())
+    write_json(directory / "sweep.json", metadata)
 
 
 def _read_metadata(directory: Path) -> dict | None:
     path = directory / "sweep.json"
     if not path.exists():
         return None
-    return json.loads(path.read_text())
+    return read_json(path)
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -501,7 +488,7 @@ def run_sweep(
     """
     directory = Path(directory)
     existing = _read_metadata(directory)
-    if existing is not None and existing["config"] != json.loads(json.dumps(config.to_json())):
+    if existing is not None and existing["config"] != from_json_ready(json_ready(config.to_json())):
         raise InvalidInputError(
             f"{str(directory)!r} holds a different sweep ({existing['config'].get('name')!r}); "
             "use another --out directory"

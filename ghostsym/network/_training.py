@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import optax
 
-from .._jax import jax, jnp
+from .._jax import float64, jax, jnp
 from ..errors import InvalidInputError, require_choice
 from ._latent import latent_slow_point
 from ._models import RankOneNetwork, as_key
@@ -110,6 +110,7 @@ def _check_pairing(model, task):
         )
 
 
+@float64
 def simulate_trials(model, task, parameters, key=0) -> TrialRecord:
     """Run the task's trials through one network (no training); for analysis and plots.
 
@@ -147,6 +148,7 @@ def _loss_and_aux(model, task, parameters, key, dtype, unroll=1):
     return loss, _Aux(task.accuracy(outputs, targets), jnp.mean(saturated))
 
 
+@float64
 def network_loss(model, task, parameters, key=0):
     """The task loss of one network (differentiable; dtype follows the parameters).
 
@@ -712,6 +714,7 @@ def _finish_block(plan: _Plan, block: int, state, snapshots, metric_chunks: list
     return out
 
 
+@float64
 def train_population(
     model,
     task,

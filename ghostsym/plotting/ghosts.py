@@ -1,6 +1,6 @@
-"""Figures of the ghost-analysis experiments (issue 5): latent flows, drops, the rate law,
-and the mitigations. Each function takes an :class:`~ghostsym.experiments.ExperimentOutcome` and a
-directory and returns the written paths."""
+"""Figures of the ghost-analysis experiments (trained networks, the paper's Figs. 3, 6 and 8):
+latent flows, drops, the rate law, and the mitigations. Each function takes an
+:class:`~ghostsym.experiments.ExperimentOutcome` and a directory and returns the written paths."""
 
 from __future__ import annotations
 

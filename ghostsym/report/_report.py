@@ -28,20 +28,24 @@ from __future__ import annotations
 
 import base64
 import datetime
-import functools
 import html
-import json
 import math
-import platform
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 import numpy as np
 
-from .._io import atomic_write_bytes, atomic_write_text, npz_bytes
+from .._io import (
+    atomic_write_bytes,
+    atomic_write_text,
+    json_ready,
+    npz_bytes,
+    package_versions,
+    read_json,
+    write_json,
+)
 from ..errors import GhostsymError, InvalidInputError, require_choice
 from ..experiments._claims import VERDICTS, Claim, ExperimentOutcome
 
@@ -68,18 +72,6 @@ STATUSES = ("ran", "resumed", "failed")
 
 #: Version of the stored-outcome file layout; a change invalidates stored outcomes.
 STORAGE_FORMAT = 1
-
-_PACKAGES = (
-    "ghostsym",
-    "numpy",
-    "scipy",
-    "sympy",
-    "mpmath",
-    "jax",
-    "jaxlib",
-    "optax",
-    "matplotlib",
-)
 
 
 class StoredOutcomeError(GhostsymError):
@@ -151,74 +143,6 @@ class StoredOutcome:
     metadata: Mapping[str, object] = field(default_factory=dict)
 
 
-# --- atomic files ---------------------------------------------------------------------------
-# --- JSON encoding --------------------------------------------------------------------------
-def _plain(value):
-    """``value`` as plain JSON data; non-finite floats become strings ("nan", "inf", "-inf")."""
-    if isinstance(value, np.ndarray):
-        return [_plain(item) for item in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    return str(value)
-
-
-def _tagged(value):
-    """Like :func:`_plain` but non-finite floats are tagged so they load back as floats."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return {"__float__": str(value)}
-    if isinstance(value, Mapping):
-        return {str(key): _tagged(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_tagged(item) for item in value]
-    return _plain(value)
-
-
-def _untagged(value):
-    if isinstance(value, dict):
-        if set(value) == {"__float__"}:
-            return float(value["__float__"])
-        return {key: _untagged(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_untagged(item) for item in value]
-    return value
-
-
-def _dumps(payload) -> str:
-    return json.dumps(payload, indent=2, allow_nan=False) + "\n"
-
-
-def package_versions() -> dict[str, str]:
-    """Installed versions of Python and the packages a run depends on.
-
-    >>> sorted(package_versions())[:2]
-    ['ghostsym', 'jax']
-    """
-    return dict(_package_versions())
-
-
-@functools.cache
-def _package_versions() -> tuple[tuple[str, str], ...]:
-    versions = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            versions[name] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return tuple(sorted(versions.items()))
-
-
 # --- stored outcomes ------------------------------------------------------------------------
 def outcome_files(directory, name: str) -> OutcomeFiles:
     """Where the outcome called ``name`` is stored under ``directory``.
@@ -275,13 +199,13 @@ def write_outcome(
         "created": _now(),
         "wall_time": float(outcome.wall_time),
         "package_versions": package_versions(),
-        "config": _tagged(dict(outcome.config)),
-        "numbers": _tagged(dict(outcome.numbers)),
-        "claims": [_tagged(_claim_fields(claim)) for claim in outcome.claims],
+        "config": json_ready(dict(outcome.config)),
+        "numbers": json_ready(dict(outcome.numbers)),
+        "claims": [json_ready(_claim_fields(claim)) for claim in outcome.claims],
         "arrays": sorted(arrays),
         "figures": [str(path) for path in figures],
     }
-    atomic_write_text(files.metadata, _dumps(payload))
+    write_json(files.metadata, payload)
     return files
 
 
@@ -306,7 +230,7 @@ def load_outcome(directory, name: str) -> StoredOutcome:
     """
     files = outcome_files(directory, name)
     try:
-        payload = _untagged(json.loads(files.metadata.read_text(encoding="utf-8")))
+        payload = read_json(files.metadata)
     except (OSError, ValueError) as error:
         raise StoredOutcomeError(f"cannot read {files.metadata}: {error}") from None
     if payload.get("format") != STORAGE_FORMAT or payload.get("name") != name:
@@ -355,7 +279,7 @@ def claim_rows(records: Iterable[ExperimentRecord]) -> list[dict]:
     rows = []
     for record in records:
         for claim in record.outcome.claims:
-            rows.append({**_plain(_claim_fields(claim)), "experiment": record.name})
+            rows.append({**json_ready(_claim_fields(claim)), "experiment": record.name})
     return rows
 
 
@@ -581,8 +505,8 @@ def write_report(
                 "title": record.title,
                 "status": record.status,
                 "wall_time": float(record.outcome.wall_time),
-                "numbers": _plain(dict(record.outcome.numbers)),
-                "config": _plain(dict(record.outcome.config)),
+                "numbers": json_ready(dict(record.outcome.numbers)),
+                "config": json_ready(dict(record.outcome.config)),
                 "arrays": sorted(record.outcome.arrays),
                 "figures": [_relative(path, directory) for path in record.figures],
                 "error": record.error or None,
@@ -590,12 +514,12 @@ def write_report(
             }
             for record in records
         },
-        **_plain(dict(extra or {})),
+        **json_ready(dict(extra or {})),
     }
     files = ReportFiles(
         directory / "report.md", directory / "report.html", directory / "results.json"
     )
-    atomic_write_text(files.results, _dumps(results))
+    write_json(files.results, results)
     atomic_write_text(files.markdown, _markdown(directory, records, run, rows))
     atomic_write_text(files.html, _html(directory, records, run, rows))
     return files

@@ -361,6 +361,7 @@ def reproduce(
     The report is rewritten after every experiment, so it is current even if a long run is
     interrupted. See the module docstring for resuming and failure handling.
     """
+    importlib.import_module("ghostsym._jax").enable_float64()  # float64 for the whole run
     require_choice("scale", scale, SCALES)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InvalidInputError(f"seed must be an integer >= 0, got {seed!r}")

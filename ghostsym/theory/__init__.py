@@ -15,6 +15,8 @@ __getattr__, __dir__, __all__ = attach(
     {
         "CanonicalForm": "_canonical",
         "canonical_form": "_canonical",
+        "CanonicalAntiderivatives": "_canonical",
+        "canonical_antiderivatives": "_canonical",
         "blow_up_time": "_canonical",
         "escape_time": "_canonical",
         "passage_time": "_canonical",

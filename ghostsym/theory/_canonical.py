@@ -35,10 +35,13 @@ import sympy
 from .. import notation
 from ..errors import InvalidInputError, require_finite
 from ..expressions import DerivedExpression
+from ._derivation_cache import cached_derivation
 
 __all__ = [
     "CanonicalForm",
     "canonical_form",
+    "CanonicalAntiderivatives",
+    "canonical_antiderivatives",
     "blow_up_time",
     "escape_time",
     "passage_time",
@@ -103,7 +106,74 @@ class CanonicalForm:
         )
 
 
+@dataclass(frozen=True)
+class CanonicalAntiderivatives:
+    """Antiderivatives G(x) of 1/(x^2 + r), so that the passage x0 -> x1 of x' = r + x^2 takes
+    t = G(x1) - G(x0) while no fixed point (x^2 + r = 0) lies between x0 and x1.
+
+    The same SymPy integrals give :func:`canonical_form`'s passage times.
+
+    Attributes:
+        ghost: r > 0, ``G = atan(x/sqrt(r))/sqrt(r)``.
+        fold: r = 0, ``G = -1/x``.
+        pair: r < 0, ``G = (log|x - sqrt(-r)| - log|x + sqrt(-r)|)/(2 sqrt(-r))``.
+    """
+
+    ghost: DerivedExpression
+    fold: DerivedExpression
+    pair: DerivedExpression
+
+
 @cache
+def _integrals():
+    """SymPy's antiderivatives of 1/(x^2 + r) on each branch, each checked by ``sympy.diff``.
+
+    Returns ``(ghost_r, saddle, {"ghost": ..., "pair": ..., "fold": ...})``: the ghost branch in
+    a positive stand-in ``ghost_r`` for r, the pair branch in a positive ``saddle`` s = sqrt(-r).
+    """
+    x = notation.x
+    ghost_r = sympy.Symbol("r_ghost", positive=True)
+    saddle = sympy.Symbol("s", positive=True)
+    integrands = {"ghost": 1 / (ghost_r + x**2), "pair": 1 / (x**2 - saddle**2), "fold": 1 / x**2}
+    derived = {}
+    for name, integrand in integrands.items():
+        antiderivative = sympy.integrate(integrand, x)
+        if sympy.simplify(sympy.diff(antiderivative, x) - integrand) != 0:
+            raise AssertionError(f"antiderivative of {integrand} failed its check")
+        derived[name] = antiderivative
+    return ghost_r, saddle, derived
+
+
+@cache
+def canonical_antiderivatives() -> CanonicalAntiderivatives:
+    """The three antiderivatives G of 1/(x^2 + r) in the central symbols x and r (cached).
+
+    Derived with ``sympy.integrate`` and checked by ``sympy.diff``. For r < 0 SymPy returns
+    logarithms of possibly negative numbers; the real passage time takes their absolute values
+    (the imaginary parts cancel between the two end points when no root lies between them).
+
+    >>> antiderivatives = canonical_antiderivatives()
+    >>> print(antiderivatives.ghost)
+    G_{+} = atan(x/sqrt(r))/sqrt(r)
+    >>> pair = antiderivatives.pair
+    >>> float(pair(2.0, -1.0) - pair(3.0, -1.0)) < 0  # time from x=2 to x=3 is positive
+    True
+    """
+    x, r = notation.x, notation.r
+    ghost_r, saddle, derived = _integrals()
+    ghost = derived["ghost"].subs(ghost_r, r)
+    # log of a negative number differs from log|.| by a constant i*pi: drop it (real passage)
+    pair = derived["pair"].replace(sympy.log, lambda argument: sympy.log(sympy.Abs(argument)))
+    pair = pair.subs(saddle, sympy.sqrt(-r))
+    return CanonicalAntiderivatives(
+        ghost=DerivedExpression("G_{+}", ghost, (x, r), "antiderivative of 1/(x^2+r), r > 0"),
+        fold=DerivedExpression("G_{0}", derived["fold"], (x,), "antiderivative of 1/x^2 (r = 0)"),
+        pair=DerivedExpression("G_{-}", pair, (x, r), "antiderivative of 1/(x^2+r), r < 0"),
+    )
+
+
+@cache
+@cached_derivation
 def canonical_form() -> CanonicalForm:
     """Derive the closed forms of x' = r + x^2 with SymPy (cached; about one second).
 
@@ -117,12 +187,13 @@ def canonical_form() -> CanonicalForm:
     0.785398163397
     """
     r, x, x0, x1, t = notation.r, notation.x, notation.x0, notation.x1, notation.t
-    ghost_r = sympy.Symbol("r_ghost", positive=True)
-    saddle = sympy.Symbol("s", positive=True)  # s = sqrt(-r) on the node branch
+    # the antiderivatives of 1/(r + x^2), in a positive stand-in ghost_r for r on the ghost
+    # branch and in s = sqrt(-r) on the node branch
+    ghost_r, saddle, antiderivatives = _integrals()
 
     # --- ghost branch r > 0 ------------------------------------------------------------
     flow = ghost_r + x**2
-    antiderivative = sympy.integrate(1 / flow, x)
+    antiderivative = antiderivatives["ghost"]
     passage = antiderivative.subs(x, x1) - antiderivative.subs(x, x0)
     # The trajectory is the passage-time relation t = tau(x_0 -> x) solved for the end point.
     # check=False: the tests verify the solution against the ODE instead (saves seconds).
@@ -135,13 +206,13 @@ def canonical_form() -> CanonicalForm:
     # expand_trig turns tan(a + atan(b)) into a Moebius map of tan(a), which continues cleanly.
     moebius = sympy.cancel(sympy.expand_trig(trajectory))
     node_trajectory = sympy.cancel(moebius.subs(ghost_r, -(saddle**2)))
-    node_antiderivative = sympy.integrate(1 / (x**2 - saddle**2), x)
+    node_antiderivative = antiderivatives["pair"]
     node_passage = node_antiderivative.subs(x, x1) - node_antiderivative.subs(x, x0)
     node_escape = sympy.limit(node_passage, x1, sympy.oo)
 
     # --- fold r = 0: limits of the ghost branch ------------------------------------------
     fold_trajectory = sympy.limit(moebius, ghost_r, 0)
-    fold_antiderivative = sympy.integrate(1 / x**2, x)
+    fold_antiderivative = antiderivatives["fold"]
     fold_passage = fold_antiderivative.subs(x, x1) - fold_antiderivative.subs(x, x0)
     fold_escape = sympy.limit(fold_passage, x1, sympy.oo)
 

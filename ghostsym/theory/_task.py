@@ -37,6 +37,7 @@ from .. import notation
 from ..errors import InvalidInputError, require_positive
 from ..expressions import DerivedExpression
 from ._canonical import canonical_form
+from ._derivation_cache import cached_derivation
 
 __all__ = [
     "DelayedActivationTheory",
@@ -219,6 +220,7 @@ def _substitute(expression: DerivedExpression, values) -> DerivedExpression:
 
 
 @cache
+@cached_derivation
 def _general_theory(normalised: bool) -> DelayedActivationTheory:
     """The theory in general T and R (cached per normalisation)."""
     r, T, R = notation.r, notation.T, notation.R
