@@ -15,7 +15,7 @@ import argparse
 import time
 
 from ghostsym import find_slow_points, reduce_at_slow_point
-from ghostsym.experiments.reduction import RankOneNetwork
+from ghostsym.experiments.reduction import RankOneFoldFamily
 
 
 def _timed(function, *arguments, **keywords):
@@ -34,7 +34,7 @@ def main(argv=None) -> None:
         f"{'|r/r_exact - 1|':>16s}"
     )
     for size in arguments.sizes:
-        network = RankOneNetwork(size, seed=1)
+        network = RankOneFoldFamily(size, seed=1)
         beta = network.beta(1e-3)
         _, r_exact, point = network.exact_ghost(beta)
         field = network.field(beta)

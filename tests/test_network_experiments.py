@@ -1,4 +1,4 @@
-"""The network experiments at their smoke scale, their figures, and the ``ghostsym train`` CLI."""
+"""The network experiments at seconds-long settings, their figures, the ``ghostsym train`` CLI."""
 
 import json
 
@@ -10,6 +10,10 @@ from ghostsym.errors import InvalidInputError
 from ghostsym.experiments import VERDICTS, ExperimentOutcome, get_experiment
 from ghostsym.experiments.networks import (
     EXPERIMENTS,
+    CollapseSettings,
+    PlateauSettings,
+    SweepSettings,
+    WorkingMemorySettings,
     run_learning_rate_sweep,
     run_rank_one_collapse,
     run_rank_one_plateau,
@@ -17,6 +21,14 @@ from ghostsym.experiments.networks import (
 )
 from ghostsym.network import DelayedActivation, RankOneNetwork, train_population
 from ghostsym.plotting import networks as figures
+
+# seconds-long settings (the experiments' quick scale takes minutes)
+SMOKE_PLATEAU = PlateauSettings(
+    seeds=1, slow_epochs=2000, fast_epochs=1000, size=20, record_every=50, chunk=1000
+)
+SMOKE_COLLAPSE = CollapseSettings(seeds=4, epochs=1500, size=20)
+SMOKE_SWEEP = SweepSettings(rates=3, seeds=1, rank_one_epochs=500, full_rank_epochs=200, size=12)
+SMOKE_MEMORY = WorkingMemorySettings(rates=3, seeds=1, epochs=100, size=12)
 
 
 def _check_outcome(outcome: ExperimentOutcome, name: str):
@@ -34,8 +46,8 @@ def test_experiments_are_registered():
         run_rank_one_collapse("huge")
 
 
-def test_collapse_and_plateau_experiments_at_smoke_scale(tmp_path):
-    collapse = run_rank_one_collapse("smoke", seed=0)
+def test_collapse_and_plateau_experiments_at_small_settings(tmp_path):
+    collapse = run_rank_one_collapse("quick", seed=0, settings=SMOKE_COLLAPSE)
     _check_outcome(collapse, "rank-one-collapse")
     counts = sum(
         collapse.numbers[f"count {label}"]
@@ -44,7 +56,7 @@ def test_collapse_and_plateau_experiments_at_smoke_scale(tmp_path):
     assert counts == collapse.numbers["seeds"] == collapse.arrays["loss"].shape[0]
     assert figures.plot_rank_one_collapse(collapse, tmp_path)[0].exists()
 
-    plateau = run_rank_one_plateau("smoke", seed=0)
+    plateau = run_rank_one_plateau("quick", seed=0, settings=SMOKE_PLATEAU)
     _check_outcome(plateau, "rank-one-plateau")
     assert plateau.arrays["slow_latent_clearance"].shape == plateau.arrays["slow_loss"].shape
     # the logged r is the latent slow point's: negative while a fixed point blocks the way
@@ -52,14 +64,14 @@ def test_collapse_and_plateau_experiments_at_smoke_scale(tmp_path):
     assert figures.plot_rank_one_plateau(plateau, tmp_path)[0].exists()
 
 
-def test_sweep_and_working_memory_experiments_at_smoke_scale(tmp_path):
-    sweep = run_learning_rate_sweep("smoke", seed=0)
+def test_sweep_and_working_memory_experiments_at_small_settings(tmp_path):
+    sweep = run_learning_rate_sweep("quick", seed=0, settings=SMOKE_SWEEP)
     _check_outcome(sweep, "learning-rate-sweep")
     assert sweep.arrays["rank_one_learning_rates"].size == 3
     assert sweep.arrays["full_rank_loss"].shape[0] == 3
     assert figures.plot_learning_rate_sweep(sweep, tmp_path)[0].exists()
 
-    memory = run_working_memory("smoke", seed=0)
+    memory = run_working_memory("quick", seed=0, settings=SMOKE_MEMORY)
     _check_outcome(memory, "working-memory")
     assert len(memory.claims) == 4
     assert memory.arrays["dmts_saturation"].max() <= 1

@@ -1,4 +1,4 @@
-"""Experiments of the paper's recurrent networks (issue 4; paper Figs. 3, 6A, 7).
+"""Experiments of the paper's recurrent networks (paper Figs. 3, 6A, 7).
 
 1. ``network-gradients``: ``jax.grad`` of every model x task loss against finite differences.
 2. ``rank-one-plateau`` (Fig. 3A): at lr 0.003 a long plateau, then an abrupt drop; the plateau
@@ -11,8 +11,9 @@
    learning fails, the gradient vanishes and the tanh rates saturate.
 
 Each ``run(scale, seed)`` computes its claim rows from its own training runs. ``scale`` is
-``"quick"`` (all five in about three minutes on two cores), ``"full"`` (closer to the paper),
-or ``"smoke"`` (seconds; used by the tests). Seeds are ``seed, seed + 1, ...``.
+``"quick"`` (all five in about three minutes on two cores) or ``"full"`` (closer to the
+paper); ``settings=`` overrides the scale's settings (the tests use seconds-long ones). Seeds
+are ``seed, seed + 1, ...``.
 
 >>> [experiment.name for experiment in EXPERIMENTS][:3]
 ['network-gradients', 'rank-one-plateau', 'rank-one-collapse']
@@ -20,12 +21,10 @@ or ``"smoke"`` (seconds; used by the tests). Seeds are ``seed, seed + 1, ...``.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import require_choice
 from ..network import (
     DelayedActivation,
     DelayedCueDiscrimination,
@@ -38,12 +37,15 @@ from ..network import (
     summarise_by_setting,
     train_population,
 )
-from . import Experiment
-from ._claims import ExperimentOutcome, boolean_claim, compare_claim
+from . import Scale, experiment
+from ._claims import Findings, boolean_claim, compare_claim
 
 __all__ = [
     "EXPERIMENTS",
-    "RUN_SCALES",
+    "PlateauSettings",
+    "CollapseSettings",
+    "SweepSettings",
+    "WorkingMemorySettings",
     "run_network_gradients",
     "run_rank_one_plateau",
     "run_rank_one_collapse",
@@ -51,8 +53,6 @@ __all__ = [
     "run_working_memory",
 ]
 
-#: Scales these experiments accept ("smoke" is for tests only).
-RUN_SCALES = ("smoke", "quick", "full")
 #: The paper's own check (EXPERIMENTS.md, Fig 3A): the drop at about 101/lr epochs (seed 40).
 PAPER_PLATEAU_TIMES_LR = 101.0
 
@@ -90,13 +90,14 @@ def _common_arrays(training, prefix: str) -> dict:
 
 
 # --- 1. gradients ------------------------------------------------------------------------------
-def run_network_gradients(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
-    """Autodiff gradients of every model x task loss vs central differences (float64)."""
-    require_choice("scale", scale, RUN_SCALES)
-    started = time.perf_counter()
-    cases = gradient_check_cases()
-    if scale == "smoke":
-        cases = cases[:2]
+@experiment(
+    name="network-gradients",
+    title="Gradients of every network and loss against finite differences",
+)
+def run_network_gradients(scale: Scale, seed: int, *, cases: int | None = None) -> Findings:
+    """Autodiff gradients of every model x task loss vs central differences (float64);
+    ``cases`` keeps only the first few model x task pairs."""
+    cases = gradient_check_cases()[:cases]
     claims, numbers = [], {}
     for name, model, task, parameters in cases:
         check = check_gradients(model, task, parameters, seed=seed)
@@ -108,23 +109,19 @@ def run_network_gradients(scale: str = "quick", seed: int = 0) -> ExperimentOutc
                 check.maximum_relative_error,
                 atol=1e-6,
                 source="ghostsym",
+                kind="consistency",
                 details="largest relative error over one random direction per parameter leaf; "
                 "central differences, step 1e-5, float64",
             )
         )
-    return ExperimentOutcome(
-        "network-gradients",
-        "Gradients of every network and loss against finite differences",
-        tuple(claims),
-        numbers=numbers,
-        config={"scale": scale, "seed": seed, "cases": len(cases)},
-        wall_time=time.perf_counter() - started,
-    )
+    return Findings(tuple(claims), numbers=numbers, config={"cases": len(cases)})
 
 
 # --- 2. Fig 3A: plateau then abrupt drop ---------------------------------------------------------
 @dataclass(frozen=True)
-class _PlateauSettings:
+class PlateauSettings:
+    """Settings of ``rank-one-plateau``: seeds, epochs at lr 0.003 and 0.01, network size."""
+
     seeds: int
     slow_epochs: int  # at lr 0.003
     fast_epochs: int  # at lr 0.01
@@ -134,19 +131,25 @@ class _PlateauSettings:
 
 
 _PLATEAU = {
-    "smoke": _PlateauSettings(
-        seeds=1, slow_epochs=2000, fast_epochs=1000, size=20, record_every=50, chunk=1000
-    ),
-    "quick": _PlateauSettings(seeds=3, slow_epochs=50000, fast_epochs=16000),
-    "full": _PlateauSettings(seeds=10, slow_epochs=60000, fast_epochs=20000),
+    "quick": PlateauSettings(seeds=3, slow_epochs=50000, fast_epochs=16000),
+    "full": PlateauSettings(seeds=10, slow_epochs=60000, fast_epochs=20000),
 }
 
 
-def run_rank_one_plateau(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
+@experiment(
+    name="rank-one-plateau",
+    title="Fig. 3A: rank-one network, plateau then abrupt learning",
+    figure="ghostsym.plotting.networks:plot_rank_one_plateau",
+    cost={
+        scale: value.seeds * (value.slow_epochs + value.fast_epochs)
+        for scale, value in _PLATEAU.items()
+    },
+)
+def run_rank_one_plateau(
+    scale: Scale, seed: int, *, settings: PlateauSettings | None = None
+) -> Findings:
     """Fig 3A: lr 0.003 (and 0.01): plateau, abrupt drop, drop epoch x lr, the fixed point."""
-    require_choice("scale", scale, RUN_SCALES)
-    settings = _PLATEAU[scale]
-    started = time.perf_counter()
+    settings = settings or _PLATEAU[scale]
     model, task = RankOneNetwork(size=settings.size), DelayedActivation()
     seeds = _seeds(seed + 1, settings.seeds)
     results = {}
@@ -197,6 +200,7 @@ def run_rank_one_plateau(scale: str = "quick", seed: int = 0) -> ExperimentOutco
             bool(learned.any() and abrupt[learned].all() and learned.mean() >= 0.5),
             tolerance="drop (0.9 -> 0.25 of the initial loss) < 10% of the plateau",
             source="paper Fig. 3A",
+            kind="paper",
             details=details,
         ),
     ]
@@ -207,7 +211,8 @@ def run_rank_one_plateau(scale: str = "quick", seed: int = 0) -> ExperimentOutco
                 PAPER_PLATEAU_TIMES_LR,
                 float(np.median(slow_products)),
                 rtol=0.3,
-                source="paper Fig. 3A / EXPERIMENTS.md",
+                source="ghostsym",
+                kind="beyond",
                 details="median over seeds of (epoch leaving the plateau) x lr at lr 0.003; "
                 + details,
             )
@@ -219,6 +224,7 @@ def run_rank_one_plateau(scale: str = "quick", seed: int = 0) -> ExperimentOutco
                 float(np.median(slow_products) / np.median(fast_products)),
                 rtol=0.25,
                 source="ghostsym",
+                kind="beyond",
                 details="ratio of median (leaving epoch x lr) at lr 0.003 to that at lr 0.01",
             )
         )
@@ -229,7 +235,8 @@ def run_rank_one_plateau(scale: str = "quick", seed: int = 0) -> ExperimentOutco
             "offsets " + ", ".join(f"{value:.3f}" for value in offset[learned]),
             bool(learned.any() and blocked[learned].all() and np.all(offset[learned] <= 0.05)),
             tolerance="5% of the plateau length",
-            source="ghostsym (theory in training)",
+            source="ghostsym",
+            kind="beyond",
             details="clearance = min over kappa in [kappa_0, 1] of f(kappa), logged every "
             f"{settings.record_every} epochs next to the loss; " + details,
         )
@@ -249,32 +256,43 @@ def run_rank_one_plateau(scale: str = "quick", seed: int = 0) -> ExperimentOutco
         "lr 0.003 initial r (median)": float(np.median(slow.canonical_parameter[:, 0])),
     }
     arrays = {**_common_arrays(slow, "slow_"), **_common_arrays(fast, "fast_")}
-    return ExperimentOutcome(
-        "rank-one-plateau",
-        "Fig. 3A: rank-one network, plateau then abrupt learning",
+    return Findings(
         tuple(claims),
         numbers=numbers,
         arrays=arrays,
         config={
-            "scale": scale,
-            "seed": seed,
             "seeds": seeds.tolist(),
             "slow_epochs": settings.slow_epochs,
             "fast_epochs": settings.fast_epochs,
         },
-        wall_time=time.perf_counter() - started,
     )
 
 
 # --- 3. Fig 3B: learn then collapse --------------------------------------------------------------
-_COLLAPSE = {"smoke": (4, 1500, 20), "quick": (20, 6000, 100), "full": (20, 6000, 100)}
+@dataclass(frozen=True)
+class CollapseSettings:
+    """Settings of ``rank-one-collapse``: seeds, epochs at lr 0.02, network size."""
+
+    seeds: int
+    epochs: int
+    size: int = 100
 
 
-def run_rank_one_collapse(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
+_COLLAPSE = {"quick": CollapseSettings(20, 6000), "full": CollapseSettings(20, 6000)}
+
+
+@experiment(
+    name="rank-one-collapse",
+    title="Fig. 3B: rank-one network at lr 0.02, learning then collapse",
+    figure="ghostsym.plotting.networks:plot_rank_one_collapse",
+    cost={scale: value.seeds * value.epochs for scale, value in _COLLAPSE.items()},
+)
+def run_rank_one_collapse(
+    scale: Scale, seed: int, *, settings: CollapseSettings | None = None
+) -> Findings:
     """Fig 3B: lr 0.02, 20 seeds, 6000 epochs: fractions learned / collapsed / plateau."""
-    require_choice("scale", scale, RUN_SCALES)
-    count, epochs, size = _COLLAPSE[scale]
-    started = time.perf_counter()
+    settings = settings or _COLLAPSE[scale]
+    count, epochs, size = settings.seeds, settings.epochs, settings.size
     seeds = _seeds(seed, count)
     training = train_population(
         RankOneNetwork(size=size),
@@ -303,7 +321,8 @@ def run_rank_one_collapse(scale: str = "quick", seed: int = 0) -> ExperimentOutc
             f"{counts['unsettled']} unsettled)",
             fraction > 0.5,
             tolerance="fraction > 0.5",
-            source="issue 4 / paper Fig. 3B (one seed there)",
+            source="paper Fig. 3B",
+            kind="paper",
             details=details,
         ),
     ]
@@ -323,6 +342,7 @@ def run_rank_one_collapse(scale: str = "quick", seed: int = 0) -> ExperimentOutc
                 ),
                 tolerance="|loss - 1| < 0.02 and |grad| < 1e-3 of its maximum",
                 source="paper Fig. 3B",
+                kind="paper",
                 details=details,
             )
         )
@@ -336,20 +356,19 @@ def run_rank_one_collapse(scale: str = "quick", seed: int = 0) -> ExperimentOutc
         **{f"count {label}": value for label, value in counts.items()},
     }
     arrays = {**_common_arrays(training, ""), "labels": outcomes.labels.astype("U10")}
-    return ExperimentOutcome(
-        "rank-one-collapse",
-        "Fig. 3B: rank-one network at lr 0.02, learning then collapse",
+    return Findings(
         tuple(claims),
         numbers=numbers,
         arrays=arrays,
-        config={"scale": scale, "seed": seed, "seeds": seeds.tolist(), "epochs": epochs},
-        wall_time=time.perf_counter() - started,
+        config={"seeds": seeds.tolist(), "epochs": epochs},
     )
 
 
 # --- 4. Fig 6A: learning-rate sweep ---------------------------------------------------------------
 @dataclass(frozen=True)
-class _SweepSettings:
+class SweepSettings:
+    """Settings of ``learning-rate-sweep``: rates, seeds per rate, epochs per family, size."""
+
     rates: int
     seeds: int
     rank_one_epochs: int
@@ -358,9 +377,8 @@ class _SweepSettings:
 
 
 _LR_SWEEP = {
-    "smoke": _SweepSettings(rates=3, seeds=1, rank_one_epochs=500, full_rank_epochs=200, size=12),
-    "quick": _SweepSettings(rates=7, seeds=2, rank_one_epochs=20000, full_rank_epochs=4000),
-    "full": _SweepSettings(rates=16, seeds=5, rank_one_epochs=30000, full_rank_epochs=8000),
+    "quick": SweepSettings(rates=7, seeds=2, rank_one_epochs=20000, full_rank_epochs=4000),
+    "full": SweepSettings(rates=16, seeds=5, rank_one_epochs=30000, full_rank_epochs=8000),
 }
 
 
@@ -375,11 +393,20 @@ def _window(summaries) -> tuple[float, float]:
     return (min(good), max(good)) if good else (float("nan"), float("nan"))
 
 
-def run_learning_rate_sweep(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
+@experiment(
+    name="learning-rate-sweep",
+    title="Fig. 6A: learning-rate sweep, rank-one vs full-rank (reduced epochs)",
+    figure="ghostsym.plotting.networks:plot_learning_rate_sweep",
+    cost={
+        scale: value.rates * value.seeds * (value.rank_one_epochs + value.full_rank_epochs)
+        for scale, value in _LR_SWEEP.items()
+    },
+)
+def run_learning_rate_sweep(
+    scale: Scale, seed: int, *, settings: SweepSettings | None = None
+) -> Findings:
     """Fig 6A at reduced epochs: rank-one lr logspace(-4, -1), full-rank logspace(-4, 1)."""
-    require_choice("scale", scale, RUN_SCALES)
-    settings = _LR_SWEEP[scale]
-    started = time.perf_counter()
+    settings = settings or _LR_SWEEP[scale]
     seeds = _seeds(seed, settings.seeds)
     task = DelayedActivation()
     families = {
@@ -467,6 +494,7 @@ def run_learning_rate_sweep(scale: str = "quick", seed: int = 0) -> ExperimentOu
             u_shape(summaries_by_family["rank-one"]),
             tolerance="median final loss: interior minimum, ends >= 10x higher",
             source="paper Fig. 6A",
+            kind="paper",
             details=details,
         ),
         boolean_claim(
@@ -476,6 +504,7 @@ def run_learning_rate_sweep(scale: str = "quick", seed: int = 0) -> ExperimentOu
             u_shape(summaries_by_family["full-rank"]),
             tolerance="median final loss: interior minimum, ends >= 10x higher",
             source="paper Fig. 6A",
+            kind="paper",
             details=details,
         ),
         boolean_claim(
@@ -485,36 +514,57 @@ def run_learning_rate_sweep(scale: str = "quick", seed: int = 0) -> ExperimentOu
             bool(np.isfinite(high_full) and np.isfinite(high_one) and high_full > high_one),
             tolerance="largest rate with most runs learned",
             source="paper Fig. 6A",
+            kind="paper",
             details=details,
         ),
     ]
-    return ExperimentOutcome(
-        "learning-rate-sweep",
-        "Fig. 6A: learning-rate sweep, rank-one vs full-rank (reduced epochs)",
+    return Findings(
         tuple(claims),
         numbers=numbers,
         arrays=arrays,
         config={
-            "scale": scale,
-            "seed": seed,
             "rates": settings.rates,
             "seeds": seeds.tolist(),
             "rank_one_epochs": settings.rank_one_epochs,
             "full_rank_epochs": settings.full_rank_epochs,
         },
-        wall_time=time.perf_counter() - started,
     )
 
 
 # --- 5. Fig 7: working-memory tasks -----------------------------------------------------------
-_WORKING = {"smoke": (3, 1, 100, 12), "quick": (5, 2, 1000, 100), "full": (9, 5, 4000, 100)}
+@dataclass(frozen=True)
+class WorkingMemorySettings:
+    """Settings of ``working-memory``: learning rates, seeds per rate, epochs, network size."""
+
+    rates: int
+    seeds: int
+    epochs: int
+    size: int = 100
 
 
-def run_working_memory(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
+_WORKING = {
+    "quick": WorkingMemorySettings(5, 2, 1000),
+    "full": WorkingMemorySettings(9, 5, 4000),
+}
+
+
+@experiment(
+    name="working-memory",
+    title="Fig. 7: full-rank DCDT and DMTS, learning rates and saturation",
+    figure="ghostsym.plotting.networks:plot_working_memory",
+    cost={scale: 2 * v.rates * v.seeds * v.epochs for scale, v in _WORKING.items()},
+)
+def run_working_memory(
+    scale: Scale, seed: int, *, settings: WorkingMemorySettings | None = None
+) -> Findings:
     """Fig 7: full-rank DCDT and DMTS over lr logspace(-3, 1): learning, failure, saturation."""
-    require_choice("scale", scale, RUN_SCALES)
-    rate_count, seed_count, epochs, size = _WORKING[scale]
-    started = time.perf_counter()
+    settings = settings or _WORKING[scale]
+    rate_count, seed_count, epochs, size = (
+        settings.rates,
+        settings.seeds,
+        settings.epochs,
+        settings.size,
+    )
     seeds = _seeds(seed, seed_count)
     rates = np.logspace(-3, 1, rate_count)
     claims, numbers, arrays = [], {}, {}
@@ -549,7 +599,8 @@ def run_working_memory(scale: str = "quick", seed: int = 0) -> ExperimentOutcome
                 f"lr {rates[best]:.3g}: accuracy {per_rate[best]:.3f} (worst seed)",
                 bool(per_rate[best] >= 0.95 and 1e-3 < rates[best] < 1.0),
                 tolerance="accuracy >= 0.95 (paper's accuracy rule)",
-                source="paper Figs. 5, 7",
+                source="paper Fig. 7",
+                kind="paper",
                 details=details,
             )
         )
@@ -575,6 +626,7 @@ def run_working_memory(scale: str = "quick", seed: int = 0) -> ExperimentOutcome
                 ),
                 tolerance="peak saturation > 0.05 and > 10x the learning rate's; |grad| < 1%",
                 source="paper Fig. 7",
+                kind="paper",
                 details=details + f"; failed = accuracy <= constant-output baseline "
                 f"{baseline:.3f} + 0.02",
             )
@@ -587,51 +639,22 @@ def run_working_memory(scale: str = "quick", seed: int = 0) -> ExperimentOutcome
                 np.median(peak_saturation[index])
             )
         arrays.update(_common_arrays(training, f"{task.name}_"))
-    return ExperimentOutcome(
-        "working-memory",
-        "Fig. 7: full-rank DCDT and DMTS, learning rates and saturation",
+    return Findings(
         tuple(claims),
         numbers=numbers,
         arrays=arrays,
         config={
-            "scale": scale,
-            "seed": seed,
             "epochs": epochs,
             "seeds": seeds.tolist(),
             "learning_rates": rates.tolist(),
         },
-        wall_time=time.perf_counter() - started,
     )
 
 
 EXPERIMENTS = (
-    Experiment(
-        "network-gradients",
-        "Gradients of every network and loss against finite differences",
-        run_network_gradients,
-    ),
-    Experiment(
-        "rank-one-plateau",
-        "Fig. 3A: rank-one network, plateau then abrupt learning",
-        run_rank_one_plateau,
-        "ghostsym.plotting.networks:plot_rank_one_plateau",
-    ),
-    Experiment(
-        "rank-one-collapse",
-        "Fig. 3B: rank-one network at lr 0.02, learning then collapse",
-        run_rank_one_collapse,
-        "ghostsym.plotting.networks:plot_rank_one_collapse",
-    ),
-    Experiment(
-        "learning-rate-sweep",
-        "Fig. 6A: learning-rate sweep, rank-one vs full-rank (reduced epochs)",
-        run_learning_rate_sweep,
-        "ghostsym.plotting.networks:plot_learning_rate_sweep",
-    ),
-    Experiment(
-        "working-memory",
-        "Fig. 7: full-rank DCDT and DMTS, learning rates and saturation",
-        run_working_memory,
-        "ghostsym.plotting.networks:plot_working_memory",
-    ),
+    run_network_gradients.experiment,
+    run_rank_one_plateau.experiment,
+    run_rank_one_collapse.experiment,
+    run_learning_rate_sweep.experiment,
+    run_working_memory.experiment,
 )

@@ -389,6 +389,7 @@ def reproduce(
                 "selected": names,
                 "out_directory": str(directory.resolve()),
             },
+            planned=len(names),
         )
 
     steps = (["derivations"] if derivations else []) + names
