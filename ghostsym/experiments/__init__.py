@@ -31,7 +31,10 @@ from ._claims import (
     Findings,
     boolean_claim,
     compare_claim,
+    fraction_claim,
+    fraction_text,
     not_run,
+    wilson_interval,
 )
 from ._oracles import (
     blow_up_time_by_ode,
@@ -39,6 +42,7 @@ from ._oracles import (
     exact_latent_canonical_parameter,
     fitted_slope,
 )
+from ._tolerances import TOLERANCES, Tolerance, tolerance
 
 __all__ = [
     "Experiment",
@@ -60,6 +64,12 @@ __all__ = [
     "boolean_claim",
     "compare_claim",
     "not_run",
+    "fraction_claim",
+    "fraction_text",
+    "wilson_interval",
+    "Tolerance",
+    "TOLERANCES",
+    "tolerance",
 ]
 
 #: The scales every experiment runs at: ``"quick"`` (minutes) and ``"full"`` (the paper's).

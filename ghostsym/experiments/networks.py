@@ -21,6 +21,7 @@ are ``seed, seed + 1, ...``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +39,8 @@ from ..network import (
     train_population,
 )
 from . import Scale, experiment
-from ._claims import Findings, boolean_claim, compare_claim
+from ._claims import Findings, boolean_claim, compare_claim, fraction_claim
+from ._tolerances import tolerance
 
 __all__ = [
     "EXPERIMENTS",
@@ -52,9 +54,6 @@ __all__ = [
     "run_learning_rate_sweep",
     "run_working_memory",
 ]
-
-#: The paper's own check (EXPERIMENTS.md, Fig 3A): the drop at about 101/lr epochs (seed 40).
-PAPER_PLATEAU_TIMES_LR = 101.0
 
 
 def _seeds(seed: int, count: int) -> np.ndarray:
@@ -107,7 +106,7 @@ def run_network_gradients(scale: Scale, seed: int, *, cases: int | None = None) 
                 f"gradient of {name} = finite differences",
                 0.0,
                 check.maximum_relative_error,
-                atol=1e-6,
+                tolerance=tolerance("autodiff-gradient"),
                 source="ghostsym",
                 kind="consistency",
                 details="largest relative error over one random direction per parameter leaf; "
@@ -191,58 +190,55 @@ def run_rank_one_plateau(
         f"rank-one N={settings.size}, T=R=20, c=10, SGD, seeds {seeds.tolist()}, "
         f"{settings.slow_epochs} epochs at lr 0.003, {settings.fast_epochs} at 0.01"
     )
+    # every seed counts: a seed that never leaves the plateau is a miss, so the 1/lr ratio is
+    # only defined when every seed learned at both rates
+    scaling = float(np.median(slow_products) / np.median(fast_products)) if both.all() else math.nan
+    clears = learned & blocked & (offset <= 0.05)
     claims = [
-        boolean_claim(
-            "lr 0.003: a long plateau, then an abrupt drop of the loss",
-            "plateau, then a drop much shorter than the plateau",
-            f"{int(abrupt.sum())}/{seeds.size} seeds; drop width / plateau length = "
-            + ", ".join(f"{value:.3f}" for value in ratio[learned]),
-            bool(learned.any() and abrupt[learned].all() and learned.mean() >= 0.5),
-            tolerance="drop (0.9 -> 0.25 of the initial loss) < 10% of the plateau",
+        fraction_claim(
+            "lr 0.003: a long plateau, then an abrupt drop of the loss (fraction of seeds whose "
+            "drop lasts < 10% of their plateau)",
+            int(abrupt.sum()),
+            seeds.size,
+            at_least=0.5,
             source="paper Fig. 3A",
             kind="paper",
-            details=details,
+            details="drop = loss from 0.9 to 0.25 of the initial loss; drop width / plateau "
+            "length = " + ", ".join(f"{value:.3f}" for value in ratio) + "; " + details,
         ),
-    ]
-    if both.any():
-        claims.append(
-            compare_claim(
-                "the plateau lasts about 101/lr epochs (paper's seed 40)",
-                PAPER_PLATEAU_TIMES_LR,
-                float(np.median(slow_products)),
-                rtol=0.3,
-                source="ghostsym",
-                kind="beyond",
-                details="median over seeds of (epoch leaving the plateau) x lr at lr 0.003; "
-                + details,
-            )
-        )
-        claims.append(
-            compare_claim(
-                "plateau length scales as 1/lr (epoch x lr equal at lr 0.003 and 0.01)",
-                1.0,
-                float(np.median(slow_products) / np.median(fast_products)),
-                rtol=0.25,
-                source="ghostsym",
-                kind="beyond",
-                details="ratio of median (leaving epoch x lr) at lr 0.003 to that at lr 0.01",
-            )
-        )
-    claims.append(
-        boolean_claim(
-            "a fixed point blocks the latent way on the plateau and disappears at the drop",
-            "clearance < 0 on the plateau; > 0 within 5% of the plateau length of the drop",
-            "offsets " + ", ".join(f"{value:.3f}" for value in offset[learned]),
-            bool(learned.any() and blocked[learned].all() and np.all(offset[learned] <= 0.05)),
-            tolerance="5% of the plateau length",
+        compare_claim(
+            "plateau length scales as 1/lr: median (leaving epoch x lr) at lr 0.003 over that "
+            "at lr 0.01",
+            1.0,
+            scaling,
+            tolerance=tolerance("plateau-learning-rate-scaling"),
+            source="ghostsym",
+            kind="beyond",
+            details=f"{int(both.sum())} of {seeds.size} seeds learned at both rates (nan "
+            "unless all did); " + details,
+        ),
+        fraction_claim(
+            "on the plateau f(kappa) < 0 somewhere on the latent path [kappa_0, 1] (a fixed "
+            "point blocks it), and the path clears within 5% of the plateau length of the "
+            "epoch the loss leaves the plateau",
+            int(clears.sum()),
+            seeds.size,
+            at_least=1.0,
             source="ghostsym",
             kind="beyond",
             details="clearance = min over kappa in [kappa_0, 1] of f(kappa), logged every "
-            f"{settings.record_every} epochs next to the loss; " + details,
-        )
-    )
+            f"{settings.record_every} epochs next to the loss; blocked = clearance < 0 at every "
+            "epoch before 0.9 x the leaving epoch; offsets |clear - leave| / leave = "
+            + ", ".join(f"{value:.3f}" for value in offset)
+            + "; the clearing and the drop are one event seen twice (the path opens, the "
+            "trial crosses), so this checks the bookkeeping, not a cause; " + details,
+        ),
+    ]
     numbers = {
         "lr 0.003 seeds learned": int(learned.sum()),
+        "lr 0.003 median leaving epoch x lr": float(np.median(leaving[learned]) * 0.003)
+        if learned.any()
+        else float("nan"),
         "lr 0.003 median leaving epoch": float(np.median(leaving[learned]))
         if learned.any()
         else float("nan"),
@@ -312,40 +308,38 @@ def run_rank_one_collapse(
         f"{seeds[0]}..{seeds[-1]}; learned at some epoch = loss <= 0.25 x initial, "
         "collapsed = then back to >= 0.9 x initial"
     )
+    relative = outcomes.final_gradient_norm / outcomes.maximum_gradient_norm
+    confidently_wrong = collapsed & (np.abs(outcomes.final_loss - 1) < 0.02) & (relative < 1e-3)
     claims = [
-        boolean_claim(
-            f"lr 0.02: most of {count} seeds learn abruptly, then collapse within {epochs} epochs",
-            "most seeds (> 1/2)",
-            f"{counts['collapsed']}/{count} collapsed ({int(ever.sum())} learned at some epoch; "
-            f"{counts['learned']} still learned, {counts['plateau']} never left the plateau, "
-            f"{counts['unsettled']} unsettled)",
-            fraction > 0.5,
-            tolerance="fraction > 0.5",
+        fraction_claim(
+            f"lr 0.02: at least half of {count} seeds learn abruptly, then collapse within "
+            f"{epochs} epochs",
+            int(collapsed.sum()),
+            count,
+            at_least=0.5,
             source="paper Fig. 3B",
             kind="paper",
-            details=details,
+            details=f"{int(ever.sum())} learned at some epoch; {counts['learned']} still "
+            f"learned, {counts['plateau']} never left the plateau, {counts['unsettled']} "
+            f"unsettled; the paper shows one seed; " + details,
+        ),
+        fraction_claim(
+            "a collapsed network is confidently wrong: |loss - 1| < 0.02 and final |grad| < 1e-3 "
+            "of its maximum (fraction of the collapsed seeds)",
+            int(confidently_wrong.sum()),
+            int(collapsed.sum()),
+            at_least=1.0,
+            source="paper Fig. 3B",
+            kind="paper",
+            details=(
+                f"final loss {np.median(outcomes.final_loss[collapsed]):.4f} (median), final "
+                f"|grad| / max |grad| <= {relative[collapsed].max():.1e}; "
+                if collapsed.any()
+                else "no seed collapsed; "
+            )
+            + details,
         ),
     ]
-    if collapsed.any():
-        relative = (
-            outcomes.final_gradient_norm[collapsed] / outcomes.maximum_gradient_norm[collapsed]
-        )
-        claims.append(
-            boolean_claim(
-                "a collapsed network is confidently wrong: loss ~ 1 and gradient ~ 0",
-                "loss 1 (output off), gradient ~ 0",
-                f"final loss {np.median(outcomes.final_loss[collapsed]):.4f} (median), final "
-                f"|grad| / max |grad| <= {relative.max():.1e}",
-                bool(
-                    np.all(np.abs(outcomes.final_loss[collapsed] - 1) < 0.02)
-                    and np.all(relative < 1e-3)
-                ),
-                tolerance="|loss - 1| < 0.02 and |grad| < 1e-3 of its maximum",
-                source="paper Fig. 3B",
-                kind="paper",
-                details=details,
-            )
-        )
     numbers = {
         "seeds": count,
         "fraction collapsed": fraction,
@@ -580,7 +574,11 @@ def run_working_memory(
         )
         final_accuracy = training.accuracy[:, -1].reshape(rate_count, seed_count)
         peak_saturation = training.saturation.max(axis=1).reshape(rate_count, seed_count)
-        final_gradient = training.gradient_norm[:, -1].reshape(rate_count, seed_count)
+        # |grad| averaged over the last tenth of training (the paper's Fig. 7 shows
+        # time-averaged gradient norms), relative to each run's largest |grad|
+        tail = max(1, training.gradient_norm.shape[1] // 10)
+        late_gradient = training.gradient_norm[:, -tail:].mean(axis=1)
+        late_gradient = late_gradient.reshape(rate_count, seed_count)
         max_gradient = training.gradient_norm.max(axis=1).reshape(rate_count, seed_count)
         baseline = float(np.mean(task.targets() == 0))  # accuracy of a constant zero output
         per_rate = final_accuracy.min(axis=1)
@@ -607,7 +605,7 @@ def run_working_memory(
         if failed.any():
             saturation_failed = float(np.median(peak_saturation[failed]))
             saturation_best = float(np.median(peak_saturation[best]))
-            frozen = float(np.max(final_gradient[failed] / max_gradient[failed]))
+            frozen = float(np.median(late_gradient[failed] / max_gradient[failed]))
         else:
             saturation_failed = saturation_best = frozen = float("nan")
         claims.append(
@@ -616,7 +614,8 @@ def run_working_memory(
                 "failure at large lr; gradient ~ 0; |tanh| > 0.99 rates far more common",
                 f"failed at lr {', '.join(f'{r:.3g}' for r in rates[failed]) or 'none'}; peak "
                 f"saturated fraction {saturation_failed:.2f} vs {saturation_best:.3f} at lr "
-                f"{rates[best]:.3g}; final |grad|/max {frozen:.1e}",
+                f"{rates[best]:.3g}; late |grad|/max {frozen:.1e} (median of "
+                f"{int(failed.sum()) * seed_count} runs)",
                 bool(
                     failed.any()
                     and failed[-1]
@@ -624,11 +623,14 @@ def run_working_memory(
                     and saturation_failed > 10 * saturation_best
                     and frozen < 1e-2
                 ),
-                tolerance="peak saturation > 0.05 and > 10x the learning rate's; |grad| < 1%",
+                tolerance="median peak saturation > 0.05 and > 10x the best rate's; median "
+                "late |grad| < 1% of max",
                 source="paper Fig. 7",
                 kind="paper",
-                details=details + f"; failed = accuracy <= constant-output baseline "
-                f"{baseline:.3f} + 0.02",
+                details=details + f"; failed = every seed's accuracy <= constant-output "
+                f"baseline {baseline:.3f} + 0.02, at rates above the best; late |grad| = mean "
+                "over the last tenth of the recorded epochs; medians over every run at the "
+                "failed rates",
             )
         )
         for index, rate in enumerate(rates):
