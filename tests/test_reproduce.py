@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import matplotlib
 
@@ -213,9 +214,21 @@ def test_only_selects_and_rejects_unknown_names(tmp_path, fake_plots):
         _run(tmp_path, [], seed=-1)
 
 
-def test_source_fingerprint_is_stable_and_versioned():
-    assert source_fingerprint() == source_fingerprint()
+def test_source_fingerprint_follows_computational_code_only(tmp_path):
     assert re.fullmatch(re.escape(ghostsym.__version__) + r"\+[0-9a-f]{16}", source_fingerprint())
+    package = Path(ghostsym.__file__).resolve().parent
+    copy = tmp_path / "ghostsym"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    original = source_fingerprint(copy)
+    assert original == source_fingerprint()  # the copy hashes like the installed package
+    # presentation code (the report, figures, CLI) may change without invalidating outcomes
+    (copy / "plotting" / "theory.py").write_text("# restyled\n", encoding="utf-8")
+    (copy / "report" / "_report.py").write_text("# rewritten\n", encoding="utf-8")
+    assert source_fingerprint(copy) == original
+    # an experiment's or the engine's code may not
+    experiments = copy / "experiments" / "theory.py"
+    experiments.write_text(experiments.read_text() + "\n# changed\n", encoding="utf-8")
+    assert source_fingerprint(copy) != original
 
 
 @pytest.fixture

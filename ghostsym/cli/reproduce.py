@@ -51,6 +51,13 @@ def register(subparsers) -> None:
         "--list", action="store_true", help="list the registered experiments and exit"
     )
     parser.add_argument(
+        "--plan",
+        action="store_true",
+        help="print each experiment's network-epochs and estimated time at the chosen scale, "
+        "then exit without running (estimates use the quick outcomes stored in --out DIR if "
+        "present, else a timing of this machine)",
+    )
+    parser.add_argument(
         "--no-derivations",
         action="store_true",
         help="do not rebuild derivations.tex (faster when iterating on experiments)",
@@ -65,6 +72,9 @@ def run(arguments) -> None:
 
         for experiment in all_experiments():
             print(f"{experiment.name:32s} {experiment.title}")
+        return
+    if arguments.plan:
+        _print_plan(arguments)
         return
     if not arguments.out:
         raise InvalidInputError("--out DIR is required (where the report is written)")
@@ -97,3 +107,26 @@ def run(arguments) -> None:
             f"{len(result.failures)} step(s) failed: {failed}; the report in "
             f"{result.directory} shows their claims as 'not run'"
         )
+
+
+def _print_plan(arguments) -> None:
+    from ..report._reproduce import plan
+
+    rows = plan(arguments.scale, directory=arguments.out, only=arguments.only)
+    print(f"plan at {arguments.scale} scale (nothing is run):")
+    print(f"  {'experiment':32s} {'network-epochs':>15s} {'estimate':>10s}  basis")
+    total = 0.0
+    for row in rows:
+        estimate = "-" if row.estimated_seconds is None else _duration(row.estimated_seconds)
+        total += row.estimated_seconds or 0.0
+        print(f"  {row.name:32s} {row.network_epochs:15,d} {estimate:>10s}  {row.basis}")
+    epochs = sum(row.network_epochs for row in rows)
+    print(f"  {'total':32s} {epochs:15,d} {_duration(total):>10s}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

@@ -229,7 +229,8 @@ def fraction_claim(
     The verdict compares the observed fraction ``successes / trials`` with a threshold fixed in
     advance (``fraction >= at_least`` or ``fraction <= at_most``); ``measured`` states the count,
     the fraction and its Wilson 95% interval, ``margin`` is the fraction's distance from the
-    threshold over the room the threshold leaves (1 at the far end, 0 on the threshold).
+    threshold over the room the threshold leaves (1 at the far end, 0 on the threshold; 1 when
+    the threshold is the far end itself and is met).
 
     >>> fraction_claim("most seeds collapse", 8, 20, at_least=0.5).verdict
     'not reproduced'
@@ -242,7 +243,7 @@ def fraction_claim(
     if at_least is not None:
         holds = trials > 0 and fraction >= at_least
         room = 1.0 - at_least
-        margin = (fraction - at_least) / room if room > 0 else (0.0 if holds else -math.inf)
+        margin = (fraction - at_least) / room if room > 0 else (1.0 if holds else -math.inf)
         theory = f">= {at_least:g}"
     else:
         holds = trials > 0 and fraction <= at_most

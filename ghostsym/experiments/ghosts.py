@@ -434,11 +434,13 @@ _RANK = {
         "seeds": 3,
         "epochs": 1500,
     },
+    # the paper's Fig. 6B: K in {1, 2, 3, 4, 5, 10, 30, 50, 100}, lr logspace(-3, 0, 10),
+    # 10 seeds, 500,000 epochs
     "full": {
-        "ranks": (1, 2, 5, 10, 30, 100),
-        "learning_rates": (0.001, 0.01, 0.1, 1.0),
+        "ranks": (1, 2, 3, 4, 5, 10, 30, 50, 100),
+        "learning_rates": tuple(float(rate) for rate in np.logspace(-3, 0, 10)),
         "seeds": 10,
-        "epochs": 20000,
+        "epochs": 500000,
     },
 }
 
@@ -585,8 +587,8 @@ def run_mitigation_confidence(scale: Scale, seed: int) -> Findings:
 
 _CAP = {
     "quick": {"seeds": 3, "phase_epochs": (300, 300), "trials_per_type": 2, "record_every": 20},
-    "full": {
-        "seeds": 20,
+    "full": {  # the paper's Fig. 8C: 100 seeds, 10k + 10k epochs, batch 20
+        "seeds": 100,
         "phase_epochs": (10000, 10000),
         "trials_per_type": 10,
         "record_every": 200,

@@ -131,7 +131,8 @@ class PlateauSettings:
 
 _PLATEAU = {
     "quick": PlateauSettings(seeds=3, slow_epochs=50000, fast_epochs=16000),
-    "full": PlateauSettings(seeds=10, slow_epochs=60000, fast_epochs=20000),
+    # the paper's Fig. 3A: 500,000 epochs at lr 0.003 (one seed there; ten here)
+    "full": PlateauSettings(seeds=10, slow_epochs=500000, fast_epochs=200000),
 }
 
 
@@ -372,7 +373,8 @@ class SweepSettings:
 
 _LR_SWEEP = {
     "quick": SweepSettings(rates=7, seeds=2, rank_one_epochs=20000, full_rank_epochs=4000),
-    "full": SweepSettings(rates=16, seeds=5, rank_one_epochs=30000, full_rank_epochs=8000),
+    # the paper's Fig. 6A: 30 learning rates, 10 seeds, 200,001 epochs for both families
+    "full": SweepSettings(rates=30, seeds=10, rank_one_epochs=200001, full_rank_epochs=200001),
 }
 
 
@@ -538,7 +540,7 @@ class WorkingMemorySettings:
 
 _WORKING = {
     "quick": WorkingMemorySettings(5, 2, 1000),
-    "full": WorkingMemorySettings(9, 5, 4000),
+    "full": WorkingMemorySettings(20, 20, 20000),  # the paper's Fig. 7: 20 rates, 20 seeds
 }
 
 

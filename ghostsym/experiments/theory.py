@@ -280,7 +280,7 @@ def run_learning_rate_scan(scale: Scale, seed: int) -> Findings:
     full = scale == "full"
     T = PAPER_DELAY
     count, starts_count, epochs = (100, 10, 10000) if full else (40, 10, 3000)
-    checkpoints = [c for c in (1000, 3000, 10000) if c <= epochs]
+    checkpoints = [c for c in (1000, 2000, 3000, 5000, 10000) if c <= epochs]
     rates = np.logspace(-11, -8, count)
     optimum = _optimum(T)
     starts = np.stack([paper_noisy_starts(starts_count, seed + i) for i in range(count)])
