@@ -6,6 +6,7 @@ runs the cheapest registered experiment of the real registry through the command
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -338,3 +339,28 @@ def test_reproduce_real_registry_subset(tmp_path):
         }
         for row in rows
     ]
+
+
+def test_plan_estimates_from_a_stored_quick_run_or_a_timing_constant(tmp_path):
+    from ghostsym.experiments import Findings, experiment
+    from ghostsym.report import plan, write_outcome
+
+    @experiment(name="planned", title="Planned", cost={"quick": 10, "full": 1000})
+    def run_planned(scale, seed):
+        return Findings(())
+
+    @experiment(name="untimed", title="Untimed")
+    def run_untimed(scale, seed):
+        return Findings(())
+
+    chosen = [run_planned.experiment, run_untimed.experiment]
+    timed, untimed = plan("full", experiments=chosen, per_network_epoch=1e-3)
+    assert (timed.network_epochs, timed.estimated_seconds) == (1000, pytest.approx(1.0))
+    assert "per network-epoch" in timed.basis
+    assert untimed.network_epochs == 0 and untimed.estimated_seconds is None
+    # a quick outcome stored by an earlier run: its wall time scaled by the network-epochs
+    outcome = dataclasses.replace(run_planned("quick", 0), wall_time=2.0)
+    write_outcome(tmp_path / "experiments", outcome, scale="quick", seed=0, fingerprint="x")
+    [stored] = plan("full", directory=tmp_path, experiments=chosen[:1], per_network_epoch=1e-3)
+    assert stored.estimated_seconds == pytest.approx(200.0)
+    assert stored.basis.startswith("stored quick run")
