@@ -166,3 +166,16 @@ def test_collapse_verdict_at_quick_scale_is_pinned():
     assert collapse.claims[0].verdict == "not reproduced"  # at least half was claimed
     assert collapse.claims[1].measured.startswith("8/8 = 1.00")
     assert collapse.claims[1].verdict == "reproduced"
+
+
+@pytest.mark.slow
+def test_plateau_verdicts_at_quick_scale_are_pinned():
+    """Fig. 3A at quick scale, seed 0 (network seeds 1-3): the numbers behind the verdicts."""
+    plateau = run_rank_one_plateau("quick", seed=0)
+    assert plateau.numbers["lr 0.003 seeds learned"] == 3
+    assert plateau.numbers["lr 0.003 median leaving epoch"] == 37600
+    assert plateau.numbers["lr 0.01 median leaving epoch"] == 11300
+    assert plateau.numbers["lr 0.003 median drop width"] == 250
+    assert plateau.claims[0].measured.startswith("3/3 = 1.00")
+    assert plateau.claims[1].measured == pytest.approx(37600 * 0.003 / (11300 * 0.01))
+    assert [claim.verdict for claim in plateau.claims] == ["reproduced"] * 3

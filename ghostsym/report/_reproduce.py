@@ -552,10 +552,16 @@ def plan(
             if stored is not None and stored.metadata.get("scale") == "quick":
                 quick_time = float(stored.metadata.get("wall_time", 0.0))
         quick_epochs = int(cost.get("quick", 0))
-        if quick_time is not None and (quick_epochs > 0 or network_epochs == 0):
-            ratio = network_epochs / quick_epochs if quick_epochs else 1.0
+        if quick_time is not None and quick_epochs > 0:
+            ratio = network_epochs / quick_epochs
             estimate = quick_time * ratio
             basis = f"stored quick run: {quick_time:.1f} s x {ratio:.3g} network-epochs ratio"
+        elif quick_time is not None and network_epochs == 0:
+            estimate = quick_time
+            basis = (
+                f"stored quick run: {quick_time:.1f} s (no network training; the full grids "
+                "are larger, so this is a lower bound)"
+            )
         elif network_epochs:
             if per_network_epoch is None:
                 per_network_epoch = seconds_per_network_epoch()
