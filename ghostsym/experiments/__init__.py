@@ -48,6 +48,7 @@ __all__ = [
     "Experiment",
     "Scale",
     "SCALES",
+    "NO_TRAINING",
     "experiment",
     "Findings",
     "blow_up_time_by_ode",
@@ -76,6 +77,9 @@ __all__ = [
 Scale = Literal["quick", "full"]
 SCALES: tuple[str, ...] = get_args(Scale)
 
+#: The cost of an experiment that trains no network.
+NO_TRAINING: Mapping[str, int] = {"quick": 0, "full": 0}
+
 #: Modules holding experiments, in the order the report shows them.
 EXPERIMENT_MODULES: tuple[str, ...] = (
     "ghostsym.experiments.theory",
@@ -96,7 +100,8 @@ class Experiment:
         figure: ``"module:function"`` of a plotting function ``(outcome, directory) -> list[Path]``
             in ``ghostsym.plotting`` (imported only when figures are drawn), or ``""``.
         cost: network-epochs per scale (``{"quick": ..., "full": ...}``: networks trained times
-            epochs each); empty for experiments that train no network.
+            epochs each); :data:`NO_TRAINING` for experiments that train no network; empty when
+            not declared.
     """
 
     name: str

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import Scale, experiment
+from . import NO_TRAINING, Scale, experiment
 from ._claims import Findings, boolean_claim, compare_claim, fraction_claim, fraction_text
 from ._oracles import exact_latent_canonical_parameter
 from ._tolerances import tolerance
@@ -44,6 +44,7 @@ __all__ = [
     name="network-slow-points",
     title="Slow points of constructed networks",
     figure="ghostsym.plotting.ghosts:plot_network_slow_points",
+    cost=NO_TRAINING,
 )
 def run_network_slow_points(scale: Scale, seed: int) -> Findings:
     """Constructed ghost and node-saddle pair (N = 100): kinds and r against the exact oracle."""

@@ -38,7 +38,7 @@ from ..network import (
     summarise_by_setting,
     train_population,
 )
-from . import Scale, experiment
+from . import NO_TRAINING, Scale, experiment
 from ._claims import Findings, boolean_claim, compare_claim, fraction_claim
 from ._tolerances import tolerance
 
@@ -92,6 +92,7 @@ def _common_arrays(training, prefix: str) -> dict:
 @experiment(
     name="network-gradients",
     title="Gradients of every network and loss against finite differences",
+    cost=NO_TRAINING,
 )
 def run_network_gradients(scale: Scale, seed: int, *, cases: int | None = None) -> Findings:
     """Autodiff gradients of every model x task loss vs central differences (float64);
@@ -374,7 +375,7 @@ class SweepSettings:
 _LR_SWEEP = {
     "quick": SweepSettings(rates=7, seeds=2, rank_one_epochs=20000, full_rank_epochs=4000),
     # the paper's Fig. 6A: 30 learning rates, 10 seeds, 200,001 epochs for both families
-    "full": SweepSettings(rates=30, seeds=10, rank_one_epochs=200001, full_rank_epochs=200001),
+    "full": SweepSettings(rates=30, seeds=10, rank_one_epochs=200000, full_rank_epochs=200000),
 }
 
 

@@ -28,7 +28,7 @@ import numpy as np
 import scipy.optimize
 import sympy
 
-from . import Scale, experiment
+from . import NO_TRAINING, Scale, experiment
 from ._claims import Findings, boolean_claim, compare_claim
 from ._oracles import crossing_time, exact_latent_canonical_parameter, fitted_slope
 from ._tolerances import tolerance
@@ -272,6 +272,7 @@ SYSTEMS = (non_normal_2d, coupled_3d, random_fold)
     name="reduction-bottleneck",
     title="Normal-form reduction: bottleneck times against the full systems",
     figure="ghostsym.plotting.reduction:plot_bottleneck",
+    cost=NO_TRAINING,
 )
 def run_bottleneck(scale: Scale, seed: int) -> Findings:
     """Bottleneck time vs integration (2-D, 3-D, 12-D), symbolic vs numeric, p vs q."""
@@ -359,6 +360,7 @@ def run_bottleneck(scale: Scale, seed: int) -> Findings:
     name="reduction-network-ghost",
     title="Ghost of a rank-one network: full reduction vs latent flow vs simulation",
     figure="ghostsym.plotting.reduction:plot_network_ghost",
+    cost=NO_TRAINING,
 )
 def run_network_ghost(scale: Scale, seed: int) -> Findings:
     """A rank-one network (N = 100 quick, 300 full) near a ghost: finder vs exact latent r,

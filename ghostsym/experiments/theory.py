@@ -29,7 +29,7 @@ from ..theory._task import (
     descent_steps_estimate,
     task_loss,
 )
-from . import Scale, experiment
+from . import NO_TRAINING, Scale, experiment
 from ._claims import Findings, boolean_claim, compare_claim, fraction_claim
 from ._oracles import blow_up_time_by_ode
 from ._tolerances import tolerance
@@ -57,6 +57,7 @@ def _optimum(T):
     name="canonical-passage-times",
     title="Passage times of the canonical ghost",
     figure="ghostsym.plotting.theory:plot_passage_times",
+    cost=NO_TRAINING,
 )
 def run_passage_times(scale: Scale, seed: int) -> Findings:
     """Closed-form t* and pi/sqrt(r) against solve_ivp and 30-digit mpmath quadrature.
@@ -120,6 +121,7 @@ def run_passage_times(scale: Scale, seed: int) -> Findings:
     name="fig2-loss-landscape",
     title="Fig. 2: loss landscape of the delayed-activation task",
     figure="ghostsym.plotting.theory:plot_loss_landscape",
+    cost=NO_TRAINING,
 )
 def run_loss_landscape(scale: Scale, seed: int) -> Findings:
     """Fig. 2 loss: the paper's Euler simulation (dt = 0.1, X = 10, clip 1e6) against r*, r_NL.
@@ -192,6 +194,7 @@ def run_loss_landscape(scale: Scale, seed: int) -> Findings:
     name="fig2-descent",
     title="Fig. 2: gradient descent on r at T = 100",
     figure="ghostsym.plotting.theory:plot_descent",
+    cost=NO_TRAINING,
 )
 def run_descent(scale: Scale, seed: int) -> Findings:
     """Fig. 2: T = 100, R = T, un-normalised, start 10 r*, 3000 steps at 1e-10 and 1e-9.
@@ -272,6 +275,7 @@ def run_descent(scale: Scale, seed: int) -> Findings:
     name="fig2-learning-rate-scan",
     title="Fig. 2d: loss against learning rate",
     figure="ghostsym.plotting.theory:plot_learning_rate_scan",
+    cost=NO_TRAINING,
 )
 def run_learning_rate_scan(scale: Scale, seed: int) -> Findings:
     """Fig. 2d: lr logspace(-11, -8), noisy starts 10 r* + N(0, r*/10), mean loss at epochs.
@@ -366,6 +370,7 @@ def run_learning_rate_scan(scale: Scale, seed: int) -> Findings:
     name="critical-learning-rate-law",
     title="The critical learning rate against the delay",
     figure="ghostsym.plotting.theory:plot_critical_learning_rate_law",
+    cost=NO_TRAINING,
 )
 def run_critical_learning_rate_law(scale: Scale, seed: int) -> Findings:
     """Numeric alpha_c (k-section on simulated descent, ensemble of noisy starts) against the
@@ -477,6 +482,7 @@ def run_critical_learning_rate_law(scale: Scale, seed: int) -> Findings:
     name="fig8a-finite-confidence",
     title="Fig. 8A: finite output confidence lifts the gradient in the no-learning zone",
     figure="ghostsym.plotting.theory:plot_finite_confidence",
+    cost=NO_TRAINING,
 )
 def run_finite_confidence(scale: Scale, seed: int) -> Findings:
     """Fig. 8A: |dL/dr| (normalised by its maximum) inside the no-learning zone for each gain.

@@ -570,7 +570,9 @@ def plan(
                 f"{per_network_epoch * 1e6:.1f} us per network-epoch (rank-one N = 100, "
                 "measured now; a lower bound for full-rank and task networks)"
             )
-        else:
+        elif cost:
             estimate, basis = None, "no network training; no stored quick run to time it"
+        else:
+            estimate, basis = None, "cost not declared; no stored quick run to time it"
         rows.append(PlanRow(experiment.name, experiment.title, network_epochs, estimate, basis))
     return tuple(rows)
