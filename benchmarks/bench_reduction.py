@@ -18,7 +18,7 @@ import argparse
 import time
 
 from ghostsym import find_slow_points, reduce_at_slow_point
-from ghostsym.experiments.reduction import RankOneNetwork
+from ghostsym.experiments.reduction import RankOneFoldFamily
 from ghostsym.reduction import find_folds
 
 #: (name, equations, variables, parameter, values) of the fold-location benchmarks.
@@ -70,7 +70,7 @@ def main(argv=None) -> None:
         f"{'|r/r_exact - 1|':>16s}"
     )
     for size in arguments.sizes:
-        network = RankOneNetwork(size, seed=1)
+        network = RankOneFoldFamily(size, seed=1)
         beta = network.beta(1e-3)
         _, r_exact, point = network.exact_ghost(beta)
         field = network.field(beta)

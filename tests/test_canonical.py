@@ -19,31 +19,9 @@ from ghostsym import (
     notation,
     passage_time,
 )
+from ghostsym.experiments import blow_up_time_by_ode
 
 FORM = canonical_form()
-
-
-def blow_up_time_by_ode(r: float) -> float:
-    """t* by integrating the ODE, independent of any closed form.
-
-    Phase 1 integrates x' = r + x^2 from x = 0 until x = 1 (terminal event). Phase 2 integrates
-    u = 1/x, which obeys u' = -(1 + r u^2) exactly, from u = 1 until u = 0 (terminal event):
-    u = 0 is x = +infinity, so no tail approximation is needed and nothing blows up.
-    """
-    options = dict(method="DOP853", rtol=1e-13, atol=1e-15)
-
-    def reach_one(_, state):
-        return state[0] - 1.0
-
-    reach_one.terminal, reach_one.direction = True, 1
-    first = solve_ivp(lambda _, x: r + x**2, (0, 1e9), [0.0], events=reach_one, **options)
-
-    def reach_zero(_, state):
-        return state[0]
-
-    reach_zero.terminal, reach_zero.direction = True, -1
-    second = solve_ivp(lambda _, u: -(1 + r * u**2), (0, 1e9), [1.0], events=reach_zero, **options)
-    return first.t_events[0][0] + second.t_events[0][0]
 
 
 R_VALUES = np.geomspace(1e-6, 1.0, 7)

@@ -1,4 +1,4 @@
-"""The network experiments at their smoke scale, their figures, and the ``ghostsym train`` CLI."""
+"""The network experiments at seconds-long settings, their figures, the ``ghostsym train`` CLI."""
 
 import json
 
@@ -10,6 +10,10 @@ from ghostsym.errors import InvalidInputError
 from ghostsym.experiments import VERDICTS, ExperimentOutcome, get_experiment
 from ghostsym.experiments.networks import (
     EXPERIMENTS,
+    CollapseSettings,
+    PlateauSettings,
+    SweepSettings,
+    WorkingMemorySettings,
     run_learning_rate_sweep,
     run_rank_one_collapse,
     run_rank_one_plateau,
@@ -17,6 +21,14 @@ from ghostsym.experiments.networks import (
 )
 from ghostsym.network import DelayedActivation, RankOneNetwork, train_population
 from ghostsym.plotting import networks as figures
+
+# seconds-long settings (the experiments' quick scale takes minutes)
+SMOKE_PLATEAU = PlateauSettings(
+    seeds=1, slow_epochs=2000, fast_epochs=1000, size=20, record_every=50, chunk=1000
+)
+SMOKE_COLLAPSE = CollapseSettings(seeds=4, epochs=1500, size=20)
+SMOKE_SWEEP = SweepSettings(rates=3, seeds=1, rank_one_epochs=500, full_rank_epochs=200, size=12)
+SMOKE_MEMORY = WorkingMemorySettings(rates=3, seeds=1, epochs=100, size=12)
 
 
 def _check_outcome(outcome: ExperimentOutcome, name: str):
@@ -34,8 +46,8 @@ def test_experiments_are_registered():
         run_rank_one_collapse("huge")
 
 
-def test_collapse_and_plateau_experiments_at_smoke_scale(tmp_path):
-    collapse = run_rank_one_collapse("smoke", seed=0)
+def test_collapse_and_plateau_experiments_at_small_settings(tmp_path):
+    collapse = run_rank_one_collapse("quick", seed=0, settings=SMOKE_COLLAPSE)
     _check_outcome(collapse, "rank-one-collapse")
     counts = sum(
         collapse.numbers[f"count {label}"]
@@ -44,22 +56,27 @@ def test_collapse_and_plateau_experiments_at_smoke_scale(tmp_path):
     assert counts == collapse.numbers["seeds"] == collapse.arrays["loss"].shape[0]
     assert figures.plot_rank_one_collapse(collapse, tmp_path)[0].exists()
 
-    plateau = run_rank_one_plateau("smoke", seed=0)
+    plateau = run_rank_one_plateau("quick", seed=0, settings=SMOKE_PLATEAU)
     _check_outcome(plateau, "rank-one-plateau")
     assert plateau.arrays["slow_latent_clearance"].shape == plateau.arrays["slow_loss"].shape
-    # the logged r is the latent slow point's: negative while a fixed point blocks the way
-    assert np.all(plateau.arrays["slow_canonical_parameter"][:, 0] < 0)
+    # at these settings no seed leaves the plateau; every seed still counts, so each claim is
+    # decided against it (a miss is a failure, not a smaller denominator)
+    assert plateau.numbers["lr 0.003 seeds learned"] == 0
+    assert [claim.verdict for claim in plateau.claims] == ["not reproduced"] * 3
+    assert plateau.claims[0].measured.startswith("0/1 = 0.00")
+    assert collapse.numbers["count plateau"] == 4
+    assert collapse.claims[0].measured.startswith("0/4 = 0.00 [0.00, 0.49]")
     assert figures.plot_rank_one_plateau(plateau, tmp_path)[0].exists()
 
 
-def test_sweep_and_working_memory_experiments_at_smoke_scale(tmp_path):
-    sweep = run_learning_rate_sweep("smoke", seed=0)
+def test_sweep_and_working_memory_experiments_at_small_settings(tmp_path):
+    sweep = run_learning_rate_sweep("quick", seed=0, settings=SMOKE_SWEEP)
     _check_outcome(sweep, "learning-rate-sweep")
     assert sweep.arrays["rank_one_learning_rates"].size == 3
     assert sweep.arrays["full_rank_loss"].shape[0] == 3
     assert figures.plot_learning_rate_sweep(sweep, tmp_path)[0].exists()
 
-    memory = run_working_memory("smoke", seed=0)
+    memory = run_working_memory("quick", seed=0, settings=SMOKE_MEMORY)
     _check_outcome(memory, "working-memory")
     assert len(memory.claims) == 4
     assert memory.arrays["dmts_saturation"].max() <= 1
@@ -138,3 +155,28 @@ def test_train_cli_canonical_model_on_its_derived_gradient(capsys):
     # the paper's Fig. 2 descent at T = 100 with lr 1e-10
     assert rows[0]["final_r_over_optimum"] == pytest.approx(0.94261, rel=1e-4)
     assert rows[1]["final_r_over_optimum"] < 0.25  # below r_NL = r*/4
+
+
+@pytest.mark.slow
+def test_collapse_verdict_at_quick_scale_is_pinned():
+    """Fig. 3B at quick scale, seed 0: the counts that decide both verdicts (every seed)."""
+    collapse = run_rank_one_collapse("quick", seed=0)
+    assert collapse.numbers["count collapsed"] == 8
+    assert collapse.numbers["fraction learned at some epoch"] == pytest.approx(14 / 20)
+    assert collapse.claims[0].measured.startswith("8/20 = 0.40 [0.22, 0.61]")
+    assert collapse.claims[0].verdict == "not reproduced"  # at least half was claimed
+    assert collapse.claims[1].measured.startswith("8/8 = 1.00")
+    assert collapse.claims[1].verdict == "reproduced"
+
+
+@pytest.mark.slow
+def test_plateau_verdicts_at_quick_scale_are_pinned():
+    """Fig. 3A at quick scale, seed 0 (network seeds 1-3): the numbers behind the verdicts."""
+    plateau = run_rank_one_plateau("quick", seed=0)
+    assert plateau.numbers["lr 0.003 seeds learned"] == 3
+    assert plateau.numbers["lr 0.003 median leaving epoch"] == 37600
+    assert plateau.numbers["lr 0.01 median leaving epoch"] == 11300
+    assert plateau.numbers["lr 0.003 median drop width"] == 250
+    assert plateau.claims[0].measured.startswith("3/3 = 1.00")
+    assert plateau.claims[1].measured == pytest.approx(37600 * 0.003 / (11300 * 0.01))
+    assert [claim.verdict for claim in plateau.claims] == ["reproduced"] * 3

@@ -21,10 +21,10 @@ from ghostsym import (
     reduce_fold_numeric,
     reduce_ghost,
 )
+from ghostsym.experiments import fitted_slope
 from ghostsym.experiments.reduction import (
     MU,
     coupled_3d,
-    fitted_slope,
     non_normal_2d,
     passage_errors,
     random_fold,

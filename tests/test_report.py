@@ -39,7 +39,14 @@ from ghostsym.report import (  # noqa: E402
 )
 
 REQUIRED_CLAIM_KEYS = {"claim", "theory", "measured", "tolerance", "verdict"}
-ALLOWED_CLAIM_KEYS = REQUIRED_CLAIM_KEYS | {"source", "details", "experiment", "kind", "margin"}
+ALLOWED_CLAIM_KEYS = REQUIRED_CLAIM_KEYS | {
+    "source",
+    "details",
+    "experiment",
+    "kind",
+    "margin",
+    "figure",
+}
 
 
 def _strict_json(text: str):
@@ -88,11 +95,13 @@ def test_claims_table_has_one_row_per_claim_with_verdicts(tmp_path):
     markdown = files.markdown.read_text()
     table = [line for line in markdown.splitlines() if re.match(r"\| \d+ \|", line)]
     assert len(table) == 4
-    verdicts = [line.split(" | ")[5] for line in table]
+    verdicts = [line.split(" | ")[6] for line in table]
     assert verdicts == ["reproduced", "not reproduced", "not run", "reproduced"]
-    # the pipe inside a claim is escaped, so the row keeps its 8 columns
+    margins = [line.split(" | ")[5] for line in table]
+    assert margins == ["0.959", "-19", "-", "-"]  # 1 - 1e-8/(1e-3 * 2.4674e-4); 1 - 1/0.05
+    # the pipe inside a claim is escaped, so the row keeps its 9 columns
     assert "optimum r* \\| T=100" in table[0]
-    assert all(line.count(" | ") == 7 for line in table)
+    assert all(line.count(" | ") == 8 for line in table)
     assert "scale: `quick`, seed: `3`" in markdown
     assert "## Alpha: a closed form" in markdown and "## Beta: a network" in markdown
 
@@ -249,3 +258,51 @@ def test_latex_problems(text, problem):
         assert problems == ()
     else:
         assert any(problem in item for item in problems), problems
+
+
+def test_claims_are_grouped_paper_by_figure_then_beyond_then_consistency(tmp_path):
+    claims = (
+        compare_claim("c", 0.0, 0.0, atol=1e-9, source="ghostsym", kind="consistency"),
+        boolean_claim("f3", "a", "a", True, source="paper Fig. 3B"),
+        compare_claim("b", 1.0, 3.0, atol=0.5, source="ghostsym", kind="beyond"),
+        boolean_claim("f2", "a", "b", False, source="paper Fig. 2D"),
+        boolean_claim("abs", "a", "a", True, source="paper abstract"),
+    )
+    outcome = ExperimentOutcome("mixed", "Mixed", claims)
+    files = write_report(tmp_path, [ExperimentRecord(outcome, "ran")], scale="quick")
+    results = _strict_json(files.results.read_text())
+    assert [row["claim"] for row in results["claims"]] == ["abs", "f2", "f3", "b", "c"]
+    assert [row["figure"] for row in results["claims"]] == ["abstract", "Fig. 2", "Fig. 3", "", ""]
+    assert results["verdicts_by_kind"]["paper"] == {
+        "reproduced": 2,
+        "not reproduced": 1,
+        "not run": 0,
+    }
+    assert results["verdicts_by_kind"]["beyond"]["not reproduced"] == 1
+    assert results["verdicts_by_kind"]["consistency"]["reproduced"] == 1
+    assert list(results["paper_verdicts_by_figure"]) == ["abstract", "Fig. 2", "Fig. 3"]
+    assert results["paper_verdicts_by_figure"]["Fig. 2"]["not reproduced"] == 1
+    assert results["claims"][3]["margin"] == -3.0  # 1 - 2/0.5
+    markdown = files.markdown.read_text()
+    headings = [line for line in markdown.splitlines() if line.startswith("### ")]
+    assert headings == [
+        "### Claims of the paper: abstract",
+        "### Claims of the paper: Fig. 2",
+        "### Claims of the paper: Fig. 3",
+        "### Results beyond the paper",
+        "### Consistency checks of derivations and code",
+    ]
+    assert "- paper claims by figure: abstract: 1 reproduced; Fig. 2: 1 not reproduced" in markdown
+
+
+def test_an_interrupted_run_says_so_at_the_top(tmp_path):
+    first, _ = _outcomes()
+    files = write_report(tmp_path, [ExperimentRecord(first, "ran")], scale="quick", planned=3)
+    lines = files.markdown.read_text().splitlines()
+    assert lines[0] == "# ghostsym reproduction report"
+    assert lines[2].startswith("**Incomplete run: 1 of 3 experiments ran")
+    assert "Incomplete run: 1 of 3" in files.html.read_text()
+    results = _strict_json(files.results.read_text())
+    assert results["experiments_done"] == 1 and results["experiments_planned"] == 3
+    complete = write_report(tmp_path, [ExperimentRecord(first, "ran")], scale="quick", planned=1)
+    assert "Incomplete" not in complete.markdown.read_text()

@@ -6,12 +6,14 @@ runs the cheapest registered experiment of the real registry through the command
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import matplotlib
 
@@ -213,9 +215,21 @@ def test_only_selects_and_rejects_unknown_names(tmp_path, fake_plots):
         _run(tmp_path, [], seed=-1)
 
 
-def test_source_fingerprint_is_stable_and_versioned():
-    assert source_fingerprint() == source_fingerprint()
+def test_source_fingerprint_follows_computational_code_only(tmp_path):
     assert re.fullmatch(re.escape(ghostsym.__version__) + r"\+[0-9a-f]{16}", source_fingerprint())
+    package = Path(ghostsym.__file__).resolve().parent
+    copy = tmp_path / "ghostsym"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    original = source_fingerprint(copy)
+    assert original == source_fingerprint()  # the copy hashes like the installed package
+    # presentation code (the report, figures, CLI) may change without invalidating outcomes
+    (copy / "plotting" / "theory.py").write_text("# restyled\n", encoding="utf-8")
+    (copy / "report" / "_report.py").write_text("# rewritten\n", encoding="utf-8")
+    assert source_fingerprint(copy) == original
+    # an experiment's or the engine's code may not
+    experiments = copy / "experiments" / "theory.py"
+    experiments.write_text(experiments.read_text() + "\n# changed\n", encoding="utf-8")
+    assert source_fingerprint(copy) != original
 
 
 @pytest.fixture
@@ -325,3 +339,28 @@ def test_reproduce_real_registry_subset(tmp_path):
         }
         for row in rows
     ]
+
+
+def test_plan_estimates_from_a_stored_quick_run_or_a_timing_constant(tmp_path):
+    from ghostsym.experiments import Findings, experiment
+    from ghostsym.report import plan, write_outcome
+
+    @experiment(name="planned", title="Planned", cost={"quick": 10, "full": 1000})
+    def run_planned(scale, seed):
+        return Findings(())
+
+    @experiment(name="untimed", title="Untimed")
+    def run_untimed(scale, seed):
+        return Findings(())
+
+    chosen = [run_planned.experiment, run_untimed.experiment]
+    timed, untimed = plan("full", experiments=chosen, per_network_epoch=1e-3)
+    assert (timed.network_epochs, timed.estimated_seconds) == (1000, pytest.approx(1.0))
+    assert "per network-epoch" in timed.basis
+    assert untimed.network_epochs == 0 and untimed.estimated_seconds is None
+    # a quick outcome stored by an earlier run: its wall time scaled by the network-epochs
+    outcome = dataclasses.replace(run_planned("quick", 0), wall_time=2.0)
+    write_outcome(tmp_path / "experiments", outcome, scale="quick", seed=0, fingerprint="x")
+    [stored] = plan("full", directory=tmp_path, experiments=chosen[:1], per_network_epoch=1e-3)
+    assert stored.estimated_seconds == pytest.approx(200.0)
+    assert stored.basis.startswith("stored quick run")

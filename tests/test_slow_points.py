@@ -2,7 +2,7 @@
 
 The rank-one network x' = -x + tanh(m n^T x + b) has the exact latent flow
 kappa' = F(kappa) = -kappa + n^T tanh(m kappa + b); its ghost x_g, p, q and r = F F''/2 follow
-from F in closed form (see :class:`ghostsym.experiments.reduction.RankOneNetwork`), so the full
+from F (see :class:`ghostsym.experiments.reduction.RankOneFoldFamily`), so the full
 N-dimensional reduction must equal the one-dimensional one.
 """
 
@@ -21,12 +21,12 @@ from ghostsym import (
     minimise_speed,
     reduce_at_slow_point,
 )
-from ghostsym.experiments.reduction import RankOneNetwork
+from ghostsym.experiments.reduction import RankOneFoldFamily
 
 
 @pytest.fixture(scope="module")
 def network():
-    return RankOneNetwork(100)
+    return RankOneFoldFamily(100)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_network_fixed_point_pair_is_classified_by_r(network):
 
 
 def test_reduction_scales_to_hundreds_of_units():
-    large = RankOneNetwork(300, seed=3)
+    large = RankOneFoldFamily(300, seed=3)
     beta = large.beta(1e-3)
     _, r_exact, point_exact = large.exact_ghost(beta)
     point = reduce_at_slow_point(large.field(beta), point_exact)

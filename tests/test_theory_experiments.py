@@ -49,7 +49,9 @@ def test_cheap_experiments_reproduce_every_claim_and_draw(name, tmp_path):
 def test_finite_confidence_experiment(tmp_path):
     outcome = get_experiment("fig8a-finite-confidence").run("quick", 0)
     _check_outcome(outcome, "fig8a-finite-confidence", tmp_path)
-    assert outcome.numbers["peak_gain"] == 0.1
+    # the fitted peak of the relative zone gradient (deterministic quadrature), near a = 0.1
+    assert outcome.numbers["peak_gain"] == pytest.approx(0.13422077063413482, rel=1e-6)
+    assert outcome.claims[2].verdict == "reproduced" and outcome.claims[2].kind == "beyond"
 
 
 @pytest.mark.slow
@@ -75,7 +77,7 @@ def test_law_figure_draws_from_a_small_real_estimate(tmp_path):
         },
     )
     paths = plot_critical_learning_rate_law(outcome, tmp_path)
-    assert all(path.exists() for path in paths)
+    assert paths and all(path.exists() and path.stat().st_size > 0 for path in paths)
 
 
 def test_same_seed_same_numbers():

@@ -50,6 +50,13 @@ def register(subparsers) -> None:
         "--list", action="store_true", help="list the registered experiments and exit"
     )
     parser.add_argument(
+        "--plan",
+        action="store_true",
+        help="print each experiment's network-epochs and estimated time at the chosen scale, "
+        "then exit without running (estimates use the quick outcomes stored in --out DIR if "
+        "present, else a timing of this machine)",
+    )
+    parser.add_argument(
         "--no-derivations",
         action="store_true",
         help="do not rebuild derivations.tex (faster when iterating on experiments)",
@@ -72,8 +79,12 @@ def run(arguments) -> None:
             text="\n".join(f"{row['name']:32s} {row['title']}" for row in experiments),
         )
         return
+    if arguments.plan:
+        _print_plan(arguments)
+        return
     if not arguments.out:
         raise InvalidInputError("--out DIR is required (where the report is written)")
+    from ..experiments import CLAIM_KINDS, VERDICTS
     from ..report._reproduce import ReproductionFailedError, reproduce
 
     result = reproduce(
@@ -91,6 +102,13 @@ def run(arguments) -> None:
         "derivations": result.derivations,
         "claims": len(result.claims),
         "verdicts": dict(result.verdict_counts()),
+        "verdicts_by_kind": {
+            kind: {
+                verdict: sum(c.kind == kind and c.verdict == verdict for c in result.claims)
+                for verdict in VERDICTS
+            }
+            for kind in CLAIM_KINDS
+        },
         "wall_time": result.wall_time,
         "experiments": [
             {"name": record.name, "status": record.status, "error": record.error or None}
@@ -119,7 +137,35 @@ def _text(summary: dict) -> str:
         + ", ".join(f"{number} {verdict}" for verdict, number in summary["verdicts"].items())
         + f") in {summary['wall_time']:.1f} s"
     )
+    for kind, counts in summary["verdicts_by_kind"].items():
+        lines.append(
+            f"  {kind + ':':12s} "
+            + ", ".join(f"{number} {verdict}" for verdict, number in counts.items())
+        )
     for record in summary["experiments"]:
         line = f"  {record['status']:8s} {record['name']}"
         lines.append(line + (f"  error: {record['error']}" if record["error"] else ""))
     return "\n".join(lines)
+
+
+def _print_plan(arguments) -> None:
+    from ..report._reproduce import plan
+
+    rows = plan(arguments.scale, directory=arguments.out, only=arguments.only)
+    print(f"plan at {arguments.scale} scale (nothing is run):")
+    print(f"  {'experiment':32s} {'network-epochs':>15s} {'estimate':>10s}  basis")
+    total = 0.0
+    for row in rows:
+        estimate = "-" if row.estimated_seconds is None else _duration(row.estimated_seconds)
+        total += row.estimated_seconds or 0.0
+        print(f"  {row.name:32s} {row.network_epochs:15,d} {estimate:>10s}  {row.basis}")
+    epochs = sum(row.network_epochs for row in rows)
+    print(f"  {'total':32s} {epochs:15,d} {_duration(total):>10s}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

@@ -22,13 +22,18 @@ import numpy as np
 
 from .._io import json_ready
 from ..errors import InvalidInputError
+from ._tolerances import Tolerance
 
 __all__ = [
     "VERDICTS",
     "CLAIM_KINDS",
     "Claim",
     "ExperimentOutcome",
+    "Findings",
     "compare_claim",
+    "fraction_claim",
+    "fraction_text",
+    "wilson_interval",
     "boolean_claim",
     "not_run",
 ]
@@ -100,48 +105,160 @@ def compare_claim(
     theory: float,
     measured: float,
     *,
+    tolerance: Tolerance | None = None,
     rtol: float | None = None,
     atol: float | None = None,
     source: str = "paper",
     details: str = "",
     kind: str = "paper",
 ) -> Claim:
-    """A claim whose verdict is ``|measured - theory| <= atol + rtol |theory|``.
+    """A claim whose verdict compares ``measured`` with ``theory`` within a tolerance.
 
-    The claim's ``margin`` is ``1 - |measured - theory| / (atol + rtol |theory|)``.
+    ``tolerance`` is a registered :class:`~ghostsym.experiments.Tolerance` (see
+    :func:`~ghostsym.experiments.tolerance`): relative ``|m - t| <= v |t|``, absolute
+    ``|m - t| <= v``, or a ratio in log space ``|log(m / t)| <= log(1 + v)``. ``rtol``/``atol``
+    (``|m - t| <= atol + rtol |t|``) remain for ad-hoc checks outside the report. Either way the
+    claim's ``margin`` is ``1 - deviation / bound`` and the verdict is ``reproduced`` exactly
+    when the margin is >= 0.
 
     >>> compare_claim("slope", theory=-5.0, measured=-4.99, atol=0.02).verdict
     'reproduced'
     >>> compare_claim("slope", theory=-5.0, measured=-4.0, atol=0.02).verdict
     'not reproduced'
+    >>> ratio = Tolerance("demo-ratio", 1.0, "log", "within a factor 2")
+    >>> row = compare_claim("ratio", theory=1.0, measured=0.5, tolerance=ratio)
+    >>> row.verdict, round(row.margin, 12)
+    ('reproduced', 0.0)
     """
-    if rtol is None and atol is None:
-        raise InvalidInputError("compare_claim needs rtol or atol")
     theory_value, measured_value = float(theory), float(measured)
-    bound = (atol or 0.0) + (rtol or 0.0) * abs(theory_value)
-    deviation = abs(measured_value - theory_value)
-    agrees = math.isfinite(measured_value) and deviation <= bound
-    if not math.isfinite(deviation):
-        margin = -math.inf
-    elif bound > 0:
-        margin = 1.0 - deviation / bound
+    if tolerance is not None:
+        if rtol is not None or atol is not None:
+            raise InvalidInputError("compare_claim takes a registered tolerance or rtol/atol")
+        if tolerance.scale == "log":
+            bound = math.log1p(tolerance.value)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = measured_value / theory_value if theory_value else math.nan
+            deviation = abs(math.log(ratio)) if ratio > 0 else math.inf
+            text = f"ratio within a factor {1 + tolerance.value:g} ({tolerance.name})"
+        else:
+            relative = tolerance.scale == "relative"
+            bound = tolerance.value * (abs(theory_value) if relative else 1.0)
+            deviation = abs(measured_value - theory_value)
+            text = f"{'rel.' if relative else 'abs.'} {tolerance.value:g} ({tolerance.name})"
     else:
-        margin = 1.0 if deviation == 0 else -math.inf
-    parts = []
-    if rtol is not None:
-        parts.append(f"rel. {rtol:g}")
-    if atol is not None:
-        parts.append(f"abs. {atol:g}")
+        if rtol is None and atol is None:
+            raise InvalidInputError("compare_claim needs a tolerance, rtol or atol")
+        bound = (atol or 0.0) + (rtol or 0.0) * abs(theory_value)
+        deviation = abs(measured_value - theory_value)
+        parts = []
+        if rtol is not None:
+            parts.append(f"rel. {rtol:g}")
+        if atol is not None:
+            parts.append(f"abs. {atol:g}")
+        text = " + ".join(parts)
+    margin = _margin(deviation, bound)
+    agrees = math.isfinite(measured_value) and margin >= 0
     return Claim(
         claim,
         theory_value,
         measured_value,
-        " + ".join(parts),
+        text,
         "reproduced" if agrees else "not reproduced",
         source,
         details,
         kind,
         margin,
+    )
+
+
+def _margin(deviation: float, bound: float) -> float:
+    """1 - deviation / bound (1 exact, 0 on the boundary, negative outside; -inf if undefined)."""
+    if not math.isfinite(deviation):
+        return -math.inf
+    if bound > 0:
+        return 1.0 - deviation / bound
+    return 1.0 if deviation == 0 else -math.inf
+
+
+def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a binomial fraction (``(0, 1)`` when ``trials`` is 0).
+
+    >>> low, high = wilson_interval(8, 20)
+    >>> round(low, 4), round(high, 4)
+    (0.2188, 0.6134)
+    """
+    from scipy.stats import norm
+
+    if trials <= 0:
+        return 0.0, 1.0
+    z = float(norm.ppf(0.5 + confidence / 2))
+    fraction = successes / trials
+    denominator = 1 + z**2 / trials
+    centre = (fraction + z**2 / (2 * trials)) / denominator
+    half = z * math.sqrt(fraction * (1 - fraction) / trials + z**2 / (4 * trials**2)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def fraction_text(successes: int, trials: int) -> str:
+    """``"k/n = f [low, high] (Wilson 95%)"``.
+
+    >>> fraction_text(8, 20)
+    '8/20 = 0.40 [0.22, 0.61] (Wilson 95%)'
+    """
+    low, high = wilson_interval(successes, trials)
+    fraction = successes / trials if trials else math.nan
+    return f"{successes}/{trials} = {fraction:.2f} [{low:.2f}, {high:.2f}] (Wilson 95%)"
+
+
+def fraction_claim(
+    claim: str,
+    successes: int,
+    trials: int,
+    *,
+    at_least: float | None = None,
+    at_most: float | None = None,
+    source: str = "paper",
+    details: str = "",
+    kind: str = "paper",
+) -> Claim:
+    """A claim about the fraction of runs (every seed counted: a miss is a failure).
+
+    The verdict compares the observed fraction ``successes / trials`` with a threshold fixed in
+    advance (``fraction >= at_least`` or ``fraction <= at_most``); ``measured`` states the count,
+    the fraction and its Wilson 95% interval, ``margin`` is the fraction's distance from the
+    threshold over the room the threshold leaves (1 at the far end, 0 on the threshold; 1 when
+    the threshold is the far end itself and is met).
+
+    >>> fraction_claim("most seeds collapse", 8, 20, at_least=0.5).verdict
+    'not reproduced'
+    >>> fraction_claim("no seed fails", 0, 12, at_most=0.0).verdict
+    'reproduced'
+    """
+    if (at_least is None) == (at_most is None):
+        raise InvalidInputError("fraction_claim needs exactly one of at_least, at_most")
+    fraction = successes / trials if trials else math.nan
+    if at_least is not None:
+        holds = trials > 0 and fraction >= at_least
+        room = 1.0 - at_least
+        margin = (fraction - at_least) / room if room > 0 else (1.0 if holds else -math.inf)
+        theory = f">= {at_least:g}"
+    else:
+        holds = trials > 0 and fraction <= at_most
+        room = at_most
+        margin = (at_most - fraction) / room if room > 0 else (1.0 if holds else -math.inf)
+        theory = f"<= {at_most:g}"
+    if not trials:
+        margin = -math.inf
+    return Claim(
+        claim,
+        theory,
+        fraction_text(successes, trials),
+        "threshold on the fraction, fixed in advance",
+        "reproduced" if holds else "not reproduced",
+        source,
+        f"{trials} runs, every one counted; " + details if details else f"{trials} runs",
+        kind,
+        float(margin),
     )
 
 
@@ -191,3 +308,21 @@ class ExperimentOutcome:
     arrays: Mapping[str, np.ndarray] = field(default_factory=dict)
     config: Mapping[str, Value] = field(default_factory=dict)
     wall_time: float = 0.0
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What an experiment body returns; :func:`ghostsym.experiments.experiment` adds the name,
+    title, scale, seed and wall time to make an :class:`ExperimentOutcome`.
+
+    Attributes:
+        claims: the claim rows.
+        numbers: scalars the report quotes, by name.
+        arrays: data the figures are drawn from.
+        config: the settings the run used (scale and seed are added by the decorator).
+    """
+
+    claims: tuple[Claim, ...]
+    numbers: Mapping[str, Value] = field(default_factory=dict)
+    arrays: Mapping[str, np.ndarray] = field(default_factory=dict)
+    config: Mapping[str, Value] = field(default_factory=dict)

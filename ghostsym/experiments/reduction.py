@@ -1,4 +1,4 @@
-"""Experiments of the normal-form reduction (issue 3): predicted bottleneck times against direct
+"""Experiments of the normal-form reduction: predicted bottleneck times against direct
 integration of the full system, symbolic vs autodiff reductions, and a rank-one network's ghost.
 
 The test systems live here too (the tests use the same ones):
@@ -7,7 +7,7 @@ The test systems live here too (the tests use the same ones):
 * :func:`coupled_3d`: a non-normal 3-D system with eigenvalues 0, -1, -2;
 * :func:`random_fold`: a 12-D system x' = A x + mu c + quadratic terms + tanh(x_1 x_2) e_1 with a
   random non-normal A = S diag(0, -1, ...) S^-1 (exact rationals);
-* :class:`RankOneNetwork`: x' = -x + tanh(m n^T x + beta u), near the fold in beta of its
+* :class:`RankOneFoldFamily`: x' = -x + tanh(m n^T x + beta u), near the fold in beta of its
   latent flow kappa' = -kappa + n^T tanh(m kappa + beta u).
 
 Why the error has slope 1/2: the full passage between fixed sections takes
@@ -21,29 +21,27 @@ non-quadratic terms; so the relative error is C sqrt(r)/pi, and r = ab (mu - mu0
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import scipy.optimize
 import sympy
-from scipy.integrate import solve_ivp
 
-from ..errors import require_choice
-from . import SCALES, Experiment
-from ._claims import ExperimentOutcome, boolean_claim, compare_claim
+from . import NO_TRAINING, Scale, experiment
+from ._claims import Findings, boolean_claim, compare_claim
+from ._oracles import crossing_time, exact_latent_canonical_parameter, fitted_slope
+from ._tolerances import tolerance
 
 __all__ = [
     "EXPERIMENTS",
     "FoldSystem",
-    "RankOneNetwork",
+    "RankOneFoldFamily",
     "non_normal_2d",
     "coupled_3d",
     "random_fold",
     "measured_passage_time",
     "passage_errors",
-    "fitted_slope",
     "run_bottleneck",
     "run_network_ghost",
 ]
@@ -147,26 +145,18 @@ def measured_passage_time(
 ) -> float:
     """Time the full system takes from x0 - sign(b) Y q to p^T (x - x0) = +sign(b) Y.
 
-    DOP853 with rtol 1e-11, atol 1e-13, a terminal event on the exit section.
+    :func:`~ghostsym.experiments.crossing_time` (DOP853, rtol 1e-11, atol 1e-13) on
+    x' = field(x, parameter).
+
+    >>> round(measured_passage_time(lambda x, mu: mu + x**2, np.zeros(1), 1.0, np.ones(1),
+    ...                             np.ones(1), 1.0, 1e3), 3)  # ~ pi for r = 1
+    3.14
     """
-
-    def leave(_, state):
-        return b_sign * float(left_vector @ (state - point)) - section
-
-    leave.terminal, leave.direction = True, 1
     start = point - b_sign * section * right_vector
-    solution = solve_ivp(
-        lambda _, state: field(state, parameter),
-        (0.0, 1e7),
-        start,
-        method="DOP853",
-        rtol=1e-11,
-        atol=1e-13,
-        events=leave,
+    normal = b_sign * np.asarray(left_vector, dtype=np.float64)
+    return crossing_time(
+        lambda state: field(state, parameter), start, normal, float(normal @ point) + section
     )
-    if solution.status != 1:
-        raise AssertionError(f"the trajectory did not cross the exit section: {solution.message}")
-    return float(solution.t_events[0][0])
 
 
 def passage_errors(system: FoldSystem, fold, distances, section: float) -> np.ndarray:
@@ -193,27 +183,21 @@ def passage_errors(system: FoldSystem, fold, distances, section: float) -> np.nd
     return np.array(errors)
 
 
-def fitted_slope(distances, errors) -> float:
-    """Least-squares slope of log|error| against log(mu - mu0)."""
-    return float(np.polyfit(np.log(distances), np.log(np.abs(errors)), 1)[0])
+# --- a family of rank-one networks through a fold of their latent flow ----------------------
+class RankOneFoldFamily:
+    """Rank-one networks W = m n^T, b = beta u (m, n, u seeded), with beta near the fold beta0
+    of the latent flow F(kappa) = -kappa + n^T tanh(m kappa + beta u).
 
+    The networks are :class:`ghostsym.analysis.RecurrentNetwork` objects and F is
+    :func:`ghostsym.analysis.latent_flow`; beta0 solves F = F' = 0 with F' by autodiff. The
+    exact ghost (kappa_g and r at the minimum of F) comes from the mpmath oracle
+    :func:`~ghostsym.experiments.exact_latent_canonical_parameter`; the ghost in R^N is the lift
+    of kappa_g (the fast directions at rest), where the speed is smallest.
 
-# --- a rank-one network near a fold of its latent flow ---------------------------------------
-def rank_one_flow(m, n, b, x):
-    """x' = -x + tanh(m n^T x + b) (the continuous-time rank-one RNN)."""
-    from .._jax import jnp
-
-    return -x + jnp.tanh(m * (n @ x) + b)
-
-
-class RankOneNetwork:
-    """m, n, bias direction u (seeded); b = beta u with beta near the fold beta0 of the latent
-    flow F(kappa) = -kappa + n^T tanh(m kappa + beta u).
-
-    The speed minimum in R^N follows from F alone: for fixed kappa the smallest |f| with
-    n^T f = F(kappa) is f = n F / |n|^2, so x_g = tanh(m kappa_g + b) - n F(kappa_g) / |n|^2
-    with kappa_g the minimum of F^2; there p is parallel to n, q to D m (D = diag(sech^2)),
-    and r = F F'' / 2 at kappa_g, the reduction of the 1-D latent flow.
+    >>> family = RankOneFoldFamily(20, seed=1)
+    >>> kappa, r, point = family.exact_ghost(family.beta(1e-3))
+    >>> r > 0, point.shape
+    (True, (20,))
     """
 
     def __init__(self, size: int, seed: int = 0):
@@ -222,7 +206,7 @@ class RankOneNetwork:
         self.n = (2.0 / size) * (1.0 + 0.3 * rng.standard_normal(size))
         self.u = 1.0 + 0.2 * rng.standard_normal(size)
         solution = scipy.optimize.fsolve(
-            lambda v: [self.latent(v[0], v[1]), self.latent_slope(v[0], v[1])],
+            lambda v: [self.latent(v[0], v[1]), self._latent_slope(v[0], v[1])],
             [-1.0, 0.5],
             xtol=1e-12,  # beta0 is only needed to << the unfoldings used (>= 1e-6 relative)
         )
@@ -233,79 +217,68 @@ class RankOneNetwork:
         return int(self.m.size)
 
     def latent(self, kappa, beta):
-        return -kappa + self.n @ np.tanh(self.m * kappa + beta * self.u)
+        """F(kappa) at bias beta u."""
+        from ..analysis import latent_flow
 
-    def latent_slope(self, kappa, beta):
-        return -1.0 + self.n @ (self.m / np.cosh(self.m * kappa + beta * self.u) ** 2)
+        return latent_flow(kappa, self.m, self.n, beta * self.u)
 
-    def latent_curvature(self, kappa, beta):
-        argument = self.m * kappa + beta * self.u
-        return self.n @ (-2.0 * self.m**2 * np.tanh(argument) / np.cosh(argument) ** 2)
+    def _latent_slope(self, kappa, beta) -> float:
+        from .._jax import jax, jnp
+        from ..analysis import latent_flow
+
+        m, n, b = (jnp.asarray(v) for v in (self.m, self.n, beta * self.u))
+        return float(jax.grad(lambda k: latent_flow(k, m, n, b))(float(kappa)))
 
     def beta(self, unfolding: float) -> float:
         """beta on the ghost side for unfolding > 0, on the fixed-point side for < 0."""
         return self.fold_beta * (1.0 + unfolding)
 
+    def network(self, beta: float):
+        """The network x' = -x + tanh(m n^T x + beta u) as a RecurrentNetwork."""
+        from ..analysis import RecurrentNetwork
+
+        return RecurrentNetwork.from_factors(self.m, self.n, beta * self.u)
+
     def field(self, beta: float):
-        """The JAX vector field as a Partial: every beta (and size) reuses compiled kernels."""
-        from .._jax import jax, jnp
-
-        m, n, b = jnp.asarray(self.m), jnp.asarray(self.n), jnp.asarray(beta * self.u)
-        return jax.tree_util.Partial(rank_one_flow, m, n, b)
-
-    def numpy_field(self, beta: float):
-        b = beta * self.u
-        return lambda _, x: -x + np.tanh(self.m * (self.n @ x) + b)
+        """The JAX vector field of :meth:`network`."""
+        return self.network(beta).vector_field()
 
     def exact_ghost(self, beta: float) -> tuple[float, float, np.ndarray]:
-        """kappa_g (F'(kappa_g) = 0 by brentq), r = F F''/2 and x_g, in closed form (NumPy)."""
-        kappa = scipy.optimize.brentq(
-            lambda k: self.latent_slope(k, beta),
-            self.fold_kappa - 0.3,
-            self.fold_kappa + 0.3,
-            xtol=1e-15,
-        )
-        value = self.latent(kappa, beta)
-        r = value * self.latent_curvature(kappa, beta) / 2
-        point = np.tanh(self.m * kappa + beta * self.u) - self.n * value / (self.n @ self.n)
-        return float(kappa), float(r), point
+        """kappa_g, r (mpmath oracle, 30 digits) and x_g, the lift of kappa_g to R^N."""
+        kappa, r = exact_latent_canonical_parameter(self.m, self.n, beta * self.u, self.fold_kappa)
+        latent = self.network(beta).latent_flow()
+        coordinate = latent.project(self.n * kappa / (self.n @ self.n))
+        return kappa, r, latent.lift(coordinate)
 
     def starts(self, beta: float, count: int = 12) -> np.ndarray:
+        """States on the slow manifold x = tanh(m kappa + b), kappa in [-2.5, 2.5]."""
         kappas = np.linspace(-2.5, 2.5, count)
         return np.tanh(np.outer(kappas, self.m) + beta * self.u)
 
     def simulated_passage(self, beta: float, kappa_g: float, half_width: float = 1.0) -> float:
         """Time of the full N-dim flow from kappa_g - w (on x = tanh(m kappa + b)) to
-        kappa_g + w (DOP853, rtol 1e-10)."""
-
-        def leave(_, x):
-            return self.n @ x - (kappa_g + half_width)
-
-        leave.terminal, leave.direction = True, 1
+        kappa_g + w (:func:`~ghostsym.experiments.crossing_time`, rtol 1e-10)."""
         start = np.tanh(self.m * (kappa_g - half_width) + beta * self.u)
-        solution = solve_ivp(
-            self.numpy_field(beta),
-            (0.0, 1e7),
-            start,
-            method="DOP853",
-            rtol=1e-10,
-            atol=1e-12,
-            events=leave,
+        return crossing_time(
+            self.network(beta).flow, start, self.n, kappa_g + half_width, rtol=1e-10, atol=1e-12
         )
-        return float(solution.t_events[0][0])
 
 
 # --- experiments -----------------------------------------------------------------------------
 SYSTEMS = (non_normal_2d, coupled_3d, random_fold)
 
 
-def run_bottleneck(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
+@experiment(
+    name="reduction-bottleneck",
+    title="Normal-form reduction: bottleneck times against the full systems",
+    figure="ghostsym.plotting.reduction:plot_bottleneck",
+    cost=NO_TRAINING,
+)
+def run_bottleneck(scale: Scale, seed: int) -> Findings:
     """Bottleneck time vs integration (2-D, 3-D, 12-D), symbolic vs numeric, p vs q."""
     from ..reduction._numeric import jax_vector_field, reduce_fold_numeric
     from ..reduction._symbolic import reduce_fold
 
-    require_choice("scale", scale, SCALES)
-    began = time.perf_counter()
     distances = np.logspace(-3, -5, 3) if scale == "quick" else np.logspace(-3, -7, 9)
     claims, numbers, arrays = [], {}, {"distances": distances}
     details = f"sections p^T x = -/+0.1, DOP853 rtol 1e-11, |mu - mu0| in {distances.tolist()}"
@@ -337,24 +310,27 @@ def run_bottleneck(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
                 f"{system.name}: symbolic and autodiff reductions agree (a, b, ab, p)",
                 0.0,
                 disagreement,
-                atol=1e-9,
+                tolerance=tolerance("symbolic-autodiff-reduction"),
                 source="ghostsym",
+                kind="consistency",
                 details="max abs difference",
             ),
             compare_claim(
                 f"{system.name}: relative error of pi/sqrt(ab(mu-mu0)) has slope 1/2",
                 0.5,
                 slope,
-                atol=0.03,
-                source="BRIEF 2.2",
+                tolerance=tolerance("bottleneck-error-slope"),
+                source="ghostsym",
+                kind="beyond",
                 details=details,
             ),
             compare_claim(
                 f"{system.name}: measured/predicted bottleneck time -> 1",
                 1.0,
                 1.0 + float(errors[-1]),
-                atol=0.02 if scale == "quick" else 2e-3,
-                source="BRIEF 2.2",
+                tolerance=tolerance(f"bottleneck-time-{scale}"),
+                source="ghostsym",
+                kind="beyond",
                 details=f"at |mu - mu0| = {distances[-1]:g}",
             ),
         ]
@@ -365,36 +341,33 @@ def run_bottleneck(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
             wrong = math.pi / math.sqrt(product_q * parameter)
             numbers.update({"ab_projected_with_q_2-D": product_q})
             claims.append(
-                boolean_claim(
+                compare_claim(
                     "non-normal 2-D fold: projecting with q (ab = 1) instead of p (ab = 4) "
-                    "mispredicts the bottleneck time by a factor 2",
-                    "p right, q wrong",
-                    f"measured/p-prediction {measured / numeric.bottleneck_time(parameter):.4f}, "
-                    f"measured/q-prediction {measured / wrong:.4f}",
-                    abs(measured / wrong - 0.5) < 0.02 and abs(errors[-1]) < 0.02,
-                    tolerance="0.02",
-                    source="BRIEF 2.2",
+                    "mispredicts the bottleneck time by sqrt(ab_q / ab_p): measured/q-prediction",
+                    math.sqrt(product_q / numeric.ab),
+                    measured / wrong,
+                    tolerance=tolerance(f"bottleneck-time-{scale}"),
+                    source="ghostsym",
+                    kind="beyond",
+                    details=f"at |mu - mu0| = {parameter:g}; measured/p-prediction "
+                    f"{measured / numeric.bottleneck_time(parameter):.4f}",
                 )
             )
-    return ExperimentOutcome(
-        "reduction-bottleneck",
-        "Normal-form reduction: bottleneck times against the full systems",
-        tuple(claims),
-        numbers,
-        arrays,
-        {"scale": scale, "seed": seed, "sections": 0.1},
-        time.perf_counter() - began,
-    )
+    return Findings(tuple(claims), numbers, arrays, {"sections": 0.1})
 
 
-def run_network_ghost(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
+@experiment(
+    name="reduction-network-ghost",
+    title="Ghost of a rank-one network: full reduction vs latent flow vs simulation",
+    figure="ghostsym.plotting.reduction:plot_network_ghost",
+    cost=NO_TRAINING,
+)
+def run_network_ghost(scale: Scale, seed: int) -> Findings:
     """A rank-one network (N = 100 quick, 300 full) near a ghost: finder vs exact latent r,
     predicted vs simulated passage, the fixed-point pair on the other side of the fold."""
     from ..reduction._slow_points import find_slow_points
 
-    require_choice("scale", scale, SCALES)
-    began = time.perf_counter()
-    network = RankOneNetwork(100 if scale == "quick" else 300, seed=seed)
+    network = RankOneFoldFamily(100 if scale == "quick" else 300, seed=seed)
     unfoldings = (2e-4, 2e-5) if scale == "quick" else (2e-3, 2e-4, 2e-5, 2e-6)
     claims, rows = [], []
     for unfolding in unfoldings:
@@ -415,8 +388,9 @@ def run_network_ghost(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
             f"rank-one network (N = {network.size}): full-system r equals the latent 1-D r",
             0.0,
             float(relative_r.max()),
-            atol=1e-8,
+            tolerance=tolerance("latent-reduction-r"),
             source="ghostsym",
+            kind="consistency",
             details="max relative difference over the unfoldings",
         )
     )
@@ -425,8 +399,9 @@ def run_network_ghost(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
             "rank-one network: simulated passage / (pi/sqrt(r)) at the smallest r",
             1.0,
             float(passage_ratio[-1]),
-            atol=0.01,
-            source="BRIEF 2.2",
+            tolerance=tolerance("network-passage"),
+            source="ghostsym",
+            kind="beyond",
             details="full N-dim flow from kappa_g - 1 to kappa_g + 1, DOP853 rtol 1e-10",
         )
     )
@@ -442,11 +417,10 @@ def run_network_ghost(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
             and all(p.kind == "fixed-point" for p in near)
             and near[0].eigenvalue * near[1].eigenvalue < 0,
             source="ghostsym",
+            kind="beyond",
         )
     )
-    return ExperimentOutcome(
-        "reduction-network-ghost",
-        "Ghost of a rank-one network: full reduction vs latent flow vs simulation",
+    return Findings(
         tuple(claims),
         {
             "size": network.size,
@@ -460,22 +434,8 @@ def run_network_ghost(scale: str = "quick", seed: int = 0) -> ExperimentOutcome:
             "predicted_passage": rows[:, 3],
             "simulated_passage": rows[:, 4],
         },
-        {"scale": scale, "seed": seed, "size": network.size},
-        time.perf_counter() - began,
+        {"size": network.size},
     )
 
 
-EXPERIMENTS = (
-    Experiment(
-        "reduction-bottleneck",
-        "Normal-form reduction: bottleneck times against the full systems",
-        run_bottleneck,
-        figure="ghostsym.plotting.reduction:plot_bottleneck",
-    ),
-    Experiment(
-        "reduction-network-ghost",
-        "Ghost of a rank-one network: full reduction vs latent flow vs simulation",
-        run_network_ghost,
-        figure="ghostsym.plotting.reduction:plot_network_ghost",
-    ),
-)
+EXPERIMENTS = (run_bottleneck.experiment, run_network_ghost.experiment)

@@ -2,13 +2,15 @@
 
 :func:`write_report` turns the records of a ``ghostsym reproduce`` run into three files:
 
-- ``report.md``: the claims table (claim, theory, measured, tolerance, verdict), then one
-  section per experiment with its numbers and figures (linked PNG files);
+- ``report.md``: the claims tables (claim, theory, measured, tolerance, margin, verdict): the
+  paper's claims first, grouped by figure, then results beyond the paper, then internal
+  consistency checks; then one section per experiment with its numbers and figures;
 - ``report.html``: the same, self-contained (inline CSS, figures embedded as base64 PNG, no
   network resources);
 - ``results.json``: every number of the report, with a top-level ``claims`` list whose entries
-  carry ``claim``, ``theory``, ``measured``, ``tolerance``, ``verdict`` (and ``source``,
-  ``details``, ``experiment``).
+  carry ``claim``, ``theory``, ``measured``, ``tolerance``, ``verdict``, ``kind``, ``margin``
+  (and ``source``, ``figure``, ``details``, ``experiment``), and verdict counts per kind and,
+  for the paper's claims, per figure.
 
 :func:`write_outcome` / :func:`load_outcome` store one experiment's outcome as ``<name>.npz``
 (arrays) plus ``<name>.json`` (claims, numbers, config, seed, scale, package versions, wall
@@ -47,7 +49,7 @@ from .._io import (
     write_json,
 )
 from ..errors import GhostsymError, InvalidInputError, require_choice
-from ..experiments._claims import VERDICTS, Claim, ExperimentOutcome
+from ..experiments._claims import CLAIM_KINDS, VERDICTS, Claim, ExperimentOutcome
 
 __all__ = [
     "STATUSES",
@@ -268,8 +270,29 @@ def _now() -> str:
 
 
 # --- the report -----------------------------------------------------------------------------
+def claim_figure(source: str) -> str:
+    """The paper figure a claim's source names (``"Fig. 3"``), ``"abstract"``, or ``""``.
+
+    >>> claim_figure("paper Fig. 3B"), claim_figure("paper abstract"), claim_figure("ghostsym")
+    ('Fig. 3', 'abstract', '')
+    """
+    found = re.search(r"Figs?\.\s*(\d+)", source)
+    if found:
+        return f"Fig. {found.group(1)}"
+    return "abstract" if "abstract" in source else ""
+
+
+def _row_order(row: dict) -> tuple:
+    kind = CLAIM_KINDS.index(row["kind"]) if row["kind"] in CLAIM_KINDS else len(CLAIM_KINDS)
+    figure = row["figure"]
+    number = -1 if figure == "abstract" else int(figure.split()[-1]) if figure else 99
+    return (kind, number if row["kind"] == "paper" else 0)
+
+
 def claim_rows(records: Iterable[ExperimentRecord]) -> list[dict]:
-    """The top-level ``claims`` list of ``results.json``: one dict per claim, in report order.
+    """The top-level ``claims`` list of ``results.json``: one dict per claim, the paper's claims
+    first (by figure), then those beyond the paper, then consistency checks; within a group in
+    the experiments' order.
 
     >>> from ghostsym.experiments._claims import ExperimentOutcome, not_run
     >>> record = ExperimentRecord(ExperimentOutcome("a", "A", (not_run("c", "skipped"),)), "ran")
@@ -279,12 +302,84 @@ def claim_rows(records: Iterable[ExperimentRecord]) -> list[dict]:
     rows = []
     for record in records:
         for claim in record.outcome.claims:
-            rows.append({**json_ready(_claim_fields(claim)), "experiment": record.name})
-    return rows
+            row = {**json_ready(_claim_fields(claim)), "experiment": record.name}
+            row["figure"] = claim_figure(claim.source) if claim.kind == "paper" else ""
+            rows.append(row)
+    return sorted(rows, key=_row_order)
 
 
 def _verdict_counts(rows: Sequence[dict]) -> dict[str, int]:
     return {verdict: sum(row["verdict"] == verdict for row in rows) for verdict in VERDICTS}
+
+
+def verdict_summary(rows: Sequence[dict]) -> dict:
+    """Verdict counts: ``total``, ``by_kind`` (paper, beyond, consistency) and
+    ``paper_by_figure`` (the paper's claims per figure, in figure order).
+
+    >>> rows = [{"verdict": "reproduced", "kind": "paper", "figure": "Fig. 2"}]
+    >>> verdict_summary(rows)["paper_by_figure"]["Fig. 2"]["reproduced"]
+    1
+    """
+    paper = [row for row in rows if row["kind"] == "paper"]
+    figures = list(dict.fromkeys(row["figure"] or "unattributed" for row in paper))
+    return {
+        "total": _verdict_counts(rows),
+        "by_kind": {
+            kind: _verdict_counts([row for row in rows if row["kind"] == kind])
+            for kind in CLAIM_KINDS
+        },
+        "paper_by_figure": {
+            figure: _verdict_counts(
+                [row for row in paper if (row["figure"] or "unattributed") == figure]
+            )
+            for figure in figures
+        },
+    }
+
+
+def _summary_text(summary: dict) -> list[str]:
+    def counts(values: dict) -> str:
+        return ", ".join(f"{values[v]} {v}" for v in VERDICTS if values[v]) or "none"
+
+    lines = [f"verdicts: {counts(summary['total'])}"]
+    lines += [f"{kind} claims: {counts(values)}" for kind, values in summary["by_kind"].items()]
+    lines.append(
+        "paper claims by figure: "
+        + "; ".join(
+            f"{figure}: {counts(values)}" for figure, values in summary["paper_by_figure"].items()
+        )
+    )
+    return lines
+
+
+_GROUP_TITLES = {
+    "paper": "Claims of the paper",
+    "beyond": "Results beyond the paper",
+    "consistency": "Consistency checks of derivations and code",
+}
+
+
+def _groups(rows: list[dict]) -> list[tuple[str, list[tuple[int, dict]]]]:
+    """(heading, [(row number, row)]) per table: paper claims by figure, beyond, consistency."""
+    groups: dict[str, list[tuple[int, dict]]] = {}
+    for index, row in enumerate(rows, start=1):
+        if row["kind"] == "paper":
+            heading = f"{_GROUP_TITLES['paper']}: {row['figure'] or 'unattributed'}"
+        else:
+            heading = _GROUP_TITLES.get(row["kind"], row["kind"])
+        groups.setdefault(heading, []).append((index, row))
+    return list(groups.items())
+
+
+def _progress_line(run: dict) -> str:
+    """The first line of an interrupted run's report (empty when the run is complete)."""
+    planned = run.get("planned")
+    if planned is None or run["experiments_done"] >= planned:
+        return ""
+    return (
+        f"**Incomplete run: {run['experiments_done']} of {planned} experiments ran; the "
+        "claims of the others are missing below.**"
+    )
 
 
 def _format_value(value) -> str:
@@ -314,22 +409,24 @@ def _md_cell(value) -> str:
 def _markdown(
     directory: Path, records: Sequence[ExperimentRecord], run: dict, rows: list[dict]
 ) -> str:
-    counts = _verdict_counts(rows)
-    lines = [
-        "# ghostsym reproduction report",
-        "",
+    lines = ["# ghostsym reproduction report", ""]
+    if _progress_line(run):
+        lines += [_progress_line(run), ""]
+    lines += [
         "Dinc et al., *A ghost mechanism: An analytical model of abrupt learning in recurrent "
         "networks*, arXiv:2501.02378. Every verdict below was computed by this run.",
         "",
         f"- scale: `{run['scale']}`, seed: `{run['seed']}`, created: {run['created']}",
         f"- wall time: {run['wall_time']:.1f} s; experiments: {len(records)} "
         f"({', '.join(f'{n} {s}' for s, n in run['status_counts'].items() if n)})",
-        f"- verdicts: {', '.join(f'{counts[v]} {v}' for v in VERDICTS)}",
+        *[f"- {line}" for line in _summary_text(verdict_summary(rows))],
         f"- versions: {', '.join(f'{k} {v}' for k, v in run['package_versions'].items())}",
     ]
     if run.get("derivations"):
         lines.append(f"- derivations: [{run['derivations']}]({run['derivations']})")
-    lines += ["", "## Claims", "", _markdown_claims_table(rows), ""]
+    lines += ["", "## Claims", ""]
+    for heading, group in _groups(rows):
+        lines += [f"### {heading}", "", _markdown_claims_table(group), ""]
     for record in records:
         lines += [f"## {record.title}", ""]
         lines.append(
@@ -352,13 +449,15 @@ def _markdown(
     return "\n".join(lines) + "\n"
 
 
-def _markdown_claims_table(rows: list[dict]) -> str:
-    header = "| # | claim | theory | measured | tolerance | verdict | source | experiment |"
-    lines = [header, "|---|---|---|---|---|---|---|---|"]
-    for index, row in enumerate(rows, start=1):
+_COLUMNS = ("claim", "theory", "measured", "tolerance", "margin", "verdict", "source")
+
+
+def _markdown_claims_table(rows: list[tuple[int, dict]]) -> str:
+    header = "| # | " + " | ".join(_COLUMNS) + " | experiment |"
+    lines = [header, "|" + "---|" * (len(_COLUMNS) + 2)]
+    for index, row in rows:
         cells = [str(index)] + [
-            _md_cell(row[key])
-            for key in ("claim", "theory", "measured", "tolerance", "verdict", "source")
+            _md_cell(_margin_text(row) if key == "margin" else row[key]) for key in _COLUMNS
         ]
         cells.append(f"`{row['experiment']}`")
         lines.append("| " + " | ".join(cells) + " |")
@@ -380,22 +479,33 @@ figure { margin: 1rem 0; } figure img { max-width: 100%; border: 1px solid #ddd;
 """
 
 
+def _margin_text(row: dict) -> str:
+    margin = row.get("margin")
+    if margin is None:
+        return "-"
+    value = float(margin)
+    return f"{value:.3g}" if math.isfinite(value) else str(value)
+
+
 def _html(directory: Path, records: Sequence[ExperimentRecord], run: dict, rows: list[dict]) -> str:
     escape = html.escape
-    counts = _verdict_counts(rows)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         "<title>ghostsym reproduction report</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>ghostsym reproduction report</h1>",
+    ]
+    if _progress_line(run):
+        parts.append(f'<p class="error">{escape(_progress_line(run).strip("*"))}</p>')
+    parts += [
         "<p>Dinc et al., <em>A ghost mechanism: An analytical model of abrupt learning in "
         "recurrent networks</em>, arXiv:2501.02378. Every verdict below was computed by this "
         "run.</p><ul>",
         f"<li>scale: <code>{escape(run['scale'])}</code>, seed: <code>{run['seed']}</code>, "
         f"created: {escape(run['created'])}</li>",
         f"<li>wall time: {run['wall_time']:.1f} s; experiments: {len(records)}</li>",
-        "<li>verdicts: " + ", ".join(f"{counts[v]} {v}" for v in VERDICTS) + "</li>",
+        *[f"<li>{escape(line)}</li>" for line in _summary_text(verdict_summary(rows))],
         "<li>versions: "
         + escape(", ".join(f"{k} {v}" for k, v in run["package_versions"].items()))
         + "</li>",
@@ -405,25 +515,26 @@ def _html(directory: Path, records: Sequence[ExperimentRecord], run: dict, rows:
             f"<li>derivations (LaTeX, every equation generated from SymPy): "
             f"<code>{escape(run['derivations'])}</code></li>"
         )
-    parts += ["</ul>", "<h2>Claims</h2>", "<table><thead><tr>"]
-    parts += [
-        f"<th>{heading}</th>"
-        for heading in ("#", "claim", "theory", "measured", "tolerance", "verdict", "source")
-    ]
-    parts += ["<th>experiment</th></tr></thead><tbody>"]
-    for index, row in enumerate(rows, start=1):
-        css = row["verdict"].replace(" ", "-")
-        cells = [str(index)] + [
-            escape(_format_value(row[key])) for key in ("claim", "theory", "measured", "tolerance")
-        ]
-        parts.append(
-            "<tr>"
-            + "".join(f"<td>{cell}</td>" for cell in cells)
-            + f'<td class="{css}">{escape(row["verdict"])}</td>'
-            + f"<td>{escape(row['source'])}</td><td><code>{escape(row['experiment'])}</code></td>"
-            + "</tr>"
-        )
-    parts.append("</tbody></table>")
+    parts += ["</ul>", "<h2>Claims</h2>"]
+    for heading, group in _groups(rows):
+        parts += [f"<h3>{escape(heading)}</h3>", "<table><thead><tr>"]
+        parts += [f"<th>{heading}</th>" for heading in ("#", *_COLUMNS)]
+        parts += ["<th>experiment</th></tr></thead><tbody>"]
+        for index, row in group:
+            css = row["verdict"].replace(" ", "-")
+            cells = [str(index)] + [
+                escape(_format_value(row[key]))
+                for key in ("claim", "theory", "measured", "tolerance")
+            ]
+            cells.append(escape(_margin_text(row)))
+            parts.append(
+                "<tr>"
+                + "".join(f"<td>{cell}</td>" for cell in cells)
+                + f'<td class="{css}">{escape(row["verdict"])}</td>'
+                + f"<td>{escape(row['source'])}</td>"
+                + f"<td><code>{escape(row['experiment'])}</code></td></tr>"
+            )
+        parts.append("</tbody></table>")
     for record in records:
         parts.append(f"<h2>{escape(record.title)}</h2>")
         parts.append(
@@ -460,6 +571,7 @@ def write_report(
     wall_time: float = 0.0,
     derivations: str = "",
     extra: Mapping[str, object] | None = None,
+    planned: int | None = None,
 ) -> ReportFiles:
     """Write ``report.md``, ``report.html`` and ``results.json`` for ``records`` in ``directory``.
 
@@ -470,9 +582,14 @@ def write_report(
         wall_time: seconds the whole run took.
         derivations: file name of the LaTeX derivation document, if one was written.
         extra: further top-level entries of ``results.json`` (e.g. derivation checks).
+        planned: how many experiments the run means to run; when fewer records (other than
+            the derivation-document check) are given, the report says at its top that the run
+            is incomplete and how many ran.
 
     ``results.json`` holds ``claims`` (every row: ``claim``, ``theory``, ``measured``,
-    ``tolerance``, ``verdict``, ``source``, ``details``, ``experiment``), ``verdicts`` (counts),
+    ``tolerance``, ``verdict``, ``kind``, ``margin``, ``source``, ``figure``, ``details``,
+    ``experiment``), ``verdicts`` (counts), ``verdicts_by_kind``, ``paper_verdicts_by_figure``,
+    ``experiments_done`` and ``experiments_planned``,
     and per experiment its ``numbers``, ``config``, ``wall_time``, ``status``, ``error`` and
     ``figures``.
     """
@@ -493,12 +610,19 @@ def write_report(
             status: sum(record.status == status for record in records) for status in STATUSES
         },
         "derivations": derivations,
+        "planned": planned,
+        "experiments_done": sum(record.name != "derivation-document" for record in records),
     }
+    summary = verdict_summary(rows)
     results = {
         "ghostsym_version": run["package_versions"]["ghostsym"],
         **{key: run[key] for key in ("scale", "seed", "created", "wall_time", "package_versions")},
         "derivations": derivations or None,
-        "verdicts": _verdict_counts(rows),
+        "verdicts": summary["total"],
+        "verdicts_by_kind": summary["by_kind"],
+        "paper_verdicts_by_figure": summary["paper_by_figure"],
+        "experiments_done": run["experiments_done"],
+        "experiments_planned": planned,
         "claims": rows,
         "experiments": {
             record.name: {

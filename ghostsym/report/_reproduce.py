@@ -64,6 +64,9 @@ from ._report import (
 
 __all__ = [
     "DERIVATION_RECORD",
+    "PlanRow",
+    "plan",
+    "seconds_per_network_epoch",
     "ReproductionResult",
     "ReproductionFailedError",
     "reproduce",
@@ -74,8 +77,9 @@ __all__ = [
 DERIVATION_RECORD = "derivation-document"
 
 # Presentation code does not change what an experiment computes, so editing it must not
-# invalidate stored outcomes (their figures are redrawn on every run anyway).
-_PRESENTATION = ("report.py", "_reproduce.py", "cli.py", "_cli_", "plotting/", "_document")
+# invalidate stored outcomes (their figures are redrawn on every run anyway). Paths are
+# relative to the package root.
+_PRESENTATION = ("report/", "plotting/", "cli/", "document/", "__main__.py")
 
 
 class ReproductionFailedError(GhostsymError):
@@ -124,13 +128,14 @@ class ReproductionResult:
         return {v: sum(claim.verdict == v for claim in self.claims) for v in VERDICTS}
 
 
-def source_fingerprint() -> str:
-    """``<version>+<hash>`` of ghostsym's computational source (presentation code excluded).
+def source_fingerprint(root=None) -> str:
+    """``<version>+<hash>`` of ghostsym's computational source: every ``.py`` file under the
+    package root (or ``root``) except the presentation code (report, plotting, cli, document).
 
-    >>> source_fingerprint().startswith("0.1.0+")
+    >>> source_fingerprint().startswith(__version__ + "+")
     True
     """
-    package = Path(__file__).resolve().parent
+    package = Path(root) if root is not None else Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         relative = path.relative_to(package).as_posix()
@@ -254,7 +259,14 @@ def _derivation_record(directory: Path) -> tuple[ExperimentRecord, Path | None]:
         outcome = ExperimentOutcome(
             DERIVATION_RECORD,
             title,
-            (not_run("derivations.tex is written", _error_text(error), source="ghostsym"),),
+            (
+                not_run(
+                    "derivations.tex is written",
+                    _error_text(error),
+                    source="ghostsym",
+                    kind="consistency",
+                ),
+            ),
             wall_time=time.perf_counter() - start,
         )
         return (
@@ -272,6 +284,7 @@ def _derivation_record(directory: Path) -> tuple[ExperimentRecord, Path | None]:
             "; ".join(problems) or "well-formed",
             not problems,
             source="ghostsym",
+            kind="consistency",
             details="ghostsym.report.latex_problems",
         )
     ]
@@ -287,6 +300,7 @@ def _derivation_record(directory: Path) -> tuple[ExperimentRecord, Path | None]:
                 "derivations.tex compiles with pdflatex",
                 "pdflatex is not on PATH",
                 source="ghostsym",
+                kind="consistency",
             )
         )
     else:
@@ -298,6 +312,7 @@ def _derivation_record(directory: Path) -> tuple[ExperimentRecord, Path | None]:
                 "compiles" if succeeded else f"fails: {log_tail}",
                 succeeded,
                 source="ghostsym",
+                kind="consistency",
                 details="pdflatex -halt-on-error, run twice",
             )
         )
@@ -390,6 +405,7 @@ def reproduce(
                 "selected": names,
                 "out_directory": str(directory.resolve()),
             },
+            planned=len(names),
         )
 
     steps = (["derivations"] if derivations else []) + names
@@ -438,3 +454,126 @@ def _status_line(record: ExperimentRecord) -> str:
     summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no claims"
     line = f"  {record.name}: {record.status} in {record.outcome.wall_time:.1f} s ({summary})"
     return line + (f"  ERROR {record.error}" if record.error else "")
+
+
+# --- planning a run ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlanRow:
+    """What one experiment of a planned run costs.
+
+    ``estimated seconds = network_epochs x seconds per network-epoch`` (``basis`` says which
+    constant), or the stored quick run's wall time scaled by the ratio of network-epochs.
+
+    Attributes:
+        name, title: the experiment.
+        network_epochs: networks trained times epochs each, at the planned scale.
+        estimated_seconds: the estimate on this machine (None when it cannot be made).
+        basis: how the estimate was made.
+    """
+
+    name: str
+    title: str
+    network_epochs: int
+    estimated_seconds: float | None
+    basis: str
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def seconds_per_network_epoch(size: int = 100, runs: int = 8, epochs: int = 1000) -> float:
+    """Seconds one network-epoch takes on this machine: a compiled population of ``runs``
+    rank-one networks (N = ``size``, the paper's delayed-activation task) trained ``epochs``
+    epochs, timed after a first (compiling) call.
+
+    >>> 0 < seconds_per_network_epoch(size=10, runs=2, epochs=20) < 1
+    True
+    """
+    import numpy as np
+
+    from ..network import DelayedActivation, RankOneNetwork, train_population
+
+    model, task = RankOneNetwork(size=size), DelayedActivation()
+
+    def train(count: int) -> float:
+        began = time.perf_counter()
+        train_population(
+            model,
+            task,
+            learning_rates=np.full(runs, 0.003),
+            seeds=np.arange(runs),
+            epochs=count,
+            record_every=count // 4 or 1,
+            epochs_per_chunk=count,
+            log_canonical_parameter=False,
+        )
+        return time.perf_counter() - began
+
+    train(epochs)  # compiles
+    return train(epochs) / (runs * epochs)
+
+
+def plan(
+    scale: str = "full",
+    *,
+    directory=None,
+    only: Sequence[str] | None = None,
+    experiments: Sequence[Experiment] | None = None,
+    per_network_epoch: float | None = None,
+) -> tuple[PlanRow, ...]:
+    """The network-epochs and estimated time of each experiment at ``scale``, before running.
+
+    An experiment whose quick-scale outcome is stored in ``directory`` (from an earlier
+    ``reproduce --quick --out DIR``) is estimated from that run's wall time, scaled by the ratio
+    of network-epochs; the others from ``per_network_epoch`` seconds (measured by
+    :func:`seconds_per_network_epoch` when not given), which is the rank-one network's cost:
+    full-rank and task networks cost more per epoch, so those estimates are lower bounds.
+
+    >>> from ghostsym.experiments import Findings, experiment
+    >>> @experiment(name="demo", title="Demo", cost={"quick": 10, "full": 1000})
+    ... def run_demo(scale, seed):
+    ...     return Findings(())
+    >>> [row] = plan("full", experiments=[run_demo.experiment], per_network_epoch=1e-4)
+    >>> row.network_epochs, round(row.estimated_seconds, 6)
+    (1000, 0.1)
+    """
+    require_choice("scale", scale, SCALES)
+    selected = _select(only, experiments)
+    stored_directory = Path(directory) / "experiments" if directory is not None else None
+    rows = []
+    for experiment in selected:
+        cost = dict(experiment.cost)
+        network_epochs = int(cost.get(scale, 0))
+        quick_time = None
+        if stored_directory is not None:
+            try:
+                stored = load_outcome(stored_directory, experiment.name)
+            except StoredOutcomeError:
+                stored = None
+            if stored is not None and stored.metadata.get("scale") == "quick":
+                quick_time = float(stored.metadata.get("wall_time", 0.0))
+        quick_epochs = int(cost.get("quick", 0))
+        if quick_time is not None and quick_epochs > 0:
+            ratio = network_epochs / quick_epochs
+            estimate = quick_time * ratio
+            basis = f"stored quick run: {quick_time:.1f} s x {ratio:.3g} network-epochs ratio"
+        elif quick_time is not None and network_epochs == 0:
+            estimate = quick_time
+            basis = (
+                f"stored quick run: {quick_time:.1f} s (no network training; the full grids "
+                "are larger, so this is a lower bound)"
+            )
+        elif network_epochs:
+            if per_network_epoch is None:
+                per_network_epoch = seconds_per_network_epoch()
+            estimate = network_epochs * per_network_epoch
+            basis = (
+                f"{per_network_epoch * 1e6:.1f} us per network-epoch (rank-one N = 100, "
+                "measured now; a lower bound for full-rank and task networks)"
+            )
+        elif cost:
+            estimate, basis = None, "no network training; no stored quick run to time it"
+        else:
+            estimate, basis = None, "cost not declared; no stored quick run to time it"
+        rows.append(PlanRow(experiment.name, experiment.title, network_epochs, estimate, basis))
+    return tuple(rows)
