@@ -158,7 +158,7 @@ def parse_system(
     """(f, variables, parameter) with f a column of SymPy expressions and ``values`` substituted.
 
     ``equations`` are SymPy expressions or strings, read by the safe parser
-    (:func:`~ghostsym.reduction._parsing.parse_expression`: numbers, names, + - * / **, and
+    (:func:`~ghostsym.reduction._parsing.parse_expression`: numbers, names, ``+ - * / **``, and
     exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, Abs; nothing is evaluated as Python).
     Names resolve to ``variables``, ``parameter`` and the keys of ``values``; any other name
     is a free parameter. ``values`` maps symbols or names to numbers or number text (floats are

@@ -271,7 +271,9 @@ def _now() -> str:
 
 # --- the report -----------------------------------------------------------------------------
 def claim_figure(source: str) -> str:
-    """The paper figure a claim's source names (``"Fig. 3"``), ``"abstract"``, or ``""``.
+    """The figure of the paper that a claim's source names, "abstract", or an empty string.
+
+    A figure is returned as ``"Fig. 3"``.
 
     >>> claim_figure("paper Fig. 3B"), claim_figure("paper abstract"), claim_figure("ghostsym")
     ('Fig. 3', 'abstract', '')

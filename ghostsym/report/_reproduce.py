@@ -129,7 +129,7 @@ class ReproductionResult:
 
 
 def source_fingerprint(root=None) -> str:
-    """``<version>+<hash>`` of ghostsym's computational source: every ``.py`` file under the
+    """``<version>+<hash>`` of ghostsym's computational source, every Python file under the
     package root (or ``root``) except the presentation code (report, plotting, cli, document).
 
     >>> source_fingerprint().startswith(__version__ + "+")
