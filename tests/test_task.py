@@ -266,3 +266,12 @@ def test_scaled_descent_map_is_t_free_and_reproduces_the_simulation(normalised):
         for n in range(1, 61):
             u = float(scaled(u, kappa, ratio))
             assert result.trajectory[n] / optimum(T) == pytest.approx(u, rel=1e-9, abs=1e-12)
+
+
+def test_substitute_refuses_text_instead_of_evaluating_it(tmp_path):
+    marker = tmp_path / "evaluated"
+    payload = f"__import__('os').system('touch {marker}')"
+    theory = delayed_activation_theory()
+    with pytest.raises(InvalidInputError, match="SymPy expression or a number"):
+        theory.substitute({notation.T: payload})
+    assert not marker.exists()

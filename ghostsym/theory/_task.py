@@ -160,14 +160,14 @@ class DelayedActivationTheory:
         >>> theory.response_window
         50
         """
-        values = {sympy.sympify(k): sympy.sympify(v) for k, v in dict(values).items() if k is not v}
+        values = {_as_sympy(k): _as_sympy(v) for k, v in dict(values).items() if k is not v}
         changes = {
             name: _substitute(getattr(self, name), values) for name in self._EXPRESSION_FIELDS
         }
         return dataclasses.replace(
             self,
-            delay=sympy.sympify(self.delay).subs(values),
-            response_window=sympy.sympify(self.response_window).subs(values),
+            delay=_as_sympy(self.delay).subs(values),
+            response_window=_as_sympy(self.response_window).subs(values),
             **changes,
         )
 
@@ -488,3 +488,17 @@ def descent_steps_estimate(r_start, learning_rate, T, R=None, normalised: bool =
         return math.inf
     expression = theory.descent_steps if r_start >= optimum else theory.descent_steps_from_below
     return float(expression(learning_rate, r_start, T))
+
+
+def _as_sympy(value) -> sympy.Basic:
+    """``value`` (a SymPy object or a number) as a SymPy object; text is refused, never evaluated.
+
+    >>> _as_sympy(2.5), _as_sympy(notation.T)
+    (2.50000000000000, T)
+    """
+    try:
+        return sympy.sympify(value, strict=True)
+    except sympy.SympifyError:
+        raise InvalidInputError(
+            f"expected a SymPy expression or a number, got {type(value).__name__} {value!r}"
+        ) from None
