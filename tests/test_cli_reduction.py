@@ -141,7 +141,7 @@ def test_ghost_json_reports_a_ghost(capsys):
     assert set(point) >= {"x", "speed", "r", "lambda", "kind", "passage_time"}
 
 
-def test_ghost_reports_fixed_points_with_null_passage_time(capsys):
+def test_ghost_reports_fixed_points_with_infinite_passage_time(capsys):
     status, out, _ = run(
         capsys,
         "ghost",
@@ -159,7 +159,7 @@ def test_ghost_reports_fixed_points_with_null_passage_time(capsys):
     points = json.loads(out)["slow_points"]
     assert status == 0 and [p["kind"] for p in points] == ["fixed-point", "fixed-point"]
     assert sorted(p["x"][0] for p in points) == pytest.approx([-0.1, 0.1])
-    assert all(p["passage_time"] is None and p["r"] == pytest.approx(-0.01) for p in points)
+    assert all(p["passage_time"] == "inf" and p["r"] == pytest.approx(-0.01) for p in points)
     status, out, _ = run(
         capsys, "ghost", "--equations", "-0.01 + x**2", "--vars", "x", "--near", "x=0.3"
     )

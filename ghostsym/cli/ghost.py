@@ -40,7 +40,7 @@ from ..reduction._trajectory import (
     parse_periods,
     wrap,
 )
-from ._common import add_format_argument, parse_assignments, to_json
+from ._common import add_format_argument, emit, parse_assignments
 from ._reduction_options import OPTION_NAMES, allow_leading_minus
 
 
@@ -120,7 +120,7 @@ def slow_points_payload(results, failed_starts=()) -> dict:
     ...     eigenvalues=[-2.0], left_vector=[1.0], right_vector=[1.0], quadratic_coefficient=1.0)
     >>> entry = slow_points_payload([point])["slow_points"][0]
     >>> entry["kind"], entry["r"], entry["passage_time"], entry["dimension"]
-    ('fixed-point', -1.0, None, 1)
+    ('fixed-point', -1.0, 'inf', 1)
     """
     entries = []
     for point in results:
@@ -256,18 +256,18 @@ def run(arguments) -> None:
             window=arguments.window,
             option_names=OPTION_NAMES,
         )
-        if arguments.format == "json":
-            print(to_json({**result.to_json(), "convention": CONVENTION}))
-        elif arguments.format == "latex":
-            print("\n\n".join(visit.slow_point.latex() for visit in result.visits))
-        else:
-            print(_trajectory_text(result))
+        emit(
+            {**result.to_json(), "convention": CONVENTION},
+            arguments.format,
+            text=lambda _: _trajectory_text(result),
+            latex=lambda _: "\n\n".join(visit.slow_point.latex() for visit in result.visits),
+        )
         return
     else:
         results, failed = _equation_slow_points(arguments)
-    if arguments.format == "json":
-        print(to_json(slow_points_payload(results, failed)))
-    elif arguments.format == "latex":
-        print("\n\n".join(point.latex() for point in results))
-    else:
-        print(_text(results, failed))
+    emit(
+        slow_points_payload(results, failed),
+        arguments.format,
+        text=lambda _: _text(results, failed),
+        latex=lambda _: "\n\n".join(point.latex() for point in results),
+    )

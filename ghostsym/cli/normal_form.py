@@ -30,7 +30,7 @@ from ..reduction._errors import NotAFoldError
 from ..reduction._folds import FoldSearch, find_folds, refine_fold
 from ..reduction._results import NumericFoldReduction
 from ..reduction._symbolic import FoldReduction, reduce_fold
-from ._common import add_format_argument, parse_assignments, seed, to_json
+from ._common import add_format_argument, emit, parse_assignments, seed
 from ._reduction_options import OPTION_NAMES, StageReporter, allow_leading_minus
 
 
@@ -260,42 +260,42 @@ def run(arguments) -> None:
         reporter.close()
     if not search.folds and not search.skipped:
         raise DegenerateError(search.nothing_found_message())
-    if arguments.format == "json":
-        payload = search.to_json()
-        payload["folds"] = [_payload(fold, variables, parameter) for fold in search.folds]
-        print(to_json(payload))
-    elif arguments.format == "latex":
-        print("\n\n".join(fold.latex() for fold in search.folds))
-    else:
-        print(_search_text(search, variables, parameter))
+    payload = search.to_json()
+    payload["folds"] = [_payload(fold, variables, parameter) for fold in search.folds]
+    emit(
+        payload,
+        arguments.format,
+        text=lambda _: _search_text(search, variables, parameter),
+        latex=lambda _: "\n\n".join(fold.latex() for fold in search.folds),
+    )
 
 
 def _emit(folds, arguments, variables, parameter, single: bool) -> None:
-    if arguments.format == "json":
-        payloads = [_payload(fold, variables, parameter) for fold in folds]
-        print(to_json(payloads[0] if single else {"folds": payloads}))
-    elif arguments.format == "latex":
-        print("\n\n".join(fold.latex() for fold in folds))
-    else:
-        print("\n".join(_fold_text(fold, variables, parameter) for fold in folds))
+    payloads = [_payload(fold, variables, parameter) for fold in folds]
+    emit(
+        payloads[0] if single else {"folds": payloads},
+        arguments.format,
+        text=lambda _: "\n".join(_fold_text(fold, variables, parameter) for fold in folds),
+        latex=lambda _: "\n\n".join(fold.latex() for fold in folds),
+    )
 
 
 def _emit_refined(arguments, refined, variables, parameter) -> None:
-    if arguments.format == "json":
-        payload = numeric_fold_payload(refined.fold, variables, parameter)
-        payload.update(
-            start=refined.start,
-            residual=refined.residual,
-            tolerance=refined.tolerance,
-            iterations=refined.iterations,
-        )
-        print(to_json(payload))
-    elif arguments.format == "latex":
-        print(refined.fold.latex())
-    else:
-        print(_numeric_text(refined.fold, variables, parameter))
-        print(
-            f"  refined from {refined.start} in {refined.iterations} Newton steps on "
+    payload = numeric_fold_payload(refined.fold, variables, parameter)
+    payload.update(
+        start=refined.start,
+        residual=refined.residual,
+        tolerance=refined.tolerance,
+        iterations=refined.iterations,
+    )
+    emit(
+        payload,
+        arguments.format,
+        text=lambda _: (
+            _numeric_text(refined.fold, variables, parameter)
+            + f"\n  refined from {refined.start} in {refined.iterations} Newton steps on "
             f"f = 0, det Df = 0: residual {refined.residual:.3g} (tolerance "
             f"{refined.tolerance:g} (1 + |(x, mu)|))"
-        )
+        ),
+        latex=lambda _: refined.fold.latex(),
+    )

@@ -183,11 +183,15 @@ class SlowPoint:
         return int(self.point.shape[0])
 
     def to_json(self) -> dict:
-        """JSON-ready dict; non-finite numbers (NaN, inf) become ``None``."""
+        """JSON-ready dict in ghostsym's convention: an infinite number (the passage time of a
+        fixed point) is the string ``"inf"`` or ``"-inf"``; a quantity that is not defined for this
+        point (NaN: r and the passage time of a multi-dimensional slow point) is ``null``."""
 
         def number(value):
             value = float(value)
-            return value if math.isfinite(value) else None
+            if math.isnan(value):
+                return None
+            return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
 
         return {
             "x": [float(value) for value in self.point],
