@@ -114,6 +114,7 @@ __all__ = [
     "readout_cap",
 ]
 from ._transitions import (  # noqa: E402
+    INITIAL_WINDOW,
     MINIMUM_DROP,
     PATH_FRACTION,
     PLATEAU_WINDOW,
@@ -124,6 +125,7 @@ from ._transitions import (  # noqa: E402
     PrecedenceSummary,
     SnapshotSlowPoints,
     Transition,
+    batched_interior_extrema,
     interior_extrema,
     latent_flow_of,
     precedence_summary,
@@ -136,6 +138,7 @@ from ._transitions import (  # noqa: E402
 )
 
 __all__ += [
+    "INITIAL_WINDOW",
     "PLATEAU_WINDOW",
     "MINIMUM_DROP",
     "TRANSITION_FRACTION",
@@ -154,5 +157,6 @@ __all__ += [
     "zero_crossings",
     "InteriorExtremum",
     "interior_extrema",
+    "batched_interior_extrema",
     "rank_one_flow_grid",
 ]

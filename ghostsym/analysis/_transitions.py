@@ -5,12 +5,16 @@ RNNs (Fig. 4) and shows ghosts in full-rank task RNNs (Fig. 5). To test "precede
 is defined here, in advance, without reference to any slow point:
 
 - **Transition epoch** (:func:`transition_epoch`), per seed, from the seed's own loss curve:
-  the plateau level P is the median loss over the first ``PLATEAU_WINDOW`` (5 %) of the recorded
-  epochs (at least 3 records); the floor F is the lowest value of the 5-record running median
-  after that window; if P - F < ``MINIMUM_DROP`` P (10 %) the seed *never left the plateau*;
-  otherwise the transition epoch is the first recorded epoch after the window whose loss falls
-  below P - ``TRANSITION_FRACTION`` (P - F) (a quarter of the way down), so that a short step
-  followed by a long climb is dated by the step.
+  the first ``INITIAL_WINDOW`` (5 %) of the recorded epochs are the initial relaxation onto the
+  plateau (no transition is dated there); the plateau level P is the median loss over the
+  records from 5 % to ``PLATEAU_WINDOW`` (25 %) of training; the floor F is the lowest value of
+  the 5-record running median after the initial window; if P - F < ``MINIMUM_DROP`` P (10 %) the
+  seed *never left the plateau*; otherwise the transition epoch is the first recorded epoch
+  after the initial window whose loss falls below P - ``TRANSITION_FRACTION`` (P - F) (a
+  quarter of the way down), so that a short step followed by a long climb is dated by the step.
+  (A first version measured P over the first 5 % of records; on the first quick run it dated
+  the initial relaxation onto the plateau as the transition, which the loss curves alone show,
+  so the plateau window was moved past it. Nothing else was changed after that run.)
 - **Slow points** of the autonomous flow (input 0) f(x) = -x + tanh(W x + b): for the K = 2
   low-rank RNN on the exact latent flow F(kappa) = -kappa + P tanh(M kappa + b) (thin SVD
   W = U S V^T, M = U_K S_K, P = V_K^T, kappa = P x, the paper's reduction), for full rank on all
@@ -52,6 +56,7 @@ from ..errors import InvalidInputError
 from ..network import LowRankNetwork, LowRankParameters
 
 __all__ = [
+    "INITIAL_WINDOW",
     "PLATEAU_WINDOW",
     "MINIMUM_DROP",
     "TRANSITION_FRACTION",
@@ -70,11 +75,14 @@ __all__ = [
     "zero_crossings",
     "InteriorExtremum",
     "interior_extrema",
+    "batched_interior_extrema",
     "rank_one_flow_grid",
 ]
 
-#: Fraction of the recorded epochs whose median loss is the plateau level.
-PLATEAU_WINDOW = 0.05
+#: Fraction of the recorded epochs taken by the initial relaxation onto the plateau.
+INITIAL_WINDOW = 0.05
+#: The plateau level is the median loss from INITIAL_WINDOW to this fraction of the records.
+PLATEAU_WINDOW = 0.25
 #: A seed whose loss never falls by this fraction of its plateau never left the plateau.
 MINIMUM_DROP = 0.1
 #: The transition is dated where the loss is this fraction of the way from plateau to floor.
@@ -137,7 +145,7 @@ class Transition:
     L(e) < P - TRANSITION_FRACTION (P - F).
 
     Attributes:
-        plateau: P, the median loss over the plateau window.
+        plateau: P, the median loss from the initial window to the plateau window's end.
         floor: F, the lowest 5-record running median after the window.
         epoch: the transition epoch, or None when the seed never left the plateau.
         left_plateau: P - F >= MINIMUM_DROP P.
@@ -180,9 +188,10 @@ def transition_epoch(loss, epochs) -> Transition:
         raise InvalidInputError(
             f"loss and epochs must be 1-D of one length >= 8, got {loss.shape} and {epochs.shape}"
         )
-    window = max(3, int(math.ceil(PLATEAU_WINDOW * loss.size)))
+    window = max(1, int(math.ceil(INITIAL_WINDOW * loss.size)))
+    plateau_end = max(window + 3, int(math.ceil(PLATEAU_WINDOW * loss.size)))
     finite = np.where(np.isfinite(loss), loss, np.inf)
-    plateau = float(np.median(finite[:window]))
+    plateau = float(np.median(finite[window:plateau_end]))
     floor = float(np.min(_running_median(finite[window:], 5)))
     left = bool(np.isfinite(plateau) and plateau - floor >= MINIMUM_DROP * plateau)
     if not left:
@@ -579,7 +588,7 @@ def interior_extrema(m, n, b, grid, values=None, *, newton_steps: int = 30) -> t
 
     A grid index i is a candidate when 0 < i < G - 1 and f[i] is a strict local minimum or
     maximum of the samples (f[i] < both neighbours, or > both). Each candidate is refined by
-    Newton on f' = 0 (derivatives by JAX autodiff, float64) and kept only if it converges inside
+    Newton on f' = 0 (derivatives by JAX autodiff, float64) and kept only if it stays inside
     the bracket (grid[i - 1], grid[i + 1]) with |f'| <= 1e-9 (1 + |f''|). An endpoint of the grid
     is never an extremum, so a minimum at the end of a path (e.g. kappa = 0.9999999999999999 with
     f' = -0.45) is not a slow point.
@@ -590,48 +599,107 @@ def interior_extrema(m, n, b, grid, values=None, *, newton_steps: int = 30) -> t
     >>> interior_extrema(m, n, b, np.linspace(-1.0, 0.0, 50))  # decreasing to the grid end
     ()
     """
+    m, n, b = (np.asarray(value, dtype=np.float64)[None] for value in (m, n, b))
+    values = None if values is None else np.asarray(values, dtype=np.float64)[None]
+    found = batched_interior_extrema(m, n, b, grid, values, newton_steps=newton_steps)
+    return tuple(
+        InteriorExtremum(
+            float(found["kappa"][i]),
+            float(found["value"][i]),
+            float(found["slope"][i]),
+            float(found["curvature"][i]),
+            float(found["r"][i]),
+            "ghost" if found["r"][i] > 0 else "not-ghost",
+        )
+        for i in range(found["network"].size)
+    )
+
+
+def batched_interior_extrema(m, n, b, grid, values=None, *, newton_steps: int = 30) -> dict:
+    """:func:`interior_extrema` for many networks at once (m, n, b: (R, N); values (R, G)).
+
+    Returns a dict of 1-D arrays over the accepted extrema: ``network`` (row index), ``kappa``,
+    ``value`` (d = f), ``slope`` (f'), ``curvature`` (f''), ``r`` (= c d - lambda^2/4 with
+    lambda = f', c = f''/2, the derived expression). Newton runs vmapped and jitted.
+
+    >>> m, n, b = np.array([[2.0, 0.0]]), np.array([[1.0, 0.8]]), np.array([[-1.0, 10.0]])
+    >>> found = batched_interior_extrema(m, n, b, np.linspace(-1, 1, 101))
+    >>> found["network"].tolist(), np.round(found["kappa"], 6).tolist()
+    ([0, 0], [0.059313, 0.940687])
+    """
     from .._jax import jax, jnp
     from ..reduction._normal_form import slow_point_canonical_parameter
 
-    m, n, b = (jnp.asarray(np.asarray(value, dtype=np.float64)) for value in (m, n, b))
+    m, n, b = (np.atleast_2d(np.asarray(value, dtype=np.float64)) for value in (m, n, b))
     grid = np.asarray(grid, dtype=np.float64)
-
-    def flow(kappa):
-        return -kappa + jnp.dot(n, jnp.tanh(m * kappa + b))
-
-    slope = jax.grad(flow)
-    curvature = jax.grad(slope)
     if values is None:
-        values = np.asarray(jax.vmap(flow)(jnp.asarray(grid)))
-    values = np.asarray(values, dtype=np.float64)
-    inner = values[1:-1]
-    minima = (inner < values[:-2]) & (inner < values[2:])
-    maxima = (inner > values[:-2]) & (inner > values[2:])
+        values = rank_one_flow_grid(m, n, b, grid)
+    values = np.asarray(values, dtype=np.float64).reshape(m.shape[0], grid.size)
+    inner = values[:, 1:-1]
+    extremum = ((inner < values[:, :-2]) & (inner < values[:, 2:])) | (
+        (inner > values[:, :-2]) & (inner > values[:, 2:])
+    )
+    rows, columns = np.nonzero(extremum)
+    columns = columns + 1
+    empty = {key: np.zeros(0) for key in ("kappa", "value", "slope", "curvature", "r")}
+    if rows.size == 0:
+        return {"network": np.zeros(0, dtype=np.int64), **empty}
+    kappa, first, second, value, valid = _refine_extrema(
+        jnp.asarray(m[rows]),
+        jnp.asarray(n[rows]),
+        jnp.asarray(b[rows]),
+        jnp.asarray(grid[columns]),
+        jnp.asarray(grid[columns - 1]),
+        jnp.asarray(grid[columns + 1]),
+        newton_steps,
+    )
+    valid = np.asarray(valid)
     canonical = slow_point_canonical_parameter().lambdify("numpy")
-    found = []
-    for index in np.flatnonzero(minima | maxima) + 1:
-        low, high = grid[index - 1], grid[index + 1]
-        kappa = grid[index]
-        inside = True
-        for _ in range(newton_steps):
-            second = float(curvature(kappa))
-            if second == 0.0:
-                inside = False
-                break
-            kappa = kappa - float(slope(kappa)) / second
-            if not low < kappa < high:
-                inside = False
-                break
-        if not inside:
-            continue
-        first, second = float(slope(kappa)), float(curvature(kappa))
-        if abs(first) > 1e-9 * (1.0 + abs(second)):
-            continue
-        value = float(flow(kappa))
-        r = float(canonical(value, first, second / 2))
-        found.append(
-            InteriorExtremum(
-                float(kappa), value, first, second, r, "ghost" if r > 0 else "not-ghost"
-            )
-        )
-    return tuple(found)
+    first, second, value = (np.asarray(x)[valid] for x in (first, second, value))
+    return {
+        "network": rows[valid],
+        "kappa": np.asarray(kappa)[valid],
+        "value": value,
+        "slope": first,
+        "curvature": second,
+        "r": np.asarray(canonical(value, first, second / 2), dtype=np.float64),
+    }
+
+
+def _refine_extrema(m, n, b, start, low, high, newton_steps):
+    from .._jax import jax
+
+    return _compiled_refinement(int(newton_steps))(m, n, b, start, low, high)
+
+
+_REFINEMENT_CACHE: dict = {}
+
+
+def _compiled_refinement(newton_steps: int):
+    from .._jax import jax, jnp
+
+    if newton_steps in _REFINEMENT_CACHE:
+        return _REFINEMENT_CACHE[newton_steps]
+
+    def one(m, n, b, start, low, high):
+        def flow(kappa):
+            return -kappa + jnp.dot(n, jnp.tanh(m * kappa + b))
+
+        slope = jax.grad(flow)
+        curvature = jax.grad(slope)
+
+        def step(_, carry):
+            kappa, inside = carry
+            second = curvature(kappa)
+            moved = kappa - slope(kappa) / jnp.where(second != 0, second, 1.0)
+            inside = inside & (second != 0) & (moved > low) & (moved < high)
+            return jnp.where(inside, moved, kappa), inside
+
+        kappa, inside = jax.lax.fori_loop(0, newton_steps, step, (start, jnp.asarray(True)))
+        first, second = slope(kappa), curvature(kappa)
+        valid = inside & (jnp.abs(first) <= 1e-9 * (1.0 + jnp.abs(second)))
+        return kappa, first, second, flow(kappa), valid
+
+    compiled = jax.jit(jax.vmap(one))
+    _REFINEMENT_CACHE[newton_steps] = compiled
+    return compiled

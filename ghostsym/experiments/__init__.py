@@ -49,6 +49,7 @@ EXPERIMENT_MODULES: tuple[str, ...] = (
     "ghostsym.experiments.reduction",
     "ghostsym.experiments.networks",
     "ghostsym.experiments.ghosts",
+    "ghostsym.experiments.transitions",
 )
 
 

@@ -1,0 +1,191 @@
+"""Definitions behind "ghosts precede abrupt transitions" (paper Figs. 3-5) and their numbers."""
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+from ghostsym._jax import jnp
+from ghostsym.analysis import (
+    LatentReadoutLowRankNetwork,
+    batched_interior_extrema,
+    interior_extrema,
+    latent_flow_of,
+    precedence_summary,
+    rank_one_flow_grid,
+    sign_flip_count,
+    snapshot_slow_points,
+    transition_epoch,
+    wilson_interval,
+    zero_crossings,
+)
+from ghostsym.errors import InvalidInputError
+
+EPOCHS = np.arange(0, 2000, 10)
+
+
+# --- the transition epoch on synthetic loss curves -----------------------------------------
+def test_plateau_then_drop_is_dated_at_the_drop():
+    loss = np.where(EPOCHS < 800, 0.45, 0.02) + 0.003 * np.sin(EPOCHS)
+    found = transition_epoch(loss, EPOCHS)
+    assert found.left_plateau and found.epoch == 800
+    assert found.plateau == pytest.approx(0.45, abs=0.01)
+
+
+def test_short_step_then_long_climb_is_dated_at_the_step():
+    loss = np.full(EPOCHS.size, 1.0)
+    loss[EPOCHS >= 500] = 0.6  # a short step of 40 % of the total drop ...
+    climbing = EPOCHS >= 600
+    loss[climbing] = np.linspace(0.6, 0.05, climbing.sum())  # ... then a long climb
+    assert transition_epoch(loss, EPOCHS).epoch == 500
+
+
+def test_a_slow_decline_is_dated_a_quarter_of_the_way_down():
+    loss = np.linspace(1.0, 0.0, EPOCHS.size)
+    found = transition_epoch(loss, EPOCHS)
+    # plateau = median of the first 10 records, floor = last running median
+    level = found.plateau - 0.25 * (found.plateau - found.floor)
+    assert loss[EPOCHS == found.epoch][0] < level <= loss[EPOCHS == found.epoch - 10][0]
+
+
+def test_a_seed_that_never_leaves_the_plateau_is_reported_as_such():
+    loss = 0.455 + 0.02 * np.random.default_rng(0).standard_normal(EPOCHS.size)
+    found = transition_epoch(loss, EPOCHS)
+    assert not found.left_plateau and found.epoch is None
+
+
+def test_transition_needs_matching_one_dimensional_curves():
+    with pytest.raises(InvalidInputError, match="loss and epochs"):
+        transition_epoch(np.ones(10), np.arange(9))
+
+
+# --- Wilson intervals ------------------------------------------------------------------------
+@pytest.mark.parametrize("successes, trials", [(0, 5), (3, 8), (8, 8), (40, 97)])
+def test_wilson_interval_solves_its_defining_equation(successes, trials):
+    # the Wilson bounds p solve (p_hat - p)^2 = z^2 p (1 - p) / n  (mpmath root finding)
+    z = mpmath.mpf("1.959963984540054")
+    p_hat = mpmath.mpf(successes) / trials
+    low, high = wilson_interval(successes, trials)
+    for bound in (low, high):
+        if bound in (0.0, 1.0) and (successes in (0, trials)):
+            continue
+        residual = (p_hat - bound) ** 2 - z**2 * bound * (1 - bound) / trials
+        assert abs(float(residual)) < 1e-12
+    assert low <= successes / trials <= high
+
+
+# --- the latent flow of the K = 2 RNN ----------------------------------------------------------
+def test_latent_flow_equals_the_projected_network_flow():
+    model = LatentReadoutLowRankNetwork(size=30)
+    parameters = model.initialise(3)
+    weights = np.asarray(model.recurrent_matrix(parameters))
+    bias = np.asarray(parameters.b)
+    expansion, projection = latent_flow_of(weights, bias, 2)
+    states = np.random.default_rng(1).standard_normal((20, 30))
+    full = -states + np.tanh(states @ weights.T + bias)
+    kappa = states @ projection.T
+    latent = -kappa + np.tanh(kappa @ expansion.T + bias) @ projection.T
+    np.testing.assert_allclose(full @ projection.T, latent, rtol=0, atol=1e-12)
+    # and the model's own vector field agrees with the matrix it reports
+    field = np.asarray(model.vector_field(parameters, jnp.asarray(states[0])))
+    np.testing.assert_allclose(field, full[0], atol=1e-12)
+
+
+def test_latent_readout_network_reads_the_projection():
+    model = LatentReadoutLowRankNetwork(size=10)
+    parameters = model.initialise(0)
+    state = jnp.linspace(-1.0, 1.0, 10)
+    expected = parameters.readout_weights @ (parameters.n.T @ state) + parameters.readout_bias
+    assert float(model.readout_drive(parameters, state)) == pytest.approx(float(expected))
+    large = LatentReadoutLowRankNetwork(size=400).initialise(0)
+    assert float(np.std(np.asarray(large.m))) == pytest.approx(1.0, rel=0.1)  # S_r ~ N(0, 1)
+    assert float(np.std(np.asarray(large.n))) == pytest.approx(0.05, rel=0.1)  # S_l ~ N(0, 1/N)
+    assert float(np.std(np.asarray(large.b))) == pytest.approx(0.1, rel=0.15)  # b ~ N(0, 0.1^2)
+
+
+# --- the interior-extremum test --------------------------------------------------------------
+GHOST = (np.array([2.0, 0.0]), np.array([1.0, 0.8]), np.array([-1.0, 10.0]))
+
+
+def _mpmath_ghost(m, n, b, guess):
+    with mpmath.workdps(30):
+        terms = [(mpmath.mpf(float(x)), mpmath.mpf(float(y)), mpmath.mpf(float(z)))
+                 for x, y, z in zip(m, n, b, strict=True)]
+
+        def flow(kappa):
+            return -kappa + mpmath.fsum(y * mpmath.tanh(x * kappa + z) for x, y, z in terms)
+
+        location = mpmath.findroot(lambda k: mpmath.diff(flow, k), mpmath.mpf(guess))
+        return float(location), float(flow(location) * mpmath.diff(flow, location, 2) / 2)
+
+
+def test_interior_ghost_against_mpmath():
+    m, n, b = GHOST
+    [ghost, other] = interior_extrema(m, n, b, np.linspace(-15, 15, 1000))
+    location, r = _mpmath_ghost(m, n, b, 0.06)
+    assert ghost.kind == "ghost" and other.kind == "not-ghost"
+    assert ghost.kappa == pytest.approx(location, abs=1e-12)
+    assert ghost.r == pytest.approx(r, rel=1e-10)
+
+
+def test_an_endpoint_minimum_is_not_an_extremum():
+    m, n, b = GHOST
+    # on [-1, 0.9999999999999999] near the threshold f keeps falling: no interior minimum
+    # except the ghost; a grid ending before the ghost has none at all
+    assert interior_extrema(m, n, b, np.linspace(-1.0, 0.0, 64)) == ()
+    ending = np.linspace(0.2, 0.9999999999999999, 64)
+    assert [e.kind for e in interior_extrema(m, n, b, ending)] == ["not-ghost"]
+    # a monotone flow (f' < 0 everywhere) has no extremum even though min f is at the end
+    assert interior_extrema(np.ones(2) * 0.1, np.ones(2) * 0.1, np.zeros(2), ending) == ()
+
+
+def test_a_sampled_extremum_whose_refinement_leaves_its_bracket_is_dropped():
+    m, n, b = GHOST
+    grid = np.linspace(-1, 1, 101)
+    values = np.asarray(rank_one_flow_grid(m[None], n[None], b[None], grid))[0]
+    values[10] -= 1.0  # a fake dip in the samples: f itself has no extremum there
+    found = batched_interior_extrema(m[None], n[None], b[None], grid, values[None])
+    assert all(abs(k - grid[10]) > 0.02 for k in found["kappa"])
+
+
+def test_sign_flips_and_crossings():
+    grid = np.linspace(-4, 4, 801)
+    values = np.sin(grid)
+    assert int(sign_flip_count(values)) == 3  # the paper counts flips of f > 0: -pi, 0, pi
+    np.testing.assert_allclose(zero_crossings(grid, values), [-np.pi, 0.0, np.pi], atol=1e-4)
+
+
+def test_snapshot_slow_points_reduce_a_latent_ghost_as_mpmath_does():
+    m, n, b = GHOST
+    weights = np.outer(m, n)
+    visited = np.outer(np.linspace(-0.5, 1.0, 20), np.array([1.0, 0.0]))
+    found = snapshot_slow_points(weights, b, visited, rank=1, starts=10, grid=20)
+    _, r = _mpmath_ghost(m, n, b, 0.06)
+    # the SVD coordinate is kappa' = P x = +-n^T x / |n|; r is invariant under that rescaling
+    ghosts = found.r[found.ghost]
+    assert ghosts.size == 1
+    assert ghosts[0] == pytest.approx(r, rel=1e-8)
+    assert found.slow_eigenvalues[found.ghost][0] == pytest.approx(0.0, abs=1e-8)
+
+
+# --- precedence --------------------------------------------------------------------------------
+def test_precedence_needs_more_than_a_high_base_rate():
+    epochs = np.arange(0, 100, 10)
+    # ghosts everywhere: they come "first" in every seed but do not mark the transition
+    everywhere = np.ones((6, 10), dtype=bool)
+    summary = precedence_summary([55] * 6, epochs, everywhere)
+    assert summary.ghost_first_count == 6 and not summary.precedes
+    # ghosts only just before the transition: a precursor above its base rate
+    only_before = np.zeros((40, 10), dtype=bool)
+    only_before[:, 5] = True
+    summary = precedence_summary([55] * 40, epochs, only_before)
+    assert summary.precedes and summary.base_count == 0
+
+
+def test_seeds_without_transition_count_in_the_base_rate():
+    summary = precedence_summary([-1, 25], [0, 10, 20, 30], [[1, 1, 0, 0], [0, 0, 1, 0]])
+    assert summary.transitions == 1 and summary.precursor_count == 1
+    assert summary.base_total == 7 and summary.base_count == 2
+    assert not summary.ghost_first[0]
+    assert math.isclose(summary.ghost_first_fraction, 1.0)
