@@ -110,8 +110,10 @@ GHOST = (np.array([2.0, 0.0]), np.array([1.0, 0.8]), np.array([-1.0, 10.0]))
 
 def _mpmath_ghost(m, n, b, guess):
     with mpmath.workdps(30):
-        terms = [(mpmath.mpf(float(x)), mpmath.mpf(float(y)), mpmath.mpf(float(z)))
-                 for x, y, z in zip(m, n, b, strict=True)]
+        terms = [
+            (mpmath.mpf(float(x)), mpmath.mpf(float(y)), mpmath.mpf(float(z)))
+            for x, y, z in zip(m, n, b, strict=True)
+        ]
 
         def flow(kappa):
             return -kappa + mpmath.fsum(y * mpmath.tanh(x * kappa + z) for x, y, z in terms)

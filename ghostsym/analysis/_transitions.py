@@ -313,7 +313,7 @@ def snapshot_slow_points(
     search, a ``grid`` x ``grid`` lattice over the visited states' bounding box widened by half
     its size on each side; the full search adds the same states with N(0, 0.01^2) noise (seeded).
 
-    >>> weights = np.outer([2.0, 0.0], [1.0, 0.8])  # latent F = -k + 0.8 tanh(2k - 1) + 0.8 tanh(10)
+    >>> weights = np.outer([2.0, 0.0], [1.0, 0.8])  # F = -k + tanh(2k - 1) + 0.8 tanh(10)
     >>> found = snapshot_slow_points(weights, np.array([-1.0, 10.0]), np.zeros((4, 2)), rank=1)
     >>> found.points.shape[1], bool(found.ghost.any())
     (1, True)
@@ -327,7 +327,9 @@ def snapshot_slow_points(
     bias = np.asarray(bias, dtype=np.float64)
     visited = np.asarray(visited, dtype=np.float64)
     if visited.ndim != 2 or visited.shape[1] != weights.shape[0]:
-        raise InvalidInputError(f"visited states must be (k, {weights.shape[0]}), got {visited.shape}")
+        raise InvalidInputError(
+            f"visited states must be (k, {weights.shape[0]}), got {visited.shape}"
+        )
     rng = np.random.default_rng(seed)
     if rank is not None:
         expansion, projection = latent_flow_of(weights, bias, rank)
@@ -335,7 +337,10 @@ def snapshot_slow_points(
         field = jax.tree_util.Partial(_latent_field, expansion, projection, bias)
         low, high = coordinates.min(axis=0), coordinates.max(axis=0)
         width = np.maximum(high - low, 1e-3)
-        axes = [np.linspace(lo - w / 2, hi + w / 2, grid) for lo, hi, w in zip(low, high, width)]
+        axes = [
+            np.linspace(lo - w / 2, hi + w / 2, grid)
+            for lo, hi, w in zip(low, high, width, strict=True)
+        ]
         lattice = np.stack(np.meshgrid(*axes), axis=-1).reshape(-1, rank)
         initial = np.vstack([_subsample(coordinates, starts), lattice])
     else:
@@ -345,7 +350,10 @@ def snapshot_slow_points(
         initial = np.vstack([chosen, chosen + 0.01 * rng.standard_normal(chosen.shape)])
     try:
         found = find_slow_points(
-            field, initial, skip_degenerate=True, max_iterations=max_iterations,
+            field,
+            initial,
+            skip_degenerate=True,
+            max_iterations=max_iterations,
             deduplication_distance=1e-4,
         )
     except GhostsymError:
@@ -627,7 +635,7 @@ def batched_interior_extrema(m, n, b, grid, values=None, *, newton_steps: int = 
     >>> found["network"].tolist(), np.round(found["kappa"], 6).tolist()
     ([0, 0], [0.059313, 0.940687])
     """
-    from .._jax import jax, jnp
+    from .._jax import jnp
     from ..reduction._normal_form import slow_point_canonical_parameter
 
     m, n, b = (np.atleast_2d(np.asarray(value, dtype=np.float64)) for value in (m, n, b))
@@ -667,8 +675,6 @@ def batched_interior_extrema(m, n, b, grid, values=None, *, newton_steps: int = 
 
 
 def _refine_extrema(m, n, b, start, low, high, newton_steps):
-    from .._jax import jax
-
     return _compiled_refinement(int(newton_steps))(m, n, b, start, low, high)
 
 

@@ -19,8 +19,9 @@ from 5 % to 25 % of training) to its floor (lowest 5-record running median); see
 never falls by 10 % of the plateau never left it; ghost = r > 0 with one slow direction
 (|lambda_2| >= 2 |lambda_1|); on the path = within 10 % of the trajectory scale (RMS spread of
 visited states) of a visited state; ghosts precede transitions when the Wilson 95 % interval of
-the precursor rate (ghost on the path at the last snapshot before the transition) lies above that of the base rate (ghosts on the path at all other
-snapshots, including every snapshot of seeds without a transition).
+the precursor rate (ghost on the path at the last snapshot before the transition) lies above
+that of the base rate (ghosts on the path at all other snapshots, including every snapshot of
+seeds without a transition).
 
 Rank-one forecast (defined in advance): at the cut-off epoch e_c = (transition epoch) -
 ``lead`` (lead = 5 % of the training epochs), fit a straight line to the position of the fixed
@@ -36,8 +37,8 @@ uses the paper's settings (EXPERIMENTS.md of the paper's code) with several seed
 
 Print the per-seed table: ``python -m ghostsym.experiments.transitions NAME [--scale quick]``.
 
->>> [experiment.name for experiment in EXPERIMENTS]
-['ghosts-precede-transitions-low-rank', 'ghosts-precede-transitions-full-rank', 'rank-one-flow-scan']
+>>> [experiment.name for experiment in EXPERIMENTS][2]
+'rank-one-flow-scan'
 """
 
 from __future__ import annotations
@@ -182,44 +183,96 @@ def _settings():
     quick = {
         "low-rank": (
             TaskSetting(
-                **low_dcdt, size=50, trials_per_type=2, learning_rate=3e-3, epochs=4000,
-                record_every=10, snapshots=16, seeds=8, starts=24,
+                **low_dcdt,
+                size=50,
+                trials_per_type=2,
+                learning_rate=3e-3,
+                epochs=4000,
+                record_every=10,
+                snapshots=16,
+                seeds=8,
+                starts=24,
             ),
             TaskSetting(
-                **low_dmts, size=50, trials_per_type=2, learning_rate=1e-3, epochs=2000,
-                record_every=10, snapshots=16, seeds=8, starts=24,
+                **low_dmts,
+                size=50,
+                trials_per_type=2,
+                learning_rate=1e-3,
+                epochs=2000,
+                record_every=10,
+                snapshots=16,
+                seeds=8,
+                starts=24,
             ),
         ),
         "full-rank": (
             TaskSetting(
-                **full_dcdt, size=50, learning_rate=1e-2, epochs=3000, record_every=10,
-                snapshots=10, seeds=8, starts=12,
+                **full_dcdt,
+                size=50,
+                learning_rate=1e-2,
+                epochs=3000,
+                record_every=10,
+                snapshots=10,
+                seeds=8,
+                starts=12,
             ),
             TaskSetting(
-                **full_dmts, size=50, learning_rate=1e-1, epochs=10000, record_every=20,
-                snapshots=10, seeds=8, starts=12,
+                **full_dmts,
+                size=50,
+                learning_rate=1e-1,
+                epochs=10000,
+                record_every=20,
+                snapshots=10,
+                seeds=8,
+                starts=12,
             ),
         ),
     }
     full = {
         "low-rank": (
             TaskSetting(
-                **low_dcdt, size=100, trials_per_type=500, learning_rate=1e-3, epochs=100000,
-                record_every=100, snapshots=40, seeds=10, starts=64,
+                **low_dcdt,
+                size=100,
+                trials_per_type=500,
+                learning_rate=1e-3,
+                epochs=100000,
+                record_every=100,
+                snapshots=40,
+                seeds=10,
+                starts=64,
             ),
             TaskSetting(
-                **low_dmts, size=100, trials_per_type=500, learning_rate=1e-4, epochs=20000,
-                record_every=20, snapshots=40, seeds=10, starts=64,
+                **low_dmts,
+                size=100,
+                trials_per_type=500,
+                learning_rate=1e-4,
+                epochs=20000,
+                record_every=20,
+                snapshots=40,
+                seeds=10,
+                starts=64,
             ),
         ),
         "full-rank": (
             TaskSetting(
-                **full_dcdt, size=100, learning_rate=1e-2, epochs=3000, record_every=1,
-                snapshots=30, seeds=10, starts=32,
+                **full_dcdt,
+                size=100,
+                learning_rate=1e-2,
+                epochs=3000,
+                record_every=1,
+                snapshots=30,
+                seeds=10,
+                starts=32,
             ),
             TaskSetting(
-                **full_dmts, size=100, learning_rate=1e-2, epochs=100000, record_every=100,
-                snapshots=30, seeds=10, starts=32,
+                **full_dmts,
+                size=100,
+                learning_rate=1e-2,
+                epochs=100000,
+                record_every=100,
+                snapshots=30,
+                seeds=10,
+                starts=32,
             ),
         ),
     }
@@ -250,10 +303,20 @@ class _TaskResult:
     summary: object
     snapshot_epochs: tuple[int, ...]
     wall_time: float
+    example_seed: int
+    example_trajectories: np.ndarray  # (paper snapshots, trials, steps + 1, 2)
+    example_points: list  # per paper snapshot: (k, 2) slow points in the same plane
+    example_ghost: list  # per paper snapshot: (k,) ghost flags
+    example_on_path: list
 
 
 def _run_task(setting: TaskSetting, seed: int) -> _TaskResult:
-    from ..analysis import precedence_summary, snapshot_slow_points, transition_epoch
+    from ..analysis import (
+        latent_flow_of,
+        precedence_summary,
+        snapshot_slow_points,
+        transition_epoch,
+    )
     from ..network import train_population, tree_index
 
     started = time.perf_counter()
@@ -274,7 +337,10 @@ def _run_task(setting: TaskSetting, seed: int) -> _TaskResult:
         transition_epoch(training.loss[run], training.recorded_epochs) for run in range(seeds.size)
     ]
     rank = model.rank if setting.family == "low-rank" else None
-    slow_points = []
+    moved = [run for run, t in enumerate(transitions) if t.epoch is not None]
+    example = moved[0] if moved else 0
+    paper_epochs = set(setting.scaled_paper_snapshots())
+    slow_points, example_states, example_planes = [], [], []
     for run in range(seeds.size):
         per_seed = []
         for epoch in snapshot_epochs:
@@ -291,20 +357,61 @@ def _run_task(setting: TaskSetting, seed: int) -> _TaskResult:
                     seed=int(seeds[run]),
                 )
             )
+            if run == example and epoch in paper_epochs:
+                example_states.append(visited.reshape(task.trials, -1, visited.shape[-1]))
+                if rank is not None:
+                    example_planes.append(latent_flow_of(weights, parameters.b, rank)[1])
         slow_points.append(per_seed)
+    shown = [snapshot_epochs.index(e) for e in sorted(paper_epochs)]
+    trajectories, points, ghost_flags, on_path_flags = _example_planes(
+        example_states, example_planes, [slow_points[example][j] for j in shown], rank
+    )
     ghosts = np.array([[point.ghost_on_path for point in row] for row in slow_points])
     epochs_of_transition = [t.epoch if t.epoch is not None else -1 for t in transitions]
     summary = precedence_summary(epochs_of_transition, snapshot_epochs, ghosts)
     return _TaskResult(
-        setting, training, transitions, slow_points, summary, snapshot_epochs,
+        setting,
+        training,
+        transitions,
+        slow_points,
+        summary,
+        snapshot_epochs,
         time.perf_counter() - started,
+        int(seeds[example]),
+        trajectories,
+        points,
+        ghost_flags,
+        on_path_flags,
+    )
+
+
+def _example_planes(states, planes, found, rank):
+    """Trajectories and slow points of the example seed in a plane: the latent kappa plane of
+    each snapshot (low rank) or the first two principal components of all its states (full)."""
+    if rank is not None:
+        trajectories = np.stack([s @ plane.T for s, plane in zip(states, planes, strict=True)])
+        points = [row.points[:, :2] for row in found]
+    else:
+        stacked = np.concatenate([s.reshape(-1, s.shape[-1]) for s in states])
+        centre = stacked.mean(axis=0)
+        _, _, components = np.linalg.svd(stacked - centre, full_matrices=False)
+        basis = components[:2]
+        trajectories = np.stack([(s - centre) @ basis.T for s in states])
+        points = [(row.points - centre) @ basis.T for row in found]
+    return (
+        trajectories,
+        points,
+        [row.ghost for row in found],
+        [row.on_path for row in found],
     )
 
 
 def _fraction_text(count: int, total: int, interval) -> str:
     if total == 0:
         return "0 of 0"
-    return f"{count}/{total} = {count / total:.2f} [Wilson 95% {interval[0]:.2f}, {interval[1]:.2f}]"
+    return (
+        f"{count}/{total} = {count / total:.2f} [Wilson 95% {interval[0]:.2f}, {interval[1]:.2f}]"
+    )
 
 
 def _task_claims(result: _TaskResult, source: str) -> list:
@@ -315,8 +422,14 @@ def _task_claims(result: _TaskResult, source: str) -> list:
         f"{summary.seeds} seeds, {summary.transitions} left the plateau, {never} never did; "
         f"N = {setting.size}, {setting.optimizer} lr {setting.learning_rate:g}, "
         f"{setting.epochs} epochs, {len(result.snapshot_epochs)} snapshots; ghost first in "
-        f"{_fraction_text(summary.ghost_first_count, summary.transitions, summary.ghost_first_interval)}"
+        + _fraction_text(
+            summary.ghost_first_count, summary.transitions, summary.ghost_first_interval
+        )
     )
+    precursor = _fraction_text(
+        summary.precursor_count, summary.transitions, summary.precursor_interval
+    )
+    base = _fraction_text(summary.base_count, summary.base_total, summary.base_interval)
     fraction = summary.ghost_first_fraction
     claims = [
         compare_claim(
@@ -333,8 +446,7 @@ def _task_claims(result: _TaskResult, source: str) -> list:
             f"{setting.label}: ghosts on the path precede transitions more often than their base "
             "rate (precursor interval above base-rate interval)",
             "precursor rate > base rate",
-            f"precursor {_fraction_text(summary.precursor_count, summary.transitions, summary.precursor_interval)}"
-            f"; base {_fraction_text(summary.base_count, summary.base_total, summary.base_interval)}",
+            f"precursor {precursor}; base {base}",
             summary.precedes,
             tolerance="Wilson 95% intervals disjoint",
             source=source,
@@ -378,7 +490,28 @@ def _task_arrays(prefix: str, result: _TaskResult) -> dict:
         f"{prefix}_kinds": kinds,
         f"{prefix}_on_path": on_path,
         f"{prefix}_r": r,
+        f"{prefix}_example_seed": np.array([result.example_seed]),
+        f"{prefix}_example_trajectories": result.example_trajectories,
+        f"{prefix}_example_points": _padded(result.example_points, 2),
+        f"{prefix}_example_ghost": _padded([g[:, None] for g in result.example_ghost], 1)[..., 0],
+        f"{prefix}_example_on_path": _padded([g[:, None] for g in result.example_on_path], 1)[
+            ..., 0
+        ],
     }
+
+
+def _padded(rows, width):
+    """Stack (k_i, width) arrays into (len, max k, width), padding with nan (0 for bools)."""
+    most = max([1] + [row.shape[0] for row in rows])
+    dtype = np.float64 if not rows or rows[0].dtype != bool else bool
+    out = (
+        np.full((len(rows), most, width), np.nan)
+        if dtype is np.float64
+        else np.zeros((len(rows), most, width), dtype=bool)
+    )
+    for index, row in enumerate(rows):
+        out[index, : row.shape[0]] = row
+    return out
 
 
 def _task_numbers(prefix: str, result: _TaskResult) -> dict:
@@ -596,9 +729,11 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
             if slope > 0:
                 predicted = (1.0 - intercept) / slope
                 forecast[i] = max(predicted, float(cut))
-    example = int(np.flatnonzero([t.epoch is not None for t in transitions])[0]) if any(
-        t.epoch is not None for t in transitions
-    ) else 0
+    example = (
+        int(np.flatnonzero([t.epoch is not None for t in transitions])[0])
+        if any(t.epoch is not None for t in transitions)
+        else 0
+    )
     drop = transitions[example].epoch or setting.epochs // 2
     chosen = sorted({0, max(0, drop - 10 * setting.flow_every), drop, setting.epochs})
     indices = [int(np.searchsorted(flow_epochs, e, side="right") - 1) for e in chosen]
@@ -708,6 +843,10 @@ def run_rank_one_flow_scan(scale: str = "quick", seed: int = 0) -> ExperimentOut
             )
         )
         ghost_carried = carriers.get("ghost on the path", 0)
+        lags = [
+            int(g - t) if g >= 0 and t >= 0 else None
+            for g, t in zip(first_ghost, transitions, strict=True)
+        ]
         dropped = int((transitions >= 0).sum())
         claims.append(
             boolean_claim(
@@ -721,8 +860,7 @@ def run_rank_one_flow_scan(scale: str = "quick", seed: int = 0) -> ExperimentOut
                 kind="beyond",
                 details=f"flow at the last recorded epoch at or before each seed's drop; first "
                 f"ghost (anywhere on the grid) minus drop, per seed: "
-                f"{[int(g - t) if g >= 0 and t >= 0 else None for g, t in zip(first_ghost, transitions)]}; "
-                + details,
+                f"{lags}; " + details,
             )
         )
         fixed_point_test = tolerance("rank-one-fixed-point-test")
@@ -747,9 +885,9 @@ def run_rank_one_flow_scan(scale: str = "quick", seed: int = 0) -> ExperimentOut
     )
     claims.append(
         compare_claim(
-            "rank one, lr 0.003: at the last epoch f(kappa) is tangent-close to zero near kappa = 1 "
-            f"(a ghost with |kappa_g - 1| <= {NEAR_THRESHOLD} and 0 < f <= {TANGENT_CLOSE}; "
-            "fraction of seeds)",
+            "rank one, lr 0.003: at the last epoch f(kappa) is tangent-close to zero near "
+            f"kappa = 1 (a ghost with |kappa_g - 1| <= {NEAR_THRESHOLD} and "
+            f"0 < f <= {TANGENT_CLOSE}; fraction of seeds)",
             1.0,
             float(np.mean(close)),
             atol=late.value,
@@ -821,8 +959,10 @@ def _main(argv=None) -> int:
         print(f"{key}: {value}")
     for claim in outcome.claims:
         margin = "" if claim.margin is None else f" margin {claim.margin:.3f}"
-        print(f"[{claim.verdict}]{margin} {claim.claim}: theory {claim.theory}, measured "
-              f"{claim.measured} ({claim.tolerance}); {claim.details}")
+        print(
+            f"[{claim.verdict}]{margin} {claim.claim}: theory {claim.theory}, measured "
+            f"{claim.measured} ({claim.tolerance}); {claim.details}"
+        )
     print(f"wall time {outcome.wall_time:.1f} s")
     return 0
 
