@@ -191,3 +191,46 @@ def test_seeds_without_transition_count_in_the_base_rate():
     assert summary.base_total == 7 and summary.base_count == 2
     assert not summary.ghost_first[0]
     assert math.isclose(summary.ghost_first_fraction, 1.0)
+
+
+# --- figures (drawn from synthetic outcomes) -------------------------------------------------
+def _synthetic_task_arrays(task):
+    rng = np.random.default_rng(0)
+    epochs = np.arange(0, 100, 10)
+    return {
+        f"{task}_loss": 0.5 - 0.04 * np.arange(10)[None].repeat(3, 0) + 0.01,
+        f"{task}_accuracy": np.linspace(0.5, 1.0, 10)[None].repeat(3, 0),
+        f"{task}_epochs": epochs,
+        f"{task}_paper_snapshots": np.array([0, 40, 90]),
+        f"{task}_transition_epochs": np.array([40, -1, 60]),
+        f"{task}_example_seed": np.array([0]),
+        f"{task}_example_trajectories": rng.standard_normal((3, 2, 6, 2)),
+        f"{task}_example_points": np.array([[[0.0, 0.0], [np.nan, np.nan]]] * 3),
+        f"{task}_example_ghost": np.array([[True, False]] * 3),
+        f"{task}_example_on_path": np.array([[True, False]] * 3),
+    }
+
+
+def test_figures_are_drawn(tmp_path):
+    from ghostsym.experiments import ExperimentOutcome
+    from ghostsym.plotting.transitions import plot_rank_one_flow_scan, plot_task_transitions
+
+    arrays = {**_synthetic_task_arrays("dcdt"), **_synthetic_task_arrays("dmts")}
+    outcome = ExperimentOutcome("fig", "fig", (), {}, arrays)
+    paths = plot_task_transitions(outcome, tmp_path)
+    assert len(paths) == 8 and all(path.stat().st_size > 0 for path in paths)
+    grid = np.linspace(-15, 15, 1000)
+    scan = {
+        "fast_grid": grid,
+        "fast_example_flows": np.stack([np.sin(grid), np.cos(grid)]),
+        "fast_example_epochs": np.array([0, 10]),
+        "fast_flow_epochs": np.arange(0, 20, 5),
+        "fast_counts": np.ones((2, 4), dtype=int),
+        "fast_nearest_fixed_point": np.full((2, 4), 0.5),
+        "fast_transition_epochs": np.array([10, -1]),
+    }
+    paths = plot_rank_one_flow_scan(ExperimentOutcome("scan", "scan", (), {}, scan), tmp_path)
+    assert [path.name for path in paths] == [
+        "rank_one_flow_scan_fast.png",
+        "rank_one_flow_scan_fast.pdf",
+    ]

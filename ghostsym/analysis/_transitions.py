@@ -10,11 +10,14 @@ is defined here, in advance, without reference to any slow point:
   records from 5 % to ``PLATEAU_WINDOW`` (25 %) of training; the floor F is the lowest value of
   the 5-record running median after the initial window; if P - F < ``MINIMUM_DROP`` P (10 %) the
   seed *never left the plateau*; otherwise the transition epoch is the first recorded epoch
-  after the initial window whose loss falls below P - ``TRANSITION_FRACTION`` (P - F) (a
-  quarter of the way down), so that a short step followed by a long climb is dated by the step.
-  (A first version measured P over the first 5 % of records; on the first quick run it dated
-  the initial relaxation onto the plateau as the transition, which the loss curves alone show,
-  so the plateau window was moved past it. Nothing else was changed after that run.)
+  after the initial window at which the 5-record running median (centred) of the loss falls
+  below P - ``TRANSITION_FRACTION`` (P - F) (a quarter of the way down), so that a short step
+  followed by a long climb is dated by the step.
+  (A first version measured P over the first 5 % of records and dated the first raw record below
+  the level; on the first quick runs it dated the initial relaxation onto the plateau, and then
+  single noisy records of DMTS, as the transition, which the loss curves alone show. The plateau
+  window was moved past the relaxation and the crossing is read on the same running median as
+  the floor. Nothing else was changed after those runs.)
 - **Slow points** of the autonomous flow (input 0) f(x) = -x + tanh(W x + b): for the K = 2
   low-rank RNN on the exact latent flow F(kappa) = -kappa + P tanh(M kappa + b) (thin SVD
   W = U S V^T, M = U_K S_K, P = V_K^T, kappa = P x, the paper's reduction), for full rank on all
@@ -141,8 +144,8 @@ class LatentReadoutLowRankNetwork(LowRankNetwork):
 class Transition:
     """The abrupt transition of one loss curve (definitions in the module docstring).
 
-    transition epoch = first recorded epoch e after the plateau window with
-    L(e) < P - TRANSITION_FRACTION (P - F).
+    transition epoch = first recorded epoch e after the initial window whose centred 5-record
+    running median of the loss is below P - TRANSITION_FRACTION (P - F).
 
     Attributes:
         plateau: P, the median loss from the initial window to the plateau window's end.
@@ -197,8 +200,10 @@ def transition_epoch(loss, epochs) -> Transition:
     if not left:
         return Transition(plateau, floor, None, False)
     level = plateau - TRANSITION_FRACTION * (plateau - floor)
-    below = np.flatnonzero(finite[window:] < level)
-    return Transition(plateau, floor, int(epochs[window + below[0]]), True)
+    smoothed = _running_median(finite[window:], 5)
+    below = np.flatnonzero(smoothed < level)
+    centre = min(2, finite.size - window - 1)  # the running median of records j .. j + 4
+    return Transition(plateau, floor, int(epochs[window + below[0] + centre]), True)
 
 
 def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -> tuple:

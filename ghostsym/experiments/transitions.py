@@ -13,9 +13,9 @@
   drop, what carries the delay at the drop, and a forecast of each seed's drop epoch.
 
 Definitions (fixed before any slow point was looked at): see
-:mod:`ghostsym.analysis._transitions`. In short: transition epoch = first epoch after the initial
-5 % of training with the loss a quarter of the way from the seed's plateau (median of the records
-from 5 % to 25 % of training) to its floor (lowest 5-record running median); seeds whose loss
+:mod:`ghostsym.analysis._transitions`. In short: transition epoch = first epoch after the
+initial 5 % of training with the loss (5-record running median) a quarter of the way from the
+seed's plateau (median of the records from 5 % to 25 % of training) to its floor (lowest 5-record running median); seeds whose loss
 never falls by 10 % of the plateau never left it; ghost = r > 0 with one slow direction
 (|lambda_2| >= 2 |lambda_1|); on the path = within 10 % of the trajectory scale (RMS spread of
 visited states) of a visited state; ghosts precede transitions when the Wilson 95 % interval of
@@ -527,6 +527,27 @@ def _task_numbers(prefix: str, result: _TaskResult) -> dict:
         f"{prefix}_base_count": summary.base_count,
         f"{prefix}_base_total": summary.base_total,
         f"{prefix}_wall_time": round(result.wall_time, 2),
+        **_point_census(prefix, result),
+    }
+
+
+def _point_census(prefix: str, result: _TaskResult) -> dict:
+    """How many slow points were found over all seeds and snapshots, and why they are or are
+    not ghosts on the path (r > 0; one slow direction; on the path)."""
+    rows = [row for seed_rows in result.slow_points for row in seed_rows]
+    total = sum(row.points.shape[0] for row in rows)
+    positive = sum(int(np.sum(row.r > 0)) for row in rows)
+    one_slow = sum(int(np.sum(row.one_slow_direction)) for row in rows)
+    near = sum(int(np.sum(row.on_path)) for row in rows)
+    ghosts = sum(int(np.sum(row.ghost)) for row in rows)
+    return {
+        f"{prefix}_slow_points_found": total,
+        f"{prefix}_slow_points_r_positive": positive,
+        f"{prefix}_slow_points_one_slow_direction": one_slow,
+        f"{prefix}_slow_points_on_path": near,
+        f"{prefix}_ghosts": ghosts,
+        f"{prefix}_ghosts_on_path": sum(int(np.sum(row.ghost & row.on_path)) for row in rows),
+        f"{prefix}_snapshots_without_points": sum(row.points.shape[0] == 0 for row in rows),
     }
 
 
