@@ -15,8 +15,8 @@
 Definitions (fixed before any slow point was looked at): see
 :mod:`ghostsym.analysis._transitions`. In short: transition epoch = first epoch after the
 initial 5 % of training with the loss (5-record running median) a quarter of the way from the
-seed's plateau (median of the records from 5 % to 25 % of training) to its floor (lowest 5-record running median); seeds whose loss
-never falls by 10 % of the plateau never left it; ghost = r > 0 with one slow direction
+seed's plateau (median of the records from 5 % to 25 % of training) to its floor (lowest
+5-record running median); seeds whose loss never falls by 10 % of the plateau never left it; ghost = r > 0 with one slow direction
 (|lambda_2| >= 2 |lambda_1|); on the path = within 10 % of the trajectory scale (RMS spread of
 visited states) of a visited state; ghosts precede transitions when the Wilson 95 % interval of
 the precursor rate (ghost on the path at the last snapshot before the transition) lies above
