@@ -12,12 +12,13 @@
   positions against the threshold kappa = 1, interior ghosts, the first-ghost epoch against the
   drop, what carries the delay at the drop, and a forecast of each seed's drop epoch.
 
-Definitions (fixed before any slow point was looked at): see
+Definitions (fixed before any slow point was looked at, except two loss-only corrections of the
+transition epoch described in :mod:`ghostsym.analysis._transitions`): see
 :mod:`ghostsym.analysis._transitions`. In short: transition epoch = first epoch after the
 initial 5 % of training with the loss (5-record running median) a quarter of the way from the
 seed's plateau (median of the records from 5 % to 25 % of training) to its floor (lowest
-5-record running median); seeds whose loss never falls by 10 % of the plateau never left it; ghost = r > 0 with one slow direction
-(|lambda_2| >= 2 |lambda_1|); on the path = within 10 % of the trajectory scale (RMS spread of
+5-record running median); seeds whose loss never falls by 10 % of the plateau never left it;
+ghost = r > 0 with one slow direction (|lambda_2| >= 2 |lambda_1|); on the path = within 10 % of the trajectory scale (RMS spread of
 visited states) of a visited state; ghosts precede transitions when the Wilson 95 % interval of
 the precursor rate (ghost on the path at the last snapshot before the transition) lies above
 that of the base rate (ghosts on the path at all other snapshots, including every snapshot of
