@@ -18,8 +18,8 @@ transition epoch described in :mod:`ghostsym.analysis._transitions`): see
 initial 5 % of training with the loss (5-record running median) a quarter of the way from the
 seed's plateau (median of the records from 5 % to 25 % of training) to its floor (lowest
 5-record running median); seeds whose loss never falls by 10 % of the plateau never left it;
-ghost = r > 0 with one slow direction (|lambda_2| >= 2 |lambda_1|); on the path = within 10 % of the trajectory scale (RMS spread of
-visited states) of a visited state; ghosts precede transitions when the Wilson 95 % interval of
+ghost = r > 0 with one slow direction (|lambda_2| >= 2 |lambda_1|); on the path = within 10 %
+of the trajectory scale (RMS spread of visited states) of a visited state; ghosts precede transitions when the Wilson 95 % interval of
 the precursor rate (ghost on the path at the last snapshot before the transition) lies above
 that of the base rate (ghosts on the path at all other snapshots, including every snapshot of
 seeds without a transition).
