@@ -19,10 +19,10 @@ initial 5 % of training with the loss (5-record running median) a quarter of the
 seed's plateau (median of the records from 5 % to 25 % of training) to its floor (lowest
 5-record running median); seeds whose loss never falls by 10 % of the plateau never left it;
 ghost = r > 0 with one slow direction (|lambda_2| >= 2 |lambda_1|); on the path = within 10 %
-of the trajectory scale (RMS spread of visited states) of a visited state; ghosts precede transitions when the Wilson 95 % interval of
-the precursor rate (ghost on the path at the last snapshot before the transition) lies above
-that of the base rate (ghosts on the path at all other snapshots, including every snapshot of
-seeds without a transition).
+of the trajectory scale (RMS spread of visited states) of a visited state; ghosts precede
+transitions when the Wilson 95 % interval of the precursor rate (ghost on the path at the last
+snapshot before the transition) lies above that of the base rate (ghosts on the path at all
+other snapshots, including every snapshot of seeds without a transition).
 
 Rank-one forecast (defined in advance): at the cut-off epoch e_c = (transition epoch) -
 ``lead`` (lead = 5 % of the training epochs), fit a straight line to the position of the fixed
