@@ -11,7 +11,6 @@ from ghostsym.experiments.ghosts import EXPERIMENTS
 
 NAMES = [
     "network-slow-points",
-    "ghosts-across-training",
     "learning-rate-law",
     "mitigation-rank",
     "mitigation-confidence",

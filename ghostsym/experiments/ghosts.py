@@ -13,7 +13,7 @@
 Every ``run(scale, seed)`` uses the network seeds ``seed, seed + 1, ...``.
 
 >>> [experiment.name for experiment in EXPERIMENTS][:2]
-['network-slow-points', 'ghosts-across-training']
+['network-slow-points', 'learning-rate-law']
 """
 
 from __future__ import annotations
@@ -652,12 +652,6 @@ EXPERIMENTS = (
         "Slow points of constructed networks",
         run_network_slow_points,
         figure="ghostsym.plotting.ghosts:plot_network_slow_points",
-    ),
-    Experiment(
-        "ghosts-across-training",
-        "Ghosts across training (rank-one, lr 0.02)",
-        run_ghosts_across_training,
-        figure="ghostsym.plotting.ghosts:plot_ghosts_across_training",
     ),
     Experiment(
         "learning-rate-law",
