@@ -234,3 +234,48 @@ def test_figures_are_drawn(tmp_path):
         "rank_one_flow_scan_fast.png",
         "rank_one_flow_scan_fast.pdf",
     ]
+
+
+# --- the verdict-deciding numbers of the quick experiments (seed 0) ---------------------------
+FULL_RANK_DCDT_TRANSITIONS = [440, 530, 540, 630, 540, 580, 600, 610]
+FULL_RANK_DCDT_FIRST_GHOSTS = [-1] * 8
+FULL_RANK_DCDT_COUNTS = (0, 0)
+RANK_ONE_FAST_TRANSITIONS = [-1, 5925, 5645, 5430, 3440, 4570, 4520, 2975, 4695, 4605, 4050, 5560]
+RANK_ONE_FAST_BEYOND = 8
+
+
+@pytest.mark.slow
+def test_low_rank_dmts_quick_numbers_are_pinned():
+    from ghostsym.experiments.transitions import SETTINGS, _run_task
+
+    result = _run_task(SETTINGS["quick"]["low-rank"][1], 0)
+    summary = result.summary
+    assert summary.transition_epochs.tolist() == [500, 940, 700, 300, 440, 450, 750, 420]
+    assert summary.first_ghost_epochs.tolist() == [1999, 933, 533, -1, -1, 0, 533, 666]
+    assert (summary.ghost_first_count, summary.precursor_count) == (4, 4)
+    assert (summary.base_count, summary.base_total) == (54, 152)
+    assert not summary.precedes
+
+
+@pytest.mark.slow
+def test_full_rank_dcdt_quick_numbers_are_pinned():
+    from ghostsym.experiments.transitions import SETTINGS, _run_task
+
+    result = _run_task(SETTINGS["quick"]["full-rank"][0], 0)
+    summary = result.summary
+    assert summary.transition_epochs.tolist() == FULL_RANK_DCDT_TRANSITIONS
+    assert summary.first_ghost_epochs.tolist() == FULL_RANK_DCDT_FIRST_GHOSTS
+    assert (summary.precursor_count, summary.base_count) == FULL_RANK_DCDT_COUNTS
+    assert not summary.precedes
+
+
+@pytest.mark.slow
+def test_rank_one_fast_scan_numbers_are_pinned():
+    from ghostsym.experiments.transitions import RANK_ONE_SETTINGS, _scan_rank_one
+
+    scan = _scan_rank_one(RANK_ONE_SETTINGS["quick"][0], 0)
+    transitions = [t.epoch if t.epoch is not None else -1 for t in scan.transitions]
+    assert transitions == RANK_ONE_FAST_TRANSITIONS
+    assert scan.counts.max(axis=1).tolist() == [1, 1, 3, 3, 1, 3, 3, 1, 3, 1, 3, 1]
+    assert scan.carrier.count("ghost on the path") == 0
+    assert scan.carrier.count("fixed point beyond the threshold") == RANK_ONE_FAST_BEYOND

@@ -262,7 +262,9 @@ class SnapshotSlowPoints:
         ghost (k,): r > 0 and one slow direction.
         distances (k,): distance to the nearest visited state; scale: the trajectory scale.
         on_path (k,): distance <= PATH_FRACTION scale.
-        degenerate: minima left out because the eigenvalue nearest zero was complex/defective.
+
+    Minima whose eigenvalue nearest zero is complex or defective (no one-dimensional slow flow)
+    are left out by the finder, as in :func:`~ghostsym.analysis.find_network_slow_points`.
     """
 
     points: np.ndarray
@@ -275,7 +277,6 @@ class SnapshotSlowPoints:
     distances: np.ndarray
     scale: float
     on_path: np.ndarray
-    degenerate: int
 
     @property
     def ghost_on_path(self) -> bool:
@@ -290,7 +291,6 @@ class SnapshotSlowPoints:
             "ghost": self.ghost.tolist(),
             "on_path": self.on_path.tolist(),
             "scale": self.scale,
-            "degenerate": self.degenerate,
         }
 
 
@@ -325,7 +325,6 @@ def snapshot_slow_points(
     """
     from .._jax import jax
     from ..errors import GhostsymError
-    from ..reduction._results import SlowPoint  # noqa: F401  (type of the finder's results)
     from ..reduction._slow_points import find_slow_points
 
     weights = np.asarray(recurrent_weights, dtype=np.float64)
@@ -381,7 +380,6 @@ def snapshot_slow_points(
         distances = gaps.min(axis=1)
     else:
         distances = np.zeros(0)
-    # minima the finder dropped as degenerate are not counted among the points
     return SnapshotSlowPoints(
         points=points,
         speeds=speeds,
@@ -393,7 +391,6 @@ def snapshot_slow_points(
         distances=distances,
         scale=scale,
         on_path=(distances <= PATH_FRACTION * scale).astype(bool),
-        degenerate=0,
     )
 
 

@@ -727,7 +727,9 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
     ghost_on_path = np.zeros_like(ghost_anywhere)
     is_ghost = flat["r"] > 0
     np.logical_or.at(ghost_anywhere, flat["network"][is_ghost], True)
-    path = is_ghost & (flat["kappa"] > kappa0.reshape(-1)[flat["network"]]) & (flat["kappa"] < 1.0)
+    # on the path: a ghost minimum (f > 0, so the passage goes through it) in (kappa_0, 1)
+    start = kappa0.reshape(-1)[flat["network"]]
+    path = is_ghost & (flat["value"] > 0) & (flat["kappa"] > start) & (flat["kappa"] < 1.0)
     np.logical_or.at(ghost_on_path, flat["network"][path], True)
     ghost_anywhere, ghost_on_path = ghost_anywhere.reshape(shape), ghost_on_path.reshape(shape)
     late_kappa = np.full(shape[0], np.nan)
