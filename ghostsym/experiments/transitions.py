@@ -63,6 +63,7 @@ __all__ = [
     "run_full_rank_transitions",
     "run_rank_one_flow_scan",
     "transition_table",
+    "network_epochs",
 ]
 
 
@@ -798,6 +799,23 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
         example_epochs=flow_epochs[indices],
         grid=grid,
     )
+
+
+def network_epochs(name: str, scale: str) -> int:
+    """Network-epochs (runs x epochs) an experiment of this module trains at ``scale``.
+
+    >>> network_epochs("rank-one-flow-scan", "quick")
+    432000
+    """
+    require_choice("scale", scale, SCALES)
+    if name == "rank-one-flow-scan":
+        return sum(s.seeds * s.epochs for s in RANK_ONE_SETTINGS[scale])
+    family = {
+        "ghosts-precede-transitions-low-rank": "low-rank",
+        "ghosts-precede-transitions-full-rank": "full-rank",
+    }
+    require_choice("name", name, tuple(family) + ("rank-one-flow-scan",))
+    return sum(s.seeds * s.epochs for s in SETTINGS[scale][family[name]])
 
 
 def _first_epochs(epochs, condition) -> np.ndarray:
