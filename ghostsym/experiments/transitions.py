@@ -1006,6 +1006,7 @@ def _main(argv=None) -> int:
     parser.add_argument("name", choices=[experiment.name for experiment in EXPERIMENTS])
     parser.add_argument("--scale", default="quick", choices=SCALES)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save", default="", help="write the outcome's arrays to this .npz")
     arguments = parser.parse_args(argv)
     enable_float64()
     experiment = {e.name: e for e in EXPERIMENTS}[arguments.name]
@@ -1022,6 +1023,8 @@ def _main(argv=None) -> int:
             f"{claim.measured} ({claim.tolerance}); {claim.details}"
         )
     print(f"wall time {outcome.wall_time:.1f} s")
+    if arguments.save:
+        np.savez_compressed(arguments.save, **outcome.arrays)
     return 0
 
 
