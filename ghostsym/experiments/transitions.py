@@ -846,6 +846,14 @@ def run_rank_one_flow_scan(scale: str = "quick", seed: int = 0) -> ExperimentOut
             ~(np.isfinite(scan.forecast) & (scan.forecast <= scan.setting.epochs)),
         )
         carriers = {name: scan.carrier.count(name) for name in sorted(set(scan.carrier))}
+        at_drop = []  # fixed point above kappa_0 minus the threshold, at each seed's drop
+        for index, transition in enumerate(transitions):
+            if transition < 0:
+                at_drop.append(None)
+                continue
+            j = int(np.searchsorted(scan.flow_epochs, transition, side="right") - 1)
+            at_drop.append(round(float(scan.nearest_fixed_point[index, j] - 1.0), 4))
+        final_position = np.round(scan.nearest_fixed_point[:, -1] - 1.0, 4)
         numbers.update(
             {
                 f"{prefix}_seeds": int(scan.seeds.size),
@@ -855,6 +863,8 @@ def run_rank_one_flow_scan(scale: str = "quick", seed: int = 0) -> ExperimentOut
                 f"{prefix}_max_fixed_point_counts": str(max_counts.tolist()),
                 f"{prefix}_initial_fixed_point_counts": str(scan.counts[:, 0].tolist()),
                 f"{prefix}_delay_carrier_at_drop": str(carriers),
+                f"{prefix}_fixed_point_minus_threshold_at_drop": str(at_drop),
+                f"{prefix}_fixed_point_minus_threshold_final": str(final_position.tolist()),
                 f"{prefix}_forecast_epochs": str(np.round(scan.forecast, 1).tolist()),
                 f"{prefix}_forecast_errors": str(np.round(errors, 1).tolist()),
                 f"{prefix}_forecast_lead": scan.lead,
@@ -916,7 +926,8 @@ def run_rank_one_flow_scan(scale: str = "quick", seed: int = 0) -> ExperimentOut
                 tolerance="majority of the seeds that drop",
                 source="ghostsym",
                 kind="beyond",
-                details=f"flow at the last recorded epoch at or before each seed's drop; first "
+                details=f"flow at the last recorded epoch at or before each seed's drop; fixed "
+                f"point above kappa_0 minus 1 there: {at_drop}; first "
                 f"ghost (anywhere on the grid) minus drop, per seed: "
                 f"{lags}; " + details,
             )
