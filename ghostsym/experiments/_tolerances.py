@@ -58,7 +58,7 @@ _ENTRIES = (
         "ghost-first-fraction",
         0.5,
         "absolute",
-        "'ghosts precede transitions' holds for a majority of transitioning seeds (fraction >= 1/2)",
+        "'ghosts precede transitions' holds in a majority of transitioning seeds (fraction >= 1/2)",
     ),
     Tolerance(
         "rank-one-late-ghost-fraction",
