@@ -648,7 +648,7 @@ class RankOneSetting:
 RANK_ONE_SETTINGS = {
     "quick": (
         RankOneSetting(0.02, 6000, 12, 5, 5),
-        RankOneSetting(0.003, 45000, 8, 250, 50),
+        RankOneSetting(0.003, 45000, 8, 50, 50),
     ),
     "full": (
         RankOneSetting(0.02, 6000, 30, 1, 1),
@@ -704,47 +704,53 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
         log_canonical_parameter=False,
     )
     snapshots = training.snapshots
-    m, n, b = (np.asarray(x, dtype=np.float64) for x in (snapshots.m, snapshots.n, snapshots.b))
     grid = np.linspace(*FLOW_GRID)
-    values = rank_one_flow_grid(m, n, b, grid)  # (S, P, G)
-    counts = sign_flip_count(values)
-    kappa0 = task.initial_state * n.sum(axis=-1)
-    shape = counts.shape
+    transitions = [
+        transition_epoch(training.loss[i], training.recorded_epochs) for i in range(seeds.size)
+    ]
+    moved = [i for i, t in enumerate(transitions) if t.epoch is not None]
+    example = moved[0] if moved else 0
+    drop = transitions[example].epoch or setting.epochs // 2
+    chosen = sorted({0, max(0, drop - 10 * setting.flow_every), drop, setting.epochs})
+    indices = [int(np.searchsorted(flow_epochs, e, side="right") - 1) for e in chosen]
+    shape = (seeds.size, flow_epochs.size)
+    counts = np.zeros(shape, dtype=np.int64)
     nearest = np.full(shape, np.nan)
-    for i in range(shape[0]):
+    kappa0 = np.zeros(shape)
+    blocked = np.zeros(shape, dtype=bool)  # f <= 0 somewhere on (kappa_0, 1)
+    ghost_anywhere = np.zeros(shape, dtype=bool)
+    ghost_on_path = np.zeros(shape, dtype=bool)
+    late_kappa = np.full(seeds.size, np.nan)
+    late_value = np.full(seeds.size, np.nan)
+    example_flows = None
+    for i in range(seeds.size):  # one seed at a time: (P, G) flows, never (S, P, G)
+        m, n, b = (
+            np.asarray(x[i], dtype=np.float64) for x in (snapshots.m, snapshots.n, snapshots.b)
+        )
+        values = rank_one_flow_grid(m, n, b, grid)  # (P, G)
+        counts[i] = sign_flip_count(values)
+        kappa0[i] = task.initial_state * n.sum(axis=-1)
         for j in range(shape[1]):
-            crossings = zero_crossings(grid, values[i, j])
+            crossings = zero_crossings(grid, values[j])
             above = crossings[crossings > kappa0[i, j]]
             if above.size:
                 nearest[i, j] = above[0]
-    flat = batched_interior_extrema(
-        m.reshape(-1, m.shape[-1]),
-        n.reshape(-1, n.shape[-1]),
-        b.reshape(-1, b.shape[-1]),
-        grid,
-        values.reshape(-1, grid.size),
-    )
-    ghost_anywhere = np.zeros(shape[0] * shape[1], dtype=bool)
-    ghost_on_path = np.zeros_like(ghost_anywhere)
-    is_ghost = flat["r"] > 0
-    np.logical_or.at(ghost_anywhere, flat["network"][is_ghost], True)
-    # on the path: a ghost minimum (f > 0, so the passage goes through it) in (kappa_0, 1)
-    start = kappa0.reshape(-1)[flat["network"]]
-    path = is_ghost & (flat["value"] > 0) & (flat["kappa"] > start) & (flat["kappa"] < 1.0)
-    np.logical_or.at(ghost_on_path, flat["network"][path], True)
-    ghost_anywhere, ghost_on_path = ghost_anywhere.reshape(shape), ghost_on_path.reshape(shape)
-    late_kappa = np.full(shape[0], np.nan)
-    late_value = np.full(shape[0], np.nan)
-    last = shape[1] - 1
-    for i in range(shape[0]):
-        pick = is_ghost & (flat["network"] == i * shape[1] + last)
+            inside = values[j][(grid > kappa0[i, j]) & (grid < 1.0)]
+            blocked[i, j] = bool(inside.size and np.any(inside <= 0))
+        if i == example:
+            example_flows = values[indices]
+        found = batched_interior_extrema(m, n, b, grid, values)
+        is_ghost = found["r"] > 0
+        ghost_anywhere[i, np.unique(found["network"][is_ghost])] = True
+        # on the path: a ghost minimum (f > 0, so the passage goes through it) in (kappa_0, 1)
+        start = kappa0[i][found["network"]]
+        path = is_ghost & (found["value"] > 0) & (found["kappa"] > start) & (found["kappa"] < 1)
+        ghost_on_path[i, np.unique(found["network"][path])] = True
+        pick = is_ghost & (found["network"] == shape[1] - 1)
         if pick.any():
-            kappas, vals = flat["kappa"][pick], flat["value"][pick]
+            kappas, vals = found["kappa"][pick], found["value"][pick]
             index = int(np.argmin(np.abs(kappas - 1.0)))
             late_kappa[i], late_value[i] = kappas[index], vals[index]
-    transitions = [
-        transition_epoch(training.loss[i], training.recorded_epochs) for i in range(shape[0])
-    ]
     lead = int(round(0.05 * setting.epochs))
     carrier, forecast = [], np.full(shape[0], np.nan)
     for i, transition in enumerate(transitions):
@@ -752,10 +758,9 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
             carrier.append("no transition")
         else:
             j = int(np.searchsorted(flow_epochs, transition.epoch, side="right") - 1)
-            inside = values[i, j][(grid > kappa0[i, j]) & (grid < 1.0)]
             if ghost_on_path[i, j]:
                 carrier.append("ghost on the path")
-            elif inside.size and np.any(inside <= 0):
+            elif blocked[i, j]:
                 carrier.append("fixed point below the threshold")
             elif np.isfinite(nearest[i, j]):
                 carrier.append("fixed point beyond the threshold")
@@ -770,14 +775,6 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
             if slope > 0:
                 predicted = (1.0 - intercept) / slope
                 forecast[i] = max(predicted, float(cut))
-    example = (
-        int(np.flatnonzero([t.epoch is not None for t in transitions])[0])
-        if any(t.epoch is not None for t in transitions)
-        else 0
-    )
-    drop = transitions[example].epoch or setting.epochs // 2
-    chosen = sorted({0, max(0, drop - 10 * setting.flow_every), drop, setting.epochs})
-    indices = [int(np.searchsorted(flow_epochs, e, side="right") - 1) for e in chosen]
     return _RankOneScan(
         setting=setting,
         seeds=seeds,
@@ -795,7 +792,7 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
         carrier=carrier,
         forecast=forecast,
         lead=lead,
-        example_flows=values[example, indices],
+        example_flows=example_flows,
         example_epochs=flow_epochs[indices],
         grid=grid,
     )
