@@ -32,6 +32,12 @@ epoch. A seed without a fixed point at the cut-off, or whose line does not rise,
 (a failure); a seed without a transition counts as a failure if a forecast is made for it within
 training. Every seed counts.
 
+Rank-one drops are dated by the same transition definition; a seed whose plateau level is below
+half of the task's no-learning loss (response / delay) learned before the plateau window (which
+is a fraction of the training length) and is reported as *undated* (-2), counted as a failure
+of the forecast and as not carried by a ghost, never dated on a later decline. (This guard was
+added after a full-scale run at lr 0.003, 500,000 epochs, dated post-learning declines.)
+
 Scales: ``quick`` reduces N (50 for the low-rank RNN), the batch, the epochs (with learning rates
 raised so that lr x epochs covers the paper's transitions) and the number of snapshots; ``full``
 uses the paper's settings (EXPERIMENTS.md of the paper's code) with several seeds.
@@ -672,6 +678,7 @@ class _RankOneScan:
     late_ghost_kappa: np.ndarray  # (S,): ghost nearest kappa = 1 at the last epoch (nan)
     late_ghost_value: np.ndarray  # (S,)
     transitions: list
+    transition_epochs: np.ndarray  # (S,): epoch; -1 never left the plateau; -2 undated
     carrier: list  # per seed: what carries the delay at the drop
     forecast: np.ndarray  # (S,) predicted drop epoch (nan: none)
     lead: int
@@ -708,9 +715,20 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
     transitions = [
         transition_epoch(training.loss[i], training.recorded_epochs) for i in range(seeds.size)
     ]
-    moved = [i for i, t in enumerate(transitions) if t.epoch is not None]
-    example = moved[0] if moved else 0
-    drop = transitions[example].epoch or setting.epochs // 2
+    # The plateau window is a fraction of training: when training runs far past the drop it
+    # can fall after the drop. The task's no-learning loss (response / delay, a network that
+    # never switches on) tells: a plateau below half of it means the seed learned before the
+    # window, and its drop is undated (-2) rather than dated on a later decline.
+    no_learning = task.response / task.delay
+    epochs_of_transition = np.array(
+        [
+            -1 if t.epoch is None else (-2 if t.plateau < 0.5 * no_learning else t.epoch)
+            for t in transitions
+        ]
+    )
+    moved = np.flatnonzero(epochs_of_transition >= 0)
+    example = int(moved[0]) if moved.size else 0
+    drop = int(epochs_of_transition[example]) if moved.size else setting.epochs // 2
     chosen = sorted({0, max(0, drop - 10 * setting.flow_every), drop, setting.epochs})
     indices = [int(np.searchsorted(flow_epochs, e, side="right") - 1) for e in chosen]
     shape = (seeds.size, flow_epochs.size)
@@ -753,11 +771,16 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
             late_kappa[i], late_value[i] = kappas[index], vals[index]
     lead = int(round(0.05 * setting.epochs))
     carrier, forecast = [], np.full(shape[0], np.nan)
-    for i, transition in enumerate(transitions):
-        if transition.epoch is None:
+    for i, transition in enumerate(epochs_of_transition):
+        if transition == -1:
             carrier.append("no transition")
+            cut = setting.epochs - lead
+        elif transition == -2:
+            carrier.append("learned before the plateau window (undated)")
+            continue
         else:
-            j = int(np.searchsorted(flow_epochs, transition.epoch, side="right") - 1)
+            cut = transition - lead
+            j = int(np.searchsorted(flow_epochs, transition, side="right") - 1)
             if ghost_on_path[i, j]:
                 carrier.append("ghost on the path")
             elif blocked[i, j]:
@@ -767,7 +790,6 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
             else:
                 carrier.append("no slow point")
         # forecast: extrapolate the fixed point above kappa_0 to kappa = 1 (module docstring)
-        cut = (transition.epoch - lead) if transition.epoch is not None else setting.epochs - lead
         window = (flow_epochs <= cut) & (flow_epochs >= cut - lead)
         usable = window & np.isfinite(nearest[i])
         if usable.sum() >= 2:
@@ -789,6 +811,7 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
         late_ghost_kappa=late_kappa,
         late_ghost_value=late_value,
         transitions=transitions,
+        transition_epochs=epochs_of_transition,
         carrier=carrier,
         forecast=forecast,
         lead=lead,
@@ -829,7 +852,7 @@ def run_rank_one_flow_scan(scale: str = "quick", seed: int = 0) -> ExperimentOut
     claims, numbers, arrays = [], {}, {}
     for label, scan in (("lr 0.02", fast), ("lr 0.003", slow)):
         prefix = "fast" if scan is fast else "slow"
-        transitions = np.array([t.epoch if t.epoch is not None else -1 for t in scan.transitions])
+        transitions = scan.transition_epochs
         first_ghost = _first_epochs(scan.flow_epochs, scan.ghost_anywhere)
         first_path_ghost = _first_epochs(scan.flow_epochs, scan.ghost_on_path)
         max_counts = scan.counts.max(axis=1)
@@ -840,7 +863,8 @@ def run_rank_one_flow_scan(scale: str = "quick", seed: int = 0) -> ExperimentOut
         on_time = np.where(
             transitions >= 0,
             np.abs(np.nan_to_num(errors, nan=np.inf)) <= scan.lead,
-            ~(np.isfinite(scan.forecast) & (scan.forecast <= scan.setting.epochs)),
+            (transitions == -1)
+            & ~(np.isfinite(scan.forecast) & (scan.forecast <= scan.setting.epochs)),
         )
         carriers = {name: scan.carrier.count(name) for name in sorted(set(scan.carrier))}
         at_drop = []  # fixed point above kappa_0 minus the threshold, at each seed's drop
@@ -912,7 +936,7 @@ def run_rank_one_flow_scan(scale: str = "quick", seed: int = 0) -> ExperimentOut
             int(g - t) if g >= 0 and t >= 0 else None
             for g, t in zip(first_ghost, transitions, strict=True)
         ]
-        dropped = int((transitions >= 0).sum())
+        dropped = int((transitions >= 0).sum() + (transitions == -2).sum())
         claims.append(
             boolean_claim(
                 f"rank one, {label}: at the drop the delay is carried by a ghost on the path "
