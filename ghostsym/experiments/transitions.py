@@ -70,6 +70,7 @@ __all__ = [
     "run_rank_one_flow_scan",
     "transition_table",
     "network_epochs",
+    "dated_drop",
 ]
 
 
@@ -687,6 +688,25 @@ class _RankOneScan:
     grid: np.ndarray
 
 
+def dated_drop(transition, no_learning_loss: float) -> int:
+    """A rank-one drop epoch: the transition epoch, -1 (never left the plateau) or -2 (undated:
+    the plateau level is below half of the no-learning loss, so the seed learned before the
+    plateau window and the dated epoch would be a later decline).
+
+    >>> from ghostsym.analysis import Transition
+    >>> dated_drop(Transition(1.0, 0.01, 5000, True), 1.0)
+    5000
+    >>> dated_drop(Transition(0.02, 0.001, 140000, True), 1.0), dated_drop(
+    ...     Transition(1.0, 0.99, None, False), 1.0)
+    (-2, -1)
+    """
+    if transition.epoch is None:
+        return -1
+    if transition.plateau < 0.5 * no_learning_loss:
+        return -2
+    return int(transition.epoch)
+
+
 def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
     from ..analysis import (
         batched_interior_extrema,
@@ -720,12 +740,7 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
     # never switches on) tells: a plateau below half of it means the seed learned before the
     # window, and its drop is undated (-2) rather than dated on a later decline.
     no_learning = task.response / task.delay
-    epochs_of_transition = np.array(
-        [
-            -1 if t.epoch is None else (-2 if t.plateau < 0.5 * no_learning else t.epoch)
-            for t in transitions
-        ]
-    )
+    epochs_of_transition = np.array([dated_drop(t, no_learning) for t in transitions])
     moved = np.flatnonzero(epochs_of_transition >= 0)
     example = int(moved[0]) if moved.size else 0
     drop = int(epochs_of_transition[example]) if moved.size else setting.epochs // 2
