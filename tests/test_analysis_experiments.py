@@ -11,7 +11,6 @@ from ghostsym.experiments.ghosts import EXPERIMENTS
 
 NAMES = [
     "network-slow-points",
-    "ghosts-across-training",
     "learning-rate-law",
     "mitigation-rank",
     "mitigation-confidence",
@@ -35,8 +34,6 @@ def synthetic(name, arrays, numbers=None):
 def test_figures_are_drawn(tmp_path):
     from ghostsym.plotting import ghosts as plots
 
-    rng = np.random.default_rng(0)
-    epochs = np.arange(0, 100, 5)
     outcomes = {
         plots.plot_network_slow_points: synthetic(
             "a",
@@ -45,25 +42,6 @@ def test_figures_are_drawn(tmp_path):
                 "ghost_flow": np.linspace(0, 1, 20) ** 2 + 0.01,
                 "pair_flow": np.linspace(0, 1, 20) ** 2 - 0.01,
                 "ghost_location": np.array([0.0]),
-            },
-        ),
-        plots.plot_ghosts_across_training: synthetic(
-            "b",
-            {
-                "seeds": np.arange(2),
-                "loss": np.ones((2, 100)),
-                "loss_epochs": np.arange(100),
-                "snapshot_epochs": epochs,
-                "predicted_loss": np.ones((2, 20)),
-                "predicted_steps": rng.uniform(10, 50, (2, 20)),
-                "simulated_steps": rng.uniform(10, 50, (2, 20)),
-                "measured_drop_epoch": np.array([50, -1]),
-                "predicted_drop_epoch": np.array([55, -1]),
-                "example_seed": np.array([0]),
-                "example_epochs": np.array([0, 50]),
-                "example_kappa": np.linspace(-1, 2, 10),
-                "example_flows": np.ones((2, 10)),
-                "example_initial_kappa": np.zeros(2),
             },
         ),
         plots.plot_learning_rate_law: synthetic(

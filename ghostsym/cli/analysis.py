@@ -1,7 +1,8 @@
 """``ghostsym analyse``: the ghost-analysis experiments of trained networks, with figures.
 
-    ghostsym analyse ghosts-across-training [--scale quick|full] [--seed N] [--out DIR]
-                     [--format text|json]
+    ghostsym analyse rank-one-flow-scan [--scale quick|full] [--seed N] [--out DIR]
+                     [--format text|json]   (f(kappa) through training, the paper's Fig. 3)
+    ghostsym analyse ghosts-precede-transitions   (Figs. 4 and 5: low-rank and full-rank)
     ghostsym analyse learning-rate-law ...
     ghostsym analyse mitigations ...           (rank, confidence and readout-cap mitigations)
     ghostsym analyse network-slow-points ...   (constructed ghost and node-saddle pair)
@@ -19,7 +20,11 @@ from ._common import add_format_argument, emit, require_format, seed
 #: Names accepted on the command line and the experiments each one runs.
 TARGETS = {
     "network-slow-points": ("network-slow-points",),
-    "ghosts-across-training": ("ghosts-across-training",),
+    "rank-one-flow-scan": ("rank-one-flow-scan",),
+    "ghosts-precede-transitions": (
+        "ghosts-precede-transitions-low-rank",
+        "ghosts-precede-transitions-full-rank",
+    ),
     "learning-rate-law": ("learning-rate-law",),
     "mitigations": ("mitigation-rank", "mitigation-confidence", "mitigation-readout-cap"),
     "mitigation-rank": ("mitigation-rank",),
@@ -89,19 +94,19 @@ class AnalysedExperiment:
 
 
 def handle(arguments) -> None:
-    from ..experiments.ghosts import EXPERIMENTS
+    import importlib
+
+    from ..experiments import get_experiment
 
     require_format(arguments.format, ("text", "json"))  # figures go to --out
-    experiments = {experiment.name: experiment for experiment in EXPERIMENTS}
     reports = []
     for name in TARGETS[arguments.target]:
-        experiment = experiments[name]
+        experiment = get_experiment(name)
         outcome = experiment.run(arguments.scale, arguments.seed)
         figures = []
-        if arguments.out:
-            from ..plotting import ghosts as plots
-
-            function = getattr(plots, experiment.figure.rsplit(":", 1)[1])
+        if arguments.out and experiment.figure:
+            module_name, _, function_name = experiment.figure.partition(":")
+            function = getattr(importlib.import_module(module_name), function_name)
             figures = [str(path) for path in function(outcome, f"{arguments.out}/{name}")]
         reports.append(AnalysedExperiment(outcome, tuple(figures)))
     emit(

@@ -86,6 +86,7 @@ EXPERIMENT_MODULES: tuple[str, ...] = (
     "ghostsym.experiments.reduction",
     "ghostsym.experiments.networks",
     "ghostsym.experiments.ghosts",
+    "ghostsym.experiments.transitions",
 )
 
 

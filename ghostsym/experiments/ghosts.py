@@ -2,9 +2,6 @@
 
 - ``network-slow-points``: the slow-point finder on networks constructed with a known ghost and
   a known node-saddle pair, against the exact latent reduction (mpmath, 30 digits).
-- ``ghosts-across-training``: rank-one networks at lr 0.02 (paper Fig 3B); the on-path slow
-  point, r and the canonical passage at every snapshot; predicted vs measured drop epochs; the
-  fixed-point count over training (paper's fixed-point test); what carries the delay.
 - ``learning-rate-law``: critical SGD learning rate of trained rank-one networks against T, its
   exponent, and the prediction eta_c = alpha_c / |d rho/d theta|^2.
 - ``mitigation-rank``, ``mitigation-confidence``, ``mitigation-readout-cap``: the paper's
@@ -13,7 +10,7 @@
 Every ``run(scale, seed)`` uses the network seeds ``seed, seed + 1, ...``.
 
 >>> [experiment.name for experiment in EXPERIMENTS][:2]
-['network-slow-points', 'ghosts-across-training']
+['network-slow-points', 'learning-rate-law']
 """
 
 from __future__ import annotations
@@ -31,7 +28,6 @@ from ._tolerances import tolerance
 __all__ = [
     "EXPERIMENTS",
     "run_network_slow_points",
-    "run_ghosts_across_training",
     "run_learning_rate_law",
     "run_mitigation_rank",
     "run_mitigation_confidence",
@@ -113,195 +109,6 @@ def run_network_slow_points(scale: Scale, seed: int) -> Findings:
         numbers,
         arrays,
         {"unfoldings": str(unfoldings)},
-    )
-
-
-# --- ghosts-across-training -------------------------------------------------------------------
-@dataclass(frozen=True)
-class _TrainingScale:
-    seeds: int
-    learning_rate: float
-    epochs: int
-    record_every: int
-    snapshot_every: int
-
-
-_TRAINING = {
-    "quick": _TrainingScale(
-        seeds=12, learning_rate=0.02, epochs=6000, record_every=5, snapshot_every=10
-    ),
-    "full": _TrainingScale(
-        seeds=30, learning_rate=0.02, epochs=6000, record_every=1, snapshot_every=2
-    ),
-}
-
-
-@experiment(
-    name="ghosts-across-training",
-    title="Ghosts across training (rank-one, lr 0.02)",
-    figure="ghostsym.plotting.ghosts:plot_ghosts_across_training",
-    cost={scale: value.seeds * value.epochs for scale, value in _TRAINING.items()},
-)
-def run_ghosts_across_training(scale: Scale, seed: int) -> Findings:
-    """Rank-one, T = R = 20, c = 10, SGD; reduce every snapshot on its path kappa_0 -> 1."""
-    from ..analysis import analyse_rank_one_training, latent_flow
-    from ..network import DelayedActivation, RankOneNetwork, train_population
-
-    settings = _TRAINING[scale]
-    seeds = seed + np.arange(settings.seeds)
-    task = DelayedActivation()
-    training = train_population(
-        RankOneNetwork(),
-        task,
-        learning_rates=np.full(seeds.size, settings.learning_rate),
-        seeds=seeds,
-        epochs=settings.epochs,
-        record_every=settings.record_every,
-        snapshot_epochs=range(0, settings.epochs + 1, settings.snapshot_every),
-        log_canonical_parameter=False,  # the analysis below reduces every snapshot itself
-    )
-    result = analyse_rank_one_training(
-        training.snapshots,
-        training.snapshot_epochs,
-        training.loss,
-        training.recorded_epochs,
-        delay=task.delay,
-        response=task.response,
-    )
-    dropped = result.dropped
-    ratios = result.drop_epoch_ratio
-    kinds = result.kinds_at_drop()
-    new_pairs = result.new_fixed_points_before_drop()
-    passage_ratio = result.passage_ratio_at_drop()
-    final_counts = result.fixed_point_counts[:, -1]
-    counts_ok = not new_pairs.any()
-    details = (
-        f"{seeds.size} seeds (from {seed}), lr {settings.learning_rate}, "
-        f"{settings.epochs} epochs, snapshots every {settings.snapshot_every}"
-    )
-    # the epochs are known to within the recording and snapshot strides
-    stride = max(settings.snapshot_every, settings.record_every)
-    typical = float(np.median(result.measured_drop_epoch[dropped])) if dropped.any() else 1.0
-    resolution = stride / max(1.0, typical)
-    claims = [
-        compare_claim(
-            "abrupt drop epoch predicted by the canonical passage entering the trial (median "
-            "predicted/measured)",
-            1.0,
-            float(np.median(ratios)) if ratios.size else math.nan,
-            atol=max(0.02, 2 * resolution),
-            source="ghostsym",
-            kind="beyond",
-            details=f"{int(dropped.sum())} of {seeds.size} seeds dropped; {details}",
-        ),
-        boolean_claim(
-            "training creates no new fixed-point pair before the drop (paper's fixed-point test)",
-            "no new pair",
-            f"{int(new_pairs.sum())} of {new_pairs.size} seeds gained fixed points",
-            counts_ok and new_pairs.size > 0,
-            source="paper Fig. 3 (fixed-point test)",
-            kind="paper",
-            details="sign changes of the latent flow on a grid covering all fixed points",
-        ),
-        boolean_claim(
-            "at the abrupt drop the delay is carried by a ghost (on-path slow point with r > 0)",
-            "ghost",
-            _kind_summary(kinds),
-            kinds.size > 0 and bool(np.all(kinds == "ghost")),
-            source="ghostsym",
-            kind="beyond",
-            details="'none': F decreases monotonically on the path (the single stable fixed "
-            "point sits just above the threshold); 'fixed-point': r < 0 at the path minimum",
-        ),
-        compare_claim(
-            "canonical passage time / the network's own crossing, at the predicted drop (median)",
-            1.0,
-            float(np.median(passage_ratio)) if passage_ratio.size else math.nan,
-            rtol=0.25,
-            source="ghostsym",
-            kind="beyond",
-            details="continuous-time canonical form vs Euler steps alpha = 0.5",
-        ),
-    ]
-    example = int(np.flatnonzero(dropped)[0]) if dropped.any() else 0
-    drop = int(result.measured_drop_epoch[example]) if dropped.any() else settings.epochs // 2
-    shown = sorted({0, max(0, drop - 200), drop, min(settings.epochs, drop + 100), settings.epochs})
-    kappa = np.linspace(-2.0, 3.0, 300)
-    flows = []
-    for epoch in shown:
-        index = result.snapshot_index(epoch)
-        flows.append(
-            latent_flow(
-                kappa,
-                training.snapshots.m[example, index],
-                training.snapshots.n[example, index],
-                training.snapshots.b[example, index],
-            )
-        )
-    # after learning: snapshots whose recorded loss is below 0.1
-    learned_loss = np.stack(
-        [np.interp(result.snapshot_epochs, training.recorded_epochs, row) for row in training.loss]
-    )
-    simulated, predicted = result.passage.simulated_steps, result.passage.predicted_steps
-    learned = (learned_loss < 0.1) & np.isfinite(simulated) & (simulated > 0)
-    usable = learned & np.isfinite(predicted)
-    learned_ratio = predicted[usable] / simulated[usable]
-    # the quadratic model can put its fixed point on a path the network does cross
-    model_blocked = float(np.mean(~np.isfinite(predicted[learned]))) if learned.any() else 0.0
-    numbers = {
-        "seeds": int(seeds.size),
-        "seeds_dropped": int(dropped.sum()),
-        "median_passage_ratio_learned": float(np.median(learned_ratio))
-        if learned_ratio.size
-        else None,
-        "kinds_learned": _kind_summary(result.passage.kinds[learned]),
-        "canonical_model_blocked_fraction_learned": model_blocked,
-        "median_drop_ratio": float(np.median(ratios)) if ratios.size else None,
-        "min_drop_ratio": float(ratios.min()) if ratios.size else None,
-        "max_drop_ratio": float(ratios.max()) if ratios.size else None,
-        "median_passage_ratio_at_drop": float(np.median(passage_ratio))
-        if passage_ratio.size
-        else None,
-        "kinds_at_drop": _kind_summary(kinds),
-        "seeds_with_new_fixed_points_before_drop": int(new_pairs.sum()),
-        "max_fixed_points_final": int(final_counts.max()),
-        "seeds_collapsed_at_end": int(((training.loss[:, -1] > 0.5) & dropped).sum()),
-    }
-    arrays = {
-        "seeds": seeds,
-        "loss": training.loss.astype(np.float32),
-        "loss_epochs": training.recorded_epochs,
-        "snapshot_epochs": result.snapshot_epochs,
-        "predicted_loss": result.predicted_loss.astype(np.float32),
-        "canonical_parameter": result.passage.canonical_parameter.astype(np.float32),
-        "predicted_steps": result.passage.predicted_steps.astype(np.float32),
-        "simulated_steps": result.passage.simulated_steps.astype(np.float32),
-        "fixed_point_counts": result.fixed_point_counts,
-        "measured_drop_epoch": result.measured_drop_epoch,
-        "predicted_drop_epoch": result.predicted_drop_epoch,
-        "predicted_entry_epoch": result.predicted_entry_epoch,
-        "example_seed": np.array([example]),
-        "example_epochs": np.array(shown),
-        "example_kappa": kappa,
-        "example_flows": np.array(flows),
-        "example_initial_kappa": result.passage.initial_kappa[
-            example, [result.snapshot_index(e) for e in shown]
-        ],
-    }
-    return Findings(
-        tuple(claims),
-        numbers,
-        arrays,
-        {**settings.__dict__},
-    )
-
-
-def _kind_summary(kinds) -> str:
-    kinds = np.asarray(kinds)
-    if kinds.size == 0:
-        return "no drop"
-    return ", ".join(
-        f"{name}: {int((kinds == name).sum())}" for name in ("ghost", "fixed-point", "none")
     )
 
 
@@ -667,7 +474,6 @@ def run_mitigation_readout_cap(scale: Scale, seed: int) -> Findings:
 
 EXPERIMENTS = (
     run_network_slow_points.experiment,
-    run_ghosts_across_training.experiment,
     run_learning_rate_law.experiment,
     run_mitigation_rank.experiment,
     run_mitigation_confidence.experiment,

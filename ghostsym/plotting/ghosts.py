@@ -12,7 +12,6 @@ from . import colormaps, save_figure, subplots
 
 __all__ = [
     "plot_network_slow_points",
-    "plot_ghosts_across_training",
     "plot_learning_rate_law",
     "plot_mitigation_rank",
     "plot_mitigation_confidence",
@@ -34,82 +33,6 @@ def plot_network_slow_points(outcome, directory) -> list[Path]:
     axes.set_title("constructed rank-one networks (N = 100)")
     axes.legend(fontsize=8)
     return list(save_figure(figure, directory, "network_slow_points"))
-
-
-def plot_ghosts_across_training(outcome, directory) -> list[Path]:
-    """(1) latent flow of one run across epochs; (2) loss with predicted/measured drops;
-    (3) predicted vs measured drop epochs; (4) canonical vs simulated crossing steps."""
-    arrays = outcome.arrays
-    paths: list[Path] = []
-    figure, axes = subplots(figsize=(5.2, 3.8))
-    colours = colormaps["viridis"](np.linspace(0, 0.9, len(arrays["example_epochs"])))
-    for flow, epoch, kappa0, colour in zip(
-        arrays["example_flows"],
-        arrays["example_epochs"],
-        arrays["example_initial_kappa"],
-        colours,
-        strict=True,
-    ):
-        axes.plot(arrays["example_kappa"], flow, color=colour, label=f"epoch {int(epoch)}")
-        axes.plot([kappa0], [0], "o", color=colour, ms=4)
-    axes.axhline(0, color="k", lw=0.6)
-    axes.axvline(1.0, color="tab:orange", lw=0.8, label="readout threshold")
-    axes.set_ylim(-1.5, 2.0)
-    axes.set_xlabel(r"$\kappa$")
-    axes.set_ylabel(r"$F(\kappa)$")
-    axes.set_title(
-        f"latent flow across training (seed {int(arrays['seeds'][arrays['example_seed'][0]])})"
-    )
-    axes.legend(fontsize=7)
-    paths += save_figure(figure, directory, "latent_flow_across_epochs")
-
-    figure, axes = subplots(figsize=(6.0, 3.8))
-    shown = np.flatnonzero(arrays["measured_drop_epoch"] >= 0)[:6]
-    for index in shown:
-        (line,) = axes.plot(arrays["loss_epochs"], arrays["loss"][index], lw=0.8)
-        axes.plot(
-            arrays["snapshot_epochs"],
-            arrays["predicted_loss"][index],
-            ls=":",
-            color=line.get_color(),
-            lw=0.8,
-        )
-        axes.axvline(arrays["predicted_drop_epoch"][index], color=line.get_color(), ls="--", lw=0.6)
-    drops = np.concatenate(
-        [arrays["measured_drop_epoch"][shown], arrays["predicted_drop_epoch"][shown]]
-    )
-    drops = drops[drops >= 0]
-    if drops.size:  # zoom on the drops: the plateau before them is flat
-        axes.set_xlim(max(0, drops.min() - 300), drops.max() + 300)
-    axes.set_xlabel("epoch")
-    axes.set_ylabel("loss (solid) / predicted idealised loss (dotted)")
-    axes.set_title("abrupt drops; dashed: predicted drop epoch")
-    paths += save_figure(figure, directory, "loss_with_predicted_drop")
-
-    figure, axes = subplots(figsize=(4.2, 4.0))
-    keep = (arrays["measured_drop_epoch"] >= 0) & (arrays["predicted_drop_epoch"] >= 0)
-    measured, predicted = arrays["measured_drop_epoch"][keep], arrays["predicted_drop_epoch"][keep]
-    axes.plot(measured, predicted, "o")
-    if measured.size:
-        limits = [measured.min() * 0.95, measured.max() * 1.05]
-        axes.plot(limits, limits, "k--", lw=0.8)
-    axes.set_xlabel("measured drop epoch (loss < 1/2)")
-    axes.set_ylabel("predicted drop epoch (canonical passage)")
-    paths += save_figure(figure, directory, "drop_epochs")
-
-    figure, axes = subplots(figsize=(4.2, 4.0))
-    simulated = np.asarray(arrays["simulated_steps"], dtype=float).ravel()
-    predicted = np.asarray(arrays["predicted_steps"], dtype=float).ravel()
-    finite = np.isfinite(simulated) & np.isfinite(predicted) & (simulated > 0)
-    axes.loglog(simulated[finite], predicted[finite], ".", ms=2, alpha=0.4)
-    if finite.any():
-        limits = [simulated[finite].min(), simulated[finite].max()]
-        axes.plot(limits, limits, "k--", lw=0.8)
-    axes.set_xlabel("network crossing (updates)")
-    axes.set_ylabel("canonical prediction (updates)")
-    axes.set_title("every snapshot of every run")
-    paths += save_figure(figure, directory, "passage_prediction")
-    return paths
 
 
 def plot_learning_rate_law(outcome, directory) -> list[Path]:
