@@ -40,7 +40,7 @@ added after a full-scale run at lr 0.003, 500,000 epochs, dated post-learning de
 
 Scales: ``quick`` reduces N (50 for the low-rank RNN), the batch, the epochs (with learning rates
 raised so that lr x epochs covers the paper's transitions) and the number of snapshots; ``full``
-uses the paper's settings (EXPERIMENTS.md of the paper's code) with several seeds.
+uses the settings of the paper's published code with several seeds.
 
 Print the per-seed table: ``python -m ghostsym.experiments.transitions NAME [--scale quick]``.
 
