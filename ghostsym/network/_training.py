@@ -28,6 +28,7 @@ per-epoch noise keys derive from the seed and the epoch number only, never from 
 
 from __future__ import annotations
 
+import contextvars
 import math
 import time
 from dataclasses import dataclass, field
@@ -461,54 +462,43 @@ class _Plan:
         return state, snapshots, metrics
 
 
-def _plan(
-    model,
-    task,
-    *,
-    learning_rates,
-    seeds,
-    epochs,
-    optimizer,
-    confidences,
-    first_epoch,
-    record_every,
-    snapshot_epochs,
-    epochs_per_chunk,
-    runs_per_block,
-    dtype,
-    log_canonical_parameter,
-    initial_parameters,
-) -> _Plan:
-    _check_pairing(model, task)
-    require_choice("optimizer", optimizer, OPTIMIZERS)
-    require_choice("dtype", dtype, DTYPES)
-    for name, value in (("epochs", epochs), ("record_every", record_every)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise InvalidInputError(f"{name} must be an int >= 1, got {value!r}")
+def _require_count(name, value):
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise InvalidInputError(f"{name} must be an int >= 1, got {value!r}")
+    return int(value)
+
+
+def _checked_rates(learning_rates) -> np.ndarray:
+    rates = np.atleast_1d(np.asarray(learning_rates, dtype=np.float64))
+    if rates.ndim != 1 or rates.size == 0:
+        raise InvalidInputError(f"learning_rates must be a non-empty 1-D sequence, got {rates!r}")
+    good = np.isfinite(rates) & (rates > 0)
+    if not np.all(good):
+        raise InvalidInputError(f"learning rates must be finite and > 0, got {rates[~good][0]!r}")
+    return rates
+
+
+def _checked_confidences(model, confidences, initial_parameters, count) -> np.ndarray:
+    if confidences is None and initial_parameters is not None:
+        confidences = np.asarray(initial_parameters.confidence, dtype=np.float64)
+    elif confidences is None:
+        confidences = model.default_confidence
+    array = _as_vector("confidences", confidences, count)
+    if np.any(np.isnan(array)) or np.any(array <= 0):
+        raise InvalidInputError(f"confidences must be > 0 (inf allowed), got {array}")
+    return array
+
+
+def _checked_epochs(epochs, record_every, first_epoch, snapshot_epochs, epochs_per_chunk):
+    """(epochs, record_every, first_epoch, snapshot epochs, epochs per chunk), validated."""
+    epochs = _require_count("epochs", epochs)
+    record_every = _require_count("record_every", record_every)
     if epochs % record_every:
         raise InvalidInputError(
             f"epochs={epochs} must be a multiple of record_every={record_every}"
         )
     if isinstance(first_epoch, bool) or not isinstance(first_epoch, int | np.integer):
         raise InvalidInputError(f"first_epoch must be an int, got {first_epoch!r}")
-    rates = np.atleast_1d(np.asarray(learning_rates, dtype=np.float64))
-    if rates.ndim != 1 or rates.size == 0:
-        raise InvalidInputError(f"learning_rates must be a non-empty 1-D sequence, got {rates!r}")
-    if not np.all(np.isfinite(rates) & (rates > 0)):
-        bad = rates[~(np.isfinite(rates) & (rates > 0))][0]
-        raise InvalidInputError(f"learning rates must be finite and > 0, got {bad!r}")
-    count = rates.size
-    seed_array = _as_vector("seeds", seeds, count, kind=int)
-    if np.any(seed_array < 0):
-        raise InvalidInputError(f"seeds must be >= 0, got {seed_array.min()}")
-    if confidences is None:
-        if initial_parameters is not None:
-            confidences = np.asarray(initial_parameters.confidence, dtype=np.float64)
-        else:
-            confidences = model.default_confidence
-    confidence_array = _as_vector("confidences", confidences, count)
-    if np.any(np.isnan(confidence_array)) or np.any(confidence_array <= 0):
-        raise InvalidInputError(f"confidences must be > 0 (inf allowed), got {confidence_array}")
     snapshots = tuple(sorted({int(e) for e in snapshot_epochs}))
     if snapshots and (snapshots[0] < first_epoch or snapshots[-1] > first_epoch + epochs):
         raise InvalidInputError(
@@ -521,33 +511,77 @@ def _plan(
             f"epochs_per_chunk={epochs_per_chunk} must be a positive multiple of "
             f"record_every={record_every}"
         )
-    epochs_per_chunk = min(int(epochs_per_chunk), int(epochs))
-    if runs_per_block is None:
-        # Blocks run one after the other; a block's per-step activations (steps x trials x N
-        # floats per run) are kept near cache size, which measured faster than one big block.
-        per_run = task.steps * task.trials * model.size
-        runs_per_block = int(np.clip(2**18 // per_run, 16, 512))
-    if runs_per_block < 1:
-        raise InvalidInputError(f"runs_per_block must be >= 1, got {runs_per_block}")
-    blocks = math.ceil(count / runs_per_block)
-    runs_per_block = math.ceil(count / blocks)  # equal blocks: little padding
+    return epochs, record_every, int(first_epoch), snapshots, min(int(epochs_per_chunk), epochs)
+
+
+#: Block sizes the default blocking rounds up to (powers of two and 1.5 times them): few
+#: distinct shapes, so few compilations, at most a third of a block spent on padding runs.
+BLOCK_SIZES = tuple(sorted({2**k for k in range(11)} | {3 * 2**k for k in range(10)}))
+
+
+def _block_size(model, task, count, runs_per_block) -> int:
+    """Runs per block: ``runs_per_block`` made equal across blocks, or a bucketed default."""
+    if runs_per_block is not None:
+        if runs_per_block < 1:
+            raise InvalidInputError(f"runs_per_block must be >= 1, got {runs_per_block}")
+        return math.ceil(count / math.ceil(count / runs_per_block))  # equal blocks
+    # Blocks run one after the other; a block's per-step activations (steps x trials x N
+    # floats per run) are kept near cache size, which measured faster than one big block.
+    per_run = task.steps * task.trials * model.size
+    limit = int(np.clip(2**18 // per_run, 16, 512))
+    equal = math.ceil(count / math.ceil(count / limit))
+    return next(size for size in BLOCK_SIZES if size >= equal)
+
+
+def _checked_canonical(model, task, log_canonical_parameter) -> bool:
     if log_canonical_parameter is None:
-        log_canonical_parameter = isinstance(model, RankOneNetwork)
+        return isinstance(model, RankOneNetwork)
     if log_canonical_parameter and not isinstance(model, RankOneNetwork):
         raise InvalidInputError("the latent canonical parameter is defined for rank-one networks")
     if log_canonical_parameter and not hasattr(task, "initial_state"):
         raise InvalidInputError(f"task {task.name!r} has no fixed initial state kappa_0")
-    engine = _Engine(model, task, optimizer, dtype, bool(log_canonical_parameter))
+    return bool(log_canonical_parameter)
+
+
+def _plan(
+    model,
+    task,
+    *,
+    learning_rates,
+    seeds,
+    epochs,
+    optimizer="sgd",
+    confidences=None,
+    first_epoch=0,
+    record_every=1,
+    snapshot_epochs=(),
+    epochs_per_chunk=None,
+    runs_per_block=None,
+    dtype="float32",
+    log_canonical_parameter=None,
+    initial_parameters=None,
+) -> _Plan:
+    _check_pairing(model, task)
+    require_choice("optimizer", optimizer, OPTIMIZERS)
+    require_choice("dtype", dtype, DTYPES)
+    epochs, record_every, first_epoch, snapshots, epochs_per_chunk = _checked_epochs(
+        epochs, record_every, first_epoch, snapshot_epochs, epochs_per_chunk
+    )
+    rates = _checked_rates(learning_rates)
+    seed_array = _as_vector("seeds", seeds, rates.size, kind=int)
+    if np.any(seed_array < 0):
+        raise InvalidInputError(f"seeds must be >= 0, got {seed_array.min()}")
+    log_canonical = _checked_canonical(model, task, log_canonical_parameter)
     return _Plan(
-        engine=engine,
+        engine=_Engine(model, task, optimizer, dtype, log_canonical),
         learning_rates=rates,
         seeds=seed_array,
-        confidences=confidence_array,
-        epochs=int(epochs),
-        first_epoch=int(first_epoch),
-        record_every=int(record_every),
+        confidences=_checked_confidences(model, confidences, initial_parameters, rates.size),
+        epochs=epochs,
+        first_epoch=first_epoch,
+        record_every=record_every,
         epochs_per_chunk=epochs_per_chunk,
-        runs_per_block=int(runs_per_block),
+        runs_per_block=_block_size(model, task, rates.size, runs_per_block),
         snapshot_epochs=snapshots,
     )
 
@@ -772,22 +806,90 @@ def train_population(
         log_canonical_parameter=log_canonical_parameter,
         initial_parameters=initial_parameters,
     )
+    if initial_optimizer_state is not None and initial_parameters is None:
+        raise InvalidInputError("initial_optimizer_state needs initial_parameters")
     started = time.perf_counter()
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    starts = [
+        BlockStart(plan, block, initial_parameters, initial_optimizer_state)
+        for block in range(plan.block_count)
+    ]
+    runner = _BLOCK_RUNNER.get()
+    if runner is not None:  # e.g. a Dask cluster (ghostsym.network.use_scheduler)
+        progresses = runner(starts)
+    else:
+        bar = None
+        if progress:
+            from tqdm import tqdm
 
-        bar = tqdm(total=plan.block_count * len(plan.chunk_starts), desc="training", unit="chunk")
-    blocks = []
-    for block in range(plan.block_count):
-        state, snapshots = plan.initial_block(block, initial_parameters, initial_optimizer_state)
-        chunks = []
-        for chunk in range(len(plan.chunk_starts)):
-            state, snapshots, metrics = plan.run_chunk(chunk, state, snapshots)
-            chunks.append(metrics)
-            if bar is not None:
-                bar.update()
-        blocks.append(_finish_block(plan, block, state, snapshots, chunks))
-    if bar is not None:
-        bar.close()
+            total = plan.block_count * len(plan.chunk_starts)
+            bar = tqdm(total=total, desc="training", unit="chunk")
+        progresses = [
+            train_block(start, after_chunk=None if bar is None else (lambda _: bar.update()))
+            for start in starts
+        ]
+        if bar is not None:
+            bar.close()
+    blocks = [
+        _finish_block(plan, start.block, done.state, done.snapshots, done.metric_chunks)
+        for start, done in zip(starts, progresses, strict=True)
+    ]
     return _assemble(plan, blocks, time.perf_counter() - started)
+
+
+# --- one block of runs: the unit of work (a local loop, or a task on a cluster) ---------------
+@dataclass(frozen=True)
+class BlockStart:
+    """Everything one block of a population needs: its plan, its number, where it starts.
+
+    ``resume``: a :class:`BlockProgress` (host arrays) to continue from, e.g. a sweep's
+    checkpoint. Picklable, so a block can run in another process or on another machine.
+    """
+
+    plan: _Plan
+    block: int
+    initial_parameters: Any = None
+    initial_optimizer_state: Any = None
+    resume: BlockProgress | None = None
+
+
+class BlockProgress(NamedTuple):
+    """A block after ``completed`` chunks: run state, snapshot buffers, per-chunk metrics."""
+
+    completed: int
+    state: Any
+    snapshots: Any
+    metric_chunks: list
+
+
+def train_block(start: BlockStart, *, after_chunk=None, chunk_limit=None) -> BlockProgress:
+    """Advance one block chunk by chunk (from its start or its ``resume`` point).
+
+    ``after_chunk(progress)`` is called after each chunk (a sweep writes its checkpoint
+    there); ``chunk_limit`` stops after that many chunks in this call. The returned progress
+    holds NumPy arrays (host memory), so it can be pickled, stored and resumed from.
+    """
+    plan, block = start.plan, start.block
+    if start.resume is None:
+        state, snapshots = plan.initial_block(
+            block, start.initial_parameters, start.initial_optimizer_state
+        )
+        completed, chunks = 0, []
+    else:
+        completed, state, snapshots, chunks = start.resume
+        state, snapshots, chunks = jax.tree.map(jnp.asarray, (state, snapshots)) + (list(chunks),)
+    progress = BlockProgress(completed, _numpy_tree(state), _numpy_tree(snapshots), chunks)
+    stop = len(plan.chunk_starts)
+    if chunk_limit is not None:
+        stop = min(stop, completed + chunk_limit)
+    for chunk in range(completed, stop):
+        state, snapshots, metrics = plan.run_chunk(chunk, state, snapshots)
+        chunks = chunks + [metrics]
+        progress = BlockProgress(chunk + 1, _numpy_tree(state), _numpy_tree(snapshots), chunks)
+        if after_chunk is not None:
+            after_chunk(progress)
+    return progress
+
+
+#: When set (a callable from a list of BlockStart to a list of BlockProgress), train_population
+#: hands its blocks to it instead of looping over them here.
+_BLOCK_RUNNER: contextvars.ContextVar = contextvars.ContextVar("block_runner", default=None)
