@@ -55,6 +55,13 @@ def register(subparsers) -> None:
         action="store_true",
         help="do not rebuild derivations.tex (faster when iterating on experiments)",
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS|local:N",
+        default=None,
+        help="train the networks' blocks of runs on a Dask cluster: a scheduler address, or "
+        'local:N worker processes (needs pip install "ghostsym[distributed]")',
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.set_defaults(handler=run)
 
@@ -68,6 +75,9 @@ def run(arguments) -> None:
         return
     if not arguments.out:
         raise InvalidInputError("--out DIR is required (where the report is written)")
+    from ..network import enable_compilation_cache
+
+    enable_compilation_cache()
     result = reproduce(
         arguments.out,
         scale=arguments.scale,
@@ -76,6 +86,7 @@ def run(arguments) -> None:
         force=arguments.force,
         progress=not arguments.no_progress,
         derivations=not arguments.no_derivations,
+        scheduler=arguments.scheduler,
     )
     counts = result.verdict_counts()
     print(f"report:      {result.report.markdown}")
