@@ -41,7 +41,7 @@ import optax
 from .._jax import jax, jnp
 from ..errors import InvalidInputError, require_choice
 from ._latent import latent_slow_point
-from ._models import RankOneNetwork, as_key
+from ._models import SATURATION_LEVEL, FullRankNetwork, RankOneNetwork, _readout, as_key
 
 __all__ = [
     "OPTIMIZERS",
@@ -148,6 +148,74 @@ def _loss_and_aux(model, task, parameters, key, dtype, unroll=1):
     return loss, _Aux(task.accuracy(outputs, targets), jnp.mean(saturated))
 
 
+def _loss_and_gradient_full_rank(model, task, parameters, key, dtype, unroll=1):
+    """Loss, aux and gradient of a full-rank network, laid out for speed.
+
+    The time loop carries only the (trials, N) state, time-major: x_{t+1} = (1 - alpha) x_t +
+    alpha tanh(W x_t + d_t), one (trials x N) by (N x N) product per step. Everything that
+    does not feed back is taken out of the loop: the drive d_t = W_in u_t + b + xi_t of all
+    steps before it, the readout of all states after it (one product each). W enters the loop
+    without a gradient (``stop_gradient``); the gradient of the loss with respect to the
+    drive, delta_t = dL/d(pre-activation at step t), then gives dL/dW = sum_(b, t) delta_bt
+    x_bt^T as one product over trials x steps, instead of reading and writing all N x N
+    entries of an accumulator at every step (and dL/dW_in, dL/db follow from d_t by the chain
+    rule, also outside the loop). The same loss and gradient as :func:`_loss_and_aux`, summed
+    in another order (float32: differences at rounding level; float64 checks:
+    :func:`~ghostsym.network.check_gradients`).
+    """
+    init_key, noise_key = jax.random.split(key)
+    inputs = jnp.asarray(task.inputs(), dtype=dtype)  # (B, S, I)
+    targets = jnp.asarray(task.targets(), dtype=dtype)  # (B, S)
+    initial = task.initial_states(init_key, model.size, dtype)  # (B, N)
+    noise = task.noise_samples(noise_key, model.size, dtype)  # (B, S, N) or None
+    weights = jax.lax.stop_gradient(parameters.recurrent_weights)
+    leak = model.leak
+    before = model.readout_timing == "before-update"
+
+    def step(state, drive):
+        rates = jnp.tanh(state @ weights.T + drive)
+        return (1 - leak) * state + leak * rates, rates
+
+    def loss_function(point, offsets):
+        point = model.prepare(point)  # the readout cap, differentiated as in _loss_and_aux
+        drive = offsets + point.b  # (S, B, N), time-major
+        if model.input_size:
+            drive = drive + jnp.einsum("bsi,ni->sbn", inputs, point.input_weights)
+        if noise is not None:
+            drive = drive + jnp.swapaxes(noise, 0, 1)
+
+        def scan_step(state, step_drive):
+            new_state, rates = step(state, step_drive)
+            return new_state, (new_state, rates)
+
+        _, (states, rates) = jax.lax.scan(scan_step, initial, drive, unroll=unroll)
+        previous = jnp.concatenate([initial[None], states[:-1]])
+        read = previous if before else states
+        drive_out = read @ point.readout_weights + point.readout_bias  # (S, B)
+        outputs = _readout(task.readout, drive_out).T
+        saturation = jnp.mean((jnp.abs(rates) > SATURATION_LEVEL).astype(dtype))
+        aux = _Aux(task.accuracy(outputs, targets), saturation)
+        return task.loss(outputs, targets), (aux, previous)
+
+    offsets = jnp.zeros((task.steps, task.trials, model.size), dtype)
+    (loss, (aux, previous)), (gradient, deltas) = jax.value_and_grad(
+        loss_function, argnums=(0, 1), has_aux=True
+    )(parameters, offsets)
+    recurrent = jnp.einsum("sbi,sbj->ij", deltas, previous)
+    return (loss, aux), gradient._replace(recurrent_weights=recurrent)
+
+
+def _loss_and_gradient(model, task, parameters, key, dtype, unroll=1):
+    """((loss, aux), gradient) as training computes them (the full-rank layout for W x)."""
+    if isinstance(model, FullRankNetwork):
+        return _loss_and_gradient_full_rank(model, task, parameters, key, dtype, unroll)
+
+    def loss_function(point):
+        return _loss_and_aux(model, task, point, key, dtype, unroll)
+
+    return jax.value_and_grad(loss_function, has_aux=True)(parameters)
+
+
 def network_loss(model, task, parameters, key=0):
     """The task loss of one network (differentiable; dtype follows the parameters).
 
@@ -246,10 +314,9 @@ class _Engine:
         parameters = self.model.prepare(state.parameters)
         key = jax.random.fold_in(state.key, epoch)
 
-        def loss_function(point):
-            return _loss_and_aux(self.model, self.task, point, key, dtype, self.unroll)
-
-        (loss, aux), gradient = jax.value_and_grad(loss_function, has_aux=True)(parameters)
+        (loss, aux), gradient = _loss_and_gradient(
+            self.model, self.task, parameters, key, dtype, self.unroll
+        )
         trainable = self.model.trainable(parameters)
         gradient = type(gradient)(
             *(g if keep else jnp.zeros_like(g) for g, keep in zip(gradient, trainable, strict=True))
@@ -519,16 +586,21 @@ def _checked_epochs(epochs, record_every, first_epoch, snapshot_epochs, epochs_p
 BLOCK_SIZES = tuple(sorted({2**k for k in range(11)} | {3 * 2**k for k in range(10)}))
 
 
+def _parameter_count(model) -> int:
+    return sum(np.size(leaf) for leaf in model._draw(0, 1.0))
+
+
 def _block_size(model, task, count, runs_per_block) -> int:
     """Runs per block: ``runs_per_block`` made equal across blocks, or a bucketed default."""
     if runs_per_block is not None:
         if runs_per_block < 1:
             raise InvalidInputError(f"runs_per_block must be >= 1, got {runs_per_block}")
         return math.ceil(count / math.ceil(count / runs_per_block))  # equal blocks
-    # Blocks run one after the other; a block's per-step activations (steps x trials x N
-    # floats per run) are kept near cache size, which measured faster than one big block.
-    per_run = task.steps * task.trials * model.size
-    limit = int(np.clip(2**18 // per_run, 16, 512))
+    # Blocks run one after the other; a block's parameters and per-step activations (steps x
+    # trials x N floats per run) are kept within a core's cache (~2**17 floats here): measured
+    # faster than one big block (full-rank N = 100: 8 runs; rank one: 32).
+    per_run = task.steps * task.trials * model.size + _parameter_count(model)
+    limit = int(np.clip(2**17 // per_run, 4, 512))
     equal = math.ceil(count / math.ceil(count / limit))
     return next(size for size in BLOCK_SIZES if size >= equal)
 
