@@ -125,11 +125,12 @@ def run_blocks(
     starts: Sequence[BlockStart],
     scheduler,
     on_result: Callable[[int, BlockProgress], None] | None = None,
-) -> list[BlockProgress]:
+) -> list[BlockProgress | None]:
     """Train ``starts`` as tasks on ``scheduler`` (an address, ``local:N`` or a ``Client``).
 
     ``on_result(index, progress)`` runs in the client as each block arrives (a sweep writes it
-    to disk there, atomically). Returns the blocks' progress in the order of ``starts``.
+    to disk there, atomically, and the client keeps nothing). Without ``on_result``, returns
+    the blocks' progress in the order of ``starts``.
     """
     if not starts:
         return []
@@ -142,10 +143,12 @@ def run_blocks(
     results: list[BlockProgress | None] = [None] * len(starts)
     for future in distributed.as_completed(futures):
         index = index_of[future.key]
-        results[index] = future.result()
+        progress = future.result()
         future.release()
-        if on_result is not None:
-            on_result(index, results[index])
+        if on_result is None:
+            results[index] = progress
+        else:
+            on_result(index, progress)
     return results
 
 
