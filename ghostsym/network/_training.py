@@ -581,8 +581,8 @@ def _checked_epochs(epochs, record_every, first_epoch, snapshot_epochs, epochs_p
     return epochs, record_every, int(first_epoch), snapshots, min(int(epochs_per_chunk), epochs)
 
 
-#: Block sizes the default blocking rounds up to (powers of two and 1.5 times them): few
-#: distinct shapes, so few compilations, at most a third of a block spent on padding runs.
+#: Block sizes the full-rank default blocking rounds up to (powers of two and 1.5 times them):
+#: few distinct shapes, so few compilations, at most a third of a block spent on padding runs.
 BLOCK_SIZES = tuple(sorted({2**k for k in range(11)} | {3 * 2**k for k in range(10)}))
 
 
@@ -591,16 +591,24 @@ def _parameter_count(model) -> int:
 
 
 def _block_size(model, task, count, runs_per_block) -> int:
-    """Runs per block: ``runs_per_block`` made equal across blocks, or a bucketed default."""
+    """Runs per block: ``runs_per_block`` made equal across blocks, or the default.
+
+    The vectorised batch size can change float32 results at rounding level (XLA vectorises
+    differently), so the default for rank-one and low-rank networks is kept as it was (their
+    numbers stay bit for bit those of earlier ghostsym versions): a block's per-step
+    activations (steps x trials x N floats per run) near cache size. Full-rank blocks also
+    count the N x N weights (a core's cache holds about 2**17 floats here: 8 runs at N = 100
+    measured fastest) and round up to :data:`BLOCK_SIZES`.
+    """
     if runs_per_block is not None:
         if runs_per_block < 1:
             raise InvalidInputError(f"runs_per_block must be >= 1, got {runs_per_block}")
         return math.ceil(count / math.ceil(count / runs_per_block))  # equal blocks
-    # Blocks run one after the other; a block's parameters and per-step activations (steps x
-    # trials x N floats per run) are kept within a core's cache (~2**17 floats here): measured
-    # faster than one big block (full-rank N = 100: 8 runs; rank one: 32).
-    per_run = task.steps * task.trials * model.size + _parameter_count(model)
-    limit = int(np.clip(2**17 // per_run, 4, 512))
+    activations = task.steps * task.trials * model.size
+    if not isinstance(model, FullRankNetwork):
+        limit = int(np.clip(2**18 // activations, 16, 512))
+        return math.ceil(count / math.ceil(count / limit))
+    limit = int(np.clip(2**17 // (activations + _parameter_count(model)), 4, 512))
     equal = math.ceil(count / math.ceil(count / limit))
     return next(size for size in BLOCK_SIZES if size >= equal)
 
@@ -855,7 +863,8 @@ def train_population(
         first_epoch: number of the first epoch (recorded epochs and noise keys count from it).
         record_every: recording stride; snapshot_epochs: epochs whose parameters to keep.
         epochs_per_chunk / runs_per_block: host-sync and memory granularity; the numbers do
-            not depend on them (checked bit for bit by the tests on this machine).
+            not depend on ``epochs_per_chunk``; ``runs_per_block`` sets the vectorised batch,
+            which can change float32 results at rounding level (amplified in chaotic runs).
         dtype: ``"float32"`` (fast, default) or ``"float64"``.
         log_canonical_parameter: record the latent canonical parameter r (default: for
             rank-one networks).
