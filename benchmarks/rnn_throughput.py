@@ -25,7 +25,7 @@ Then, measured in the same run with the repeats interleaved (medians printed):
 tested on the machine this was written on, which has none); PyTorch stays on the CPU.
 
 Usage: ``python benchmarks/rnn_throughput.py [--repeats 5] [--dtype float32] [--device cpu]
-[--skip-torch] [--skip-scaling] [--skip-dask]``.
+[--skip-throughput] [--skip-torch] [--skip-scaling] [--skip-dask]``.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ CASES = (
     ("dcdt-full", *TASK_RNN, 40, 100),
 )
 SCALING_POPULATIONS = (1, 3, 10, 30, 100, 300, 1000)
-#: network-epochs per timed call in the scaling table (about a second each here)
-SCALING_WORK = {"rank1": 120_000, "dcdt-full": 4_000}
+#: network-epochs per timed call in the scaling table (0.1-3 s each here)
+SCALING_WORK = {"rank1": 20_000, "dcdt-full": 2_000}
 
 
 def flops_per_network_epoch(model, task, dtype: str) -> float:
@@ -246,6 +246,7 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu")
+    parser.add_argument("--skip-throughput", action="store_true", help="only the tables")
     parser.add_argument("--skip-torch", action="store_true")
     parser.add_argument("--skip-scaling", action="store_true")
     parser.add_argument("--skip-dask", action="store_true")
@@ -254,11 +255,12 @@ def main(argv=None) -> None:
     device = jax.devices(arguments.device)[0]
     print(f"device: {device} ({jax.default_backend()} backend)", flush=True)
     with jax.default_device(device):
-        flops = {}
-        for name, model, task, _, _ in CASES:
-            if name not in flops:
-                flops[name] = flops_per_network_epoch(model, task, arguments.dtype)
-        throughput(arguments, flops)
+        if not arguments.skip_throughput:
+            flops = {}
+            for name, model, task, _, _ in CASES:
+                if name not in flops:
+                    flops[name] = flops_per_network_epoch(model, task, arguments.dtype)
+            throughput(arguments, flops)
         if not arguments.skip_scaling:
             scaling(arguments)
     if not arguments.skip_dask:
