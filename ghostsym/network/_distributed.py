@@ -131,6 +131,8 @@ def run_blocks(
     ``on_result(index, progress)`` runs in the client as each block arrives (a sweep writes it
     to disk there, atomically, and the client keeps nothing). Without ``on_result``, returns
     the blocks' progress in the order of ``starts``.
+    >>> run_blocks([], "local:1")  # nothing to train: no cluster is started
+    []
     """
     if not starts:
         return []

@@ -948,6 +948,16 @@ def train_block(start: BlockStart, *, after_chunk=None, chunk_limit=None) -> Blo
     ``after_chunk(progress)`` is called after each chunk (a sweep writes its checkpoint
     there); ``chunk_limit`` stops after that many chunks in this call. The returned progress
     holds NumPy arrays (host memory), so it can be pickled, stored and resumed from.
+
+    >>> from ghostsym.network import RankOneNetwork, DelayedActivation
+    >>> plan = _plan(RankOneNetwork(size=6), DelayedActivation(3, 3), learning_rates=[0.1],
+    ...              seeds=[0], epochs=20, record_every=5, epochs_per_chunk=10)
+    >>> half = train_block(BlockStart(plan, 0), chunk_limit=1)
+    >>> rest = train_block(BlockStart(plan, 0, resume=half))
+    >>> whole = train_block(BlockStart(plan, 0))
+    >>> same = np.array_equal(rest.state.parameters.m, whole.state.parameters.m)
+    >>> half.completed, rest.completed, same
+    (1, 2, True)
     """
     plan, block = start.plan, start.block
     if start.resume is None:
