@@ -614,8 +614,14 @@ def run_sweep(
     processes) to run the blocks of runs as tasks there (:mod:`ghostsym.network._distributed`);
     the results are those of a run in this process, bit for bit.
     """
-    if scheduler is not None and max_chunks is not None:
-        raise InvalidInputError("--max-chunks stops a sweep run here; it has no --scheduler form")
+    if scheduler is not None:
+        from ._distributed import parse_scheduler
+
+        parse_scheduler(scheduler)  # bad input fails before anything is written
+        if max_chunks is not None:
+            raise InvalidInputError(
+                "--max-chunks stops a sweep run here; it has no --scheduler form"
+            )
     directory = Path(directory)
     existing = _check_directory(directory, config)
     plans = [config.plan(group) for group in config.groups()]
