@@ -12,12 +12,26 @@ FLOPs per network-epoch come from XLA's cost analysis of one network's training 
 backward and update) with the time loop fully unrolled, so every step is counted; the rate is
 FLOPs x network-epochs / time.
 
-Usage: ``python benchmarks/rnn_throughput.py [--repeats 3] [--dtype float32]``.
+Then, measured in the same run with the repeats interleaved (medians printed):
+
+- ``torch ...`` lines: the same two models trained by a PyTorch eager loop, one network at a
+  time (the usual research script), and the ratio of the two times; "torch not installed" when
+  PyTorch is absent (it is not a ghostsym dependency);
+- a scaling table: network-epochs per second against the population size (1 to 1,000);
+- a sweep's wall time against the number of Dask workers on this machine (``local:1``,
+  ``local:2``; skipped without the ``distributed`` extra).
+
+``--device gpu`` runs ghostsym's side on JAX's first GPU (needs a CUDA build of jaxlib; not
+tested on the machine this was written on, which has none); PyTorch stays on the CPU.
+
+Usage: ``python benchmarks/rnn_throughput.py [--repeats 5] [--dtype float32] [--device cpu]
+[--skip-throughput] [--skip-torch] [--skip-scaling] [--skip-dask]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 
 import numpy as np
@@ -28,38 +42,29 @@ from ghostsym.network import (
     DelayedCueDiscrimination,
     FullRankNetwork,
     RankOneNetwork,
+    SweepConfig,
+    enable_compilation_cache,
     train_population,
 )
 from ghostsym.network._training import _Engine, _plan
 
+RANK_ONE = RankOneNetwork(), DelayedActivation()
+TASK_RNN = FullRankNetwork.for_working_memory(), DelayedCueDiscrimination()
 CASES = (
-    ("rank1", RankOneNetwork(), DelayedActivation(), 1, 4000),
-    ("rank1", RankOneNetwork(), DelayedActivation(), 30, 2000),
-    ("rank1", RankOneNetwork(), DelayedActivation(), 300, 400),
-    ("dcdt-full", FullRankNetwork.for_working_memory(), DelayedCueDiscrimination(), 40, 100),
+    ("rank1", *RANK_ONE, 1, 4000),
+    ("rank1", *RANK_ONE, 30, 2000),
+    ("rank1", *RANK_ONE, 300, 400),
+    ("dcdt-full", *TASK_RNN, 40, 100),
 )
+SCALING_POPULATIONS = (1, 3, 10, 30, 100, 300, 1000)
+#: network-epochs per timed call in the scaling table (0.1-3 s each here)
+SCALING_WORK = {"rank1": 20_000, "dcdt-full": 2_000}
 
 
 def flops_per_network_epoch(model, task, dtype: str) -> float:
     """XLA's FLOP count of one network's epoch (time loop unrolled so it is all counted)."""
     engine = _Engine(model, task, "sgd", dtype, log_canonical=False, unroll=task.steps)
-    plan = _plan(
-        model,
-        task,
-        learning_rates=[0.01],
-        seeds=[0],
-        epochs=1,
-        optimizer="sgd",
-        confidences=None,
-        first_epoch=0,
-        record_every=1,
-        snapshot_epochs=(),
-        epochs_per_chunk=None,
-        runs_per_block=None,
-        dtype=dtype,
-        log_canonical_parameter=False,
-        initial_parameters=None,
-    )
+    plan = _plan(model, task, learning_rates=[0.01], seeds=[0], epochs=1, dtype=dtype)
     state, _ = plan.initial_block(0)
     single = jax.tree.map(lambda leaf: leaf[0], state)
     compiled = jax.jit(engine.epoch).lower(single, jnp.asarray(0, jnp.int64)).compile()
@@ -69,15 +74,12 @@ def flops_per_network_epoch(model, task, dtype: str) -> float:
     return float(analysis["flops"])
 
 
-def measure(model, task, population: int, epochs: int, dtype: str, repeats: int) -> float:
-    """Best-of-``repeats`` seconds per network-epoch of ``train_population`` (default blocks).
-
-    A first call compiles (not timed); the timed calls reuse the compiled chunk, so they
-    measure training itself (plus the negligible host-side drawing of the initial networks).
-    """
+def ghostsym_trainer(model, task, population: int, epochs: int, dtype: str):
+    """A function timing one ``train_population`` call (seconds), compiled by a first call."""
 
     def train():
-        return train_population(
+        started = time.perf_counter()
+        train_population(
             model,
             task,
             learning_rates=np.full(population, 0.003),
@@ -86,32 +88,183 @@ def measure(model, task, population: int, epochs: int, dtype: str, repeats: int)
             record_every=epochs,
             dtype=dtype,
         )
+        return time.perf_counter() - started
 
     train()  # compile + warm up
-    best = np.inf
-    for _ in range(repeats):
+    return train
+
+
+# --- the PyTorch eager loop, one network at a time ----------------------------------------------
+def torch_trainer(name: str, epochs: int):
+    """A function timing ``epochs`` SGD epochs of one network in PyTorch eager mode, or None."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    size, leak = 100, 0.5
+    if name == "rank1":
+        task = RANK_ONE[1]
+        m = (torch.randn(size) / size**0.5).requires_grad_()
+        n = (torch.randn(size) / size**0.5).requires_grad_()
+        b = torch.zeros(size, requires_grad=True)
+        parameters = [m, n, b]
+        target = torch.as_tensor(task.targets()[0], dtype=torch.float32)
+
+        def loss_function():
+            x = torch.full((size,), task.initial_state)
+            outputs = []
+            for _ in range(task.steps):
+                x = (1 - leak) * x + leak * torch.tanh(m * (n @ x) + b)
+                outputs.append(torch.sigmoid(10.0 * (n @ x - 1.0)))
+            return torch.sum((torch.stack(outputs) - target) ** 2) / task.delay
+
+    else:
+        task = TASK_RNN[1]
+        recurrent = torch.nn.RNNCell(1, size, nonlinearity="tanh")
+        readout = torch.nn.Linear(size, 1)
+        parameters = [*recurrent.parameters(), *readout.parameters()]
+        inputs = torch.as_tensor(task.inputs(), dtype=torch.float32)  # (B, S, 1)
+        targets = torch.as_tensor(task.targets(), dtype=torch.float32)  # (B, S)
+
+        def loss_function():
+            x = torch.zeros(inputs.shape[0], size)
+            outputs = []
+            for step in range(task.steps):
+                outputs.append(torch.tanh(readout(x))[:, 0])  # read before the update
+                x = (1 - leak) * x + leak * recurrent(inputs[:, step], x)
+            return torch.mean((torch.stack(outputs, 1) - targets) ** 2)
+
+    optimizer = torch.optim.SGD(parameters, lr=0.003)
+
+    def train():
         started = time.perf_counter()
-        train()
-        best = min(best, time.perf_counter() - started)
-    return best / (epochs * population)
+        for _ in range(epochs):
+            optimizer.zero_grad()
+            loss_function().backward()
+            optimizer.step()
+        return time.perf_counter() - started
+
+    train()  # warm up
+    return train
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    arguments = parser.parse_args(argv)
-    flops = {}
+def throughput(arguments, flops) -> None:
+    """The case lines, and the PyTorch comparison measured in the same loop."""
+    torch_epochs = {"rank1": 100, "dcdt-full": 100}
+    torch_times = {name: [] for name in torch_epochs}
+    torch_trainers = {
+        name: None if arguments.skip_torch else torch_trainer(name, epochs)
+        for name, epochs in torch_epochs.items()
+    }
+    ours = {}
     for name, model, task, population, epochs in CASES:
-        if name not in flops:
-            flops[name] = flops_per_network_epoch(model, task, arguments.dtype)
-        seconds = measure(model, task, population, epochs, arguments.dtype, arguments.repeats)
+        train = ghostsym_trainer(model, task, population, epochs, arguments.dtype)
+        times = []
+        for _ in range(arguments.repeats):  # interleaved: both sides see the same machine
+            times.append(train() / (epochs * population))
+            if torch_trainers[name] is not None:
+                torch_times[name].append(torch_trainers[name]() / torch_epochs[name])
+        seconds = statistics.median(times)
+        ours[name] = seconds
         print(
             f"{name} pop={population} us_per_network_epoch={seconds * 1e6:.1f} "
             f"gflops={flops[name] / seconds / 1e9:.2f} "
             f"mflop_per_network_epoch={flops[name] / 1e6:.3f}",
             flush=True,
         )
+    for name, times in torch_times.items():
+        if torch_trainers[name] is None:
+            reason = "skipped" if arguments.skip_torch else "torch not installed"
+            print(f"torch {name}: {reason}", flush=True)
+            continue
+        seconds = statistics.median(times)
+        print(
+            f"torch {name} one-network-at-a-time us_per_network_epoch={seconds * 1e6:.1f} "
+            f"ghostsym_speedup={seconds / ours[name]:.0f}x "
+            f"(ghostsym at its largest population above; medians of {len(times)})",
+            flush=True,
+        )
+
+
+def scaling(arguments) -> None:
+    """Network-epochs per second against population size, both models."""
+    print("scaling: network-epochs per second (median of repeats)")
+    print(f"{'population':>10} " + " ".join(f"{name:>12}" for name in SCALING_WORK))
+    for population in SCALING_POPULATIONS:
+        row = []
+        for name, (model, task) in (("rank1", RANK_ONE), ("dcdt-full", TASK_RNN)):
+            epochs = max(2, SCALING_WORK[name] // population)
+            train = ghostsym_trainer(model, task, population, epochs, arguments.dtype)
+            seconds = statistics.median(train() for _ in range(arguments.repeats))
+            row.append(population * epochs / seconds)
+        print(f"{population:>10} " + " ".join(f"{value:>12.4g}" for value in row), flush=True)
+
+
+def dask_scaling(arguments) -> None:
+    """A sweep's wall time on a local Dask cluster of 1 and 2 worker processes."""
+    from ghostsym.network._distributed import connect, run_blocks
+    from ghostsym.network._training import BlockStart
+
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print('dask: distributed not installed (pip install "ghostsym[distributed]")')
+        return
+    config = SweepConfig.from_mapping(
+        {
+            "name": "dask-scaling",
+            "model": "rank-one",
+            "epochs": 4000,
+            "record_every": 100,
+            "runs_per_block": 16,
+            "population": {"learning_rates": {"logspace": [-3, -1, 8]}, "seeds": {"range": [0, 8]}},
+        }
+    )
+    plan = config.plan(config.groups()[0])
+    starts = [BlockStart(plan, block) for block in range(plan.block_count)]
+    print(
+        f"dask: one sweep of {plan.runs} runs in {plan.block_count} blocks x {plan.epochs} epochs"
+    )
+    for workers in (1, 2):
+        with connect(f"local:{workers}") as client:
+            run_blocks(starts, client)  # every worker compiles (or loads from the cache)
+            times = []
+            for _ in range(arguments.repeats):
+                started = time.perf_counter()
+                run_blocks(starts, client)
+                times.append(time.perf_counter() - started)
+        print(
+            f"dask workers={workers} sweep_wall_time_s={statistics.median(times):.2f} "
+            f"(median of {len(times)}; cluster start and compilation excluded)",
+            flush=True,
+        )
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu")
+    parser.add_argument("--skip-throughput", action="store_true", help="only the tables")
+    parser.add_argument("--skip-torch", action="store_true")
+    parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--skip-dask", action="store_true")
+    arguments = parser.parse_args(argv)
+    enable_compilation_cache()
+    device = jax.devices(arguments.device)[0]
+    print(f"device: {device} ({jax.default_backend()} backend)", flush=True)
+    with jax.default_device(device):
+        if not arguments.skip_throughput:
+            flops = {}
+            for name, model, task, _, _ in CASES:
+                if name not in flops:
+                    flops[name] = flops_per_network_epoch(model, task, arguments.dtype)
+            throughput(arguments, flops)
+        if not arguments.skip_scaling:
+            scaling(arguments)
+    if not arguments.skip_dask:
+        dask_scaling(arguments)
 
 
 if __name__ == "__main__":

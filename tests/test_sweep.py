@@ -37,6 +37,12 @@ seeds = {range = [0, 2]}
 """
 
 
+@pytest.fixture(autouse=True)
+def _no_compilation_cache(monkeypatch):
+    """The CLI enables JAX's persistent cache; keep the tests out of the user's cache."""
+    monkeypatch.setenv("GHOSTSYM_NO_COMPILATION_CACHE", "1")
+
+
 @pytest.fixture(scope="module")
 def config_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("config") / "tiny.toml"

@@ -61,6 +61,13 @@ def register(subparsers) -> None:
         action="store_true",
         help="do not rebuild derivations.tex (faster when iterating on experiments)",
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS|local:N",
+        default=None,
+        help="train the networks' blocks of runs on a Dask cluster: a scheduler address, or "
+        'local:N worker processes (needs pip install "ghostsym[distributed]")',
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_format_argument(parser, ("text", "json"))
     parser.set_defaults(handler=run)
@@ -85,8 +92,10 @@ def run(arguments) -> None:
     if not arguments.out:
         raise InvalidInputError("--out DIR is required (where the report is written)")
     from ..experiments import CLAIM_KINDS, VERDICTS
+    from ..network import enable_compilation_cache
     from ..report._reproduce import ReproductionFailedError, reproduce
 
+    enable_compilation_cache()
     result = reproduce(
         arguments.out,
         scale=arguments.scale,
@@ -95,6 +104,7 @@ def run(arguments) -> None:
         force=arguments.force,
         progress=not arguments.no_progress,
         derivations=not arguments.no_derivations,
+        scheduler=arguments.scheduler,
     )
     summary = {
         "report": {"markdown": result.report.markdown, "html": result.report.html},

@@ -2,8 +2,11 @@
 
 The TOML format and the files written are described in :mod:`ghostsym.network._sweeps`.
 Rerunning the same command after an interruption resumes from the last completed chunk;
-``--max-chunks N`` stops after N chunks (a controlled interruption). When the sweep is
-complete, a per-group, per-learning-rate table of outcomes is printed.
+``--max-chunks N`` stops after N chunks (a controlled interruption). ``--scheduler ADDRESS``
+runs the blocks of runs as tasks on a Dask cluster (``dask scheduler`` / ``dask worker
+ADDRESS``), ``--scheduler local:N`` on N local worker processes; the results are those of a
+run in this process, bit for bit. When the sweep is complete, a per-group, per-learning-rate
+table of outcomes is printed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,13 @@ def register(subparsers) -> None:
         default=None,
         help="stop after this many chunks (resume by rerunning)",
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS|local:N",
+        default=None,
+        help="a Dask scheduler address, or local:N for N local worker processes "
+        '(needs pip install "ghostsym[distributed]")',
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument("--keep-checkpoints", action="store_true")
     parser.add_argument("--learned-below", type=float, default=0.25)
@@ -37,10 +47,13 @@ def run(arguments) -> None:
     from ..network import (
         SweepConfig,
         classify_runs,
+        enable_compilation_cache,
         load_sweep,
         run_sweep,
         summarise_by_setting,
     )
+
+    enable_compilation_cache()
 
     if arguments.max_chunks is not None and arguments.max_chunks < 0:
         raise InvalidInputError(f"--max-chunks must be >= 0, got {arguments.max_chunks}")
@@ -51,6 +64,7 @@ def run(arguments) -> None:
         max_chunks=arguments.max_chunks,
         progress=not arguments.no_progress,
         keep_checkpoints=arguments.keep_checkpoints,
+        scheduler=arguments.scheduler,
     )
     if not status.complete:
         message = {

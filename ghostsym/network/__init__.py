@@ -29,7 +29,11 @@ Theory inside training:
     the latent slow point (the derived expression lambdified to JAX) and the latent clearance.
 Sweeps:
     :class:`SweepConfig`, :func:`run_sweep`, :func:`load_sweep` (``ghostsym sweep CONFIG.toml``);
-    :func:`build_model` / :func:`build_task` from names and settings.
+    :func:`build_model` / :func:`build_task` from names and settings; ``scheduler=`` (or
+    :func:`use_scheduler` around any training) runs blocks of runs as tasks on a Dask cluster.
+Compilation:
+    :func:`enable_compilation_cache` (JAX's persistent cache in the user's cache directory,
+    for entry points; opt out with ``GHOSTSYM_NO_COMPILATION_CACHE=1``).
 
 >>> from ghostsym.network import RankOneNetwork, DelayedActivation, network_loss
 >>> model = RankOneNetwork()
@@ -39,6 +43,8 @@ Sweeps:
 
 from ._canonical_training import CanonicalTraining, train_canonical_population
 from ._checks import GradientCheck, check_gradients, gradient_check_cases
+from ._compilation import compilation_cache_directory, enable_compilation_cache
+from ._distributed import use_scheduler
 from ._export import network_arrays, save_network
 from ._latent import (
     LatentFactors,
@@ -131,4 +137,7 @@ __all__ = [
     "build_model",
     "build_task",
     "MODEL_NAMES",
+    "use_scheduler",
+    "enable_compilation_cache",
+    "compilation_cache_directory",
 ]

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 import optax
 
-from .._jax import jax, jnp
+from .._jax import float64, jax, jnp
 from ..errors import InvalidInputError, require_choice
 from ..theory._task import delayed_activation_theory
 from ._training import OPTIMIZERS
@@ -114,6 +114,7 @@ class CanonicalTraining:
         )
 
 
+@float64
 def train_canonical_population(
     learning_rates,
     *,

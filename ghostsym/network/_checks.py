@@ -1,6 +1,6 @@
 """Gradients of every model and loss against central finite differences, in float64.
 
-:func:`check_gradients` compares ``jax.grad`` of a task loss with central differences along one
+:func:`check_gradients` compares the gradient training uses with central differences along one
 random direction per trainable parameter leaf; :func:`gradient_check_cases` lists the (model,
 task) pairs ``ghostsym gradient-check`` and the tests cover: every model family, every task,
 noise, random initial rates, a trainable confidence and the readout cap.
@@ -16,10 +16,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from .._jax import jax, jnp
+from .._jax import float64, jax, jnp
 from ._models import FullRankNetwork, LowRankNetwork, RankOneNetwork, as_key
 from ._tasks import DelayedActivation, DelayedCueDiscrimination, DelayedMatchToSample
-from ._training import _check_pairing, _loss_and_aux
+from ._training import _check_pairing, _loss_and_aux, _loss_and_gradient
 
 __all__ = ["GradientCheck", "check_gradients", "gradient_check_cases"]
 
@@ -44,18 +44,24 @@ class GradientCheck:
 
 @lru_cache(maxsize=32)
 def _value_and_gradient(model, task):
-    """One compiled float64 (loss, gradient) per (model, task); differences reuse its value."""
+    """Compiled float64 (loss, gradient) per (model, task): the loss of the plain forward pass
+    (:func:`~ghostsym.network.network_loss`'s, which the differences use) and the gradient as
+    training computes it (for full-rank networks, dL/dW assembled after the time loop)."""
 
     def loss(point, key):
         return _loss_and_aux(model, task, point, key, jnp.float64)[0]
 
-    return jax.jit(jax.value_and_grad(loss))
+    def gradient(point, key):
+        return _loss_and_gradient(model, task, point, key, jnp.float64)[1]
+
+    return jax.jit(loss), jax.jit(gradient)
 
 
+@float64
 def check_gradients(
     model, task, parameters=None, *, seed: int = 0, step: float = 1e-5, key=0
 ) -> GradientCheck:
-    """Check ``jax.grad`` of the task loss against central differences, in float64.
+    """Check the training gradient of the task loss against central differences, in float64.
 
     >>> from ghostsym.network import RankOneNetwork, DelayedActivation
     >>> model = RankOneNetwork(size=6)
@@ -70,12 +76,12 @@ def check_gradients(
     parameters = model.cast(parameters, jnp.float64)
     noise_key = as_key(key)
 
-    compiled = _value_and_gradient(model, task)
+    compiled_loss, compiled_gradient = _value_and_gradient(model, task)
 
     def loss(point):
-        return compiled(point, noise_key)[0]
+        return compiled_loss(point, noise_key)
 
-    gradient = compiled(parameters, noise_key)[1]
+    gradient = compiled_gradient(parameters, noise_key)
     trainable = model.trainable(parameters)
     rng = np.random.default_rng(seed)
     autodiff, finite, errors = {}, {}, {}

@@ -18,7 +18,7 @@ Readouts:
   with ``readout_cap=True`` the readout weight and bias are divided by ||w_out||_1 / c before
   every forward pass (the paper's confidence cap; c = inf means no cap).
 
-Initialisations follow the paper's code (EXPERIMENTS.md section 0): m, n ~ N(0, 1/N) and b = 0
+Initialisations follow the paper's published code: m, n ~ N(0, 1/N) and b = 0
 for R1/RK; W ~ N(0, 1/N), w_out, b_out ~ N(0, 1/N) for RF; Xavier-uniform W, W_in, w_out and
 PyTorch's default biases for the task RNN. There is no explicit 1/N in the forward pass, so a
 learning rate means what it means in the paper. Draws use NumPy (PCG64 streams spawned from the
@@ -42,7 +42,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._jax import jax, jnp
+from .._jax import float64, jax, jnp
 from ..errors import InvalidInputError, require_choice, require_positive
 
 __all__ = [
@@ -195,6 +195,7 @@ class _Network:
     def _draw(self, seed: int, confidence):  # float64 NumPy parameters of one seed
         raise NotImplementedError
 
+    @float64
     def initialise(self, seed: int, confidence: float | None = None, dtype=jnp.float64):
         """Parameters drawn as in the paper (see the class docstring) from an int ``seed``.
 
@@ -317,6 +318,7 @@ class _Network:
         """A pytree of bools: which leaves gradient descent updates (all but the confidence)."""
         return type(parameters)(*(name != "confidence" for name in parameters._fields))
 
+    @float64
     def cast(self, parameters, dtype):
         """All leaves as ``dtype`` (float32 for fast training, float64 for checks)."""
         return jax.tree.map(lambda leaf: jnp.asarray(leaf, dtype=dtype), parameters)

@@ -42,6 +42,7 @@ with results identical, bit for bit, to an uninterrupted run (same machine and v
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import time
@@ -62,7 +63,7 @@ from .._io import (
     read_json,
     write_json,
 )
-from .._jax import jax
+from .._jax import float64, jax
 from ..errors import InvalidInputError, require_choice
 from ._models import (
     FullRankNetwork,
@@ -73,7 +74,17 @@ from ._models import (
     RankOneParameters,
 )
 from ._tasks import TASK_NAMES
-from ._training import DTYPES, OPTIMIZERS, PopulationTraining, _assemble, _finish_block, _plan
+from ._training import (
+    DTYPES,
+    OPTIMIZERS,
+    BlockProgress,
+    BlockStart,
+    PopulationTraining,
+    _assemble,
+    _finish_block,
+    _plan,
+    train_block,
+)
 
 __all__ = [
     "MODEL_NAMES",
@@ -381,30 +392,30 @@ def _checkpoint_path(directory: Path, group: int, block: int) -> Path:
     return directory / "checkpoints" / f"group-{group:03d}-block-{block:03d}.npz"
 
 
-def _save_checkpoint(path: Path, completed: int, state, snapshots, metric_chunks, names):
-    arrays = {"completed_chunks": np.asarray(completed)}
-    for index, leaf in enumerate(jax.tree.leaves(state)):
+def _save_checkpoint(path: Path, progress: BlockProgress, names):
+    arrays = {"completed_chunks": np.asarray(progress.completed)}
+    for index, leaf in enumerate(jax.tree.leaves(progress.state)):
         arrays[f"state_{index}"] = np.asarray(leaf)
-    for index, leaf in enumerate(jax.tree.leaves(snapshots)):
+    for index, leaf in enumerate(jax.tree.leaves(progress.snapshots)):
         arrays[f"snapshot_{index}"] = np.asarray(leaf)
     for name in names:
-        arrays[f"metric_{name}"] = np.concatenate([chunk[name] for chunk in metric_chunks])
+        arrays[f"metric_{name}"] = np.concatenate([chunk[name] for chunk in progress.metric_chunks])
     atomic_write_bytes(path, npz_bytes(arrays))
 
 
-def _load_checkpoint(path: Path, template_state, template_snapshots, names):
+def _load_checkpoint(path: Path, plan, block: int) -> BlockProgress | None:
+    """The progress stored for ``block`` (host arrays shaped like its initial state), or None."""
+    if not path.exists():
+        return None
+    template_state, template_snapshots = jax.eval_shape(lambda: plan.initial_block(block))
     with np.load(path) as data:
         completed = int(data["completed_chunks"])
         leaves, treedef = jax.tree.flatten(template_state)
-        state = jax.tree.unflatten(
-            treedef, [jax.numpy.asarray(data[f"state_{i}"]) for i in range(len(leaves))]
-        )
+        state = jax.tree.unflatten(treedef, [data[f"state_{i}"] for i in range(len(leaves))])
         leaves, treedef = jax.tree.flatten(template_snapshots)
-        snapshots = jax.tree.unflatten(
-            treedef, [jax.numpy.asarray(data[f"snapshot_{i}"]) for i in range(len(leaves))]
-        )
-        metrics = {name: np.asarray(data[f"metric_{name}"]) for name in names}
-    return completed, state, snapshots, [metrics]
+        snapshots = jax.tree.unflatten(treedef, [data[f"snapshot_{i}"] for i in range(len(leaves))])
+        metrics = {name: np.asarray(data[f"metric_{name}"]) for name in plan.engine.metric_names()}
+    return BlockProgress(completed, state, snapshots, [metrics])
 
 
 def _training_arrays(prefix: str, training: PopulationTraining) -> dict:
@@ -473,6 +484,107 @@ def _read_metadata(directory: Path) -> dict | None:
 
 
 # --- running ------------------------------------------------------------------------------------
+class _Session:
+    """Book-keeping of one call of :func:`run_sweep`: counts, wall time, bar, metadata."""
+
+    def __init__(self, directory, config, done, total, wall_time, progress):
+        self.directory, self.config = directory, config
+        self.done, self.total, self.previous_wall_time = done, total, wall_time
+        self.started = time.perf_counter()
+        self.bar = None
+        if progress:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=done, desc=config.name, unit="chunk")
+
+    @property
+    def wall_time(self) -> float:
+        return self.previous_wall_time + time.perf_counter() - self.started
+
+    def advance(self, chunks: int) -> None:
+        self.done += chunks
+        if self.bar is not None:
+            self.bar.update(chunks)
+        self.write("running")
+
+    def write(self, status: str) -> None:
+        _write_metadata(self.directory, self.config, status, self.wall_time, self.done, self.total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _check_directory(directory: Path, config: SweepConfig) -> dict | None:
+    existing = _read_metadata(directory)
+    if existing is not None and existing["config"] != from_json_ready(json_ready(config.to_json())):
+        raise InvalidInputError(
+            f"{str(directory)!r} holds a different sweep ({existing['config'].get('name')!r}); "
+            "use another --out directory"
+        )
+    return existing
+
+
+def _completed(start: BlockStart) -> int:
+    return 0 if start.resume is None else start.resume.completed
+
+
+def _run_here(starts, directory, session, max_chunks) -> bool:
+    """Run the blocks in this process, checkpointing every chunk; True if interrupted."""
+    executed = 0
+    for group, start in starts:
+        path = _checkpoint_path(directory, group, start.block)
+        names = start.plan.engine.metric_names()
+
+        def save(progress, path=path, names=names):
+            _save_checkpoint(path, progress, names)
+            session.advance(1)
+
+        remaining = len(start.plan.chunk_starts) - _completed(start)
+        limit = None if max_chunks is None else max_chunks - executed
+        if limit is not None and limit < remaining:
+            if limit > 0:
+                train_block(start, after_chunk=save, chunk_limit=limit)
+            return True
+        train_block(start, after_chunk=save)
+        executed += remaining
+    return False
+
+
+def _run_on_cluster(starts, directory, session, scheduler) -> None:
+    """Run the blocks as tasks on a Dask cluster; each finished block is written on arrival."""
+    from ._distributed import run_blocks
+
+    def save(index, progress):
+        group, start = starts[index]
+        path = _checkpoint_path(directory, group, start.block)
+        _save_checkpoint(path, progress, start.plan.engine.metric_names())
+        completed = _completed(start)
+        session.advance(progress.completed - completed)
+
+    run_blocks([start for _, start in starts], scheduler, on_result=save)
+
+
+def _write_results(directory: Path, plans, keep_checkpoints: bool) -> None:
+    arrays = {}
+    for g, plan in enumerate(plans):
+        blocks = []
+        for block in range(plan.block_count):
+            progress = _load_checkpoint(_checkpoint_path(directory, g, block), plan, block)
+            blocks.append(
+                _finish_block(
+                    plan, block, progress.state, progress.snapshots, progress.metric_chunks
+                )
+            )
+        arrays.update(_training_arrays(f"g{g:03d}", _assemble(plan, blocks, 0.0)))
+    atomic_write_bytes(directory / "results.npz", npz_bytes(arrays))
+    if not keep_checkpoints:
+        for g, plan in enumerate(plans):
+            for block in range(plan.block_count):
+                _checkpoint_path(directory, g, block).unlink(missing_ok=True)
+
+
+@float64
 def run_sweep(
     config: SweepConfig,
     directory,
@@ -480,116 +592,57 @@ def run_sweep(
     max_chunks: int | None = None,
     progress: bool = True,
     keep_checkpoints: bool = False,
+    scheduler: str | None = None,
 ) -> SweepStatus:
     """Run (or resume) ``config`` into ``directory``; see the module docstring.
 
     ``max_chunks`` stops after that many chunks in this call (a controlled interruption; the
-    next call resumes). A directory holding a different sweep is refused.
+    next call resumes). A directory holding a different sweep is refused. ``scheduler``: a
+    Dask scheduler address (``tcp://host:8786``) or ``local:N`` (a local cluster of N worker
+    processes) to run the blocks of runs as tasks there (:mod:`ghostsym.network._distributed`);
+    the results are those of a run in this process, bit for bit.
     """
+    if scheduler is not None:
+        from ._distributed import parse_scheduler
+
+        parse_scheduler(scheduler)  # bad input fails before anything is written
+        if max_chunks is not None:
+            raise InvalidInputError(
+                "--max-chunks stops a sweep run here; it has no --scheduler form"
+            )
     directory = Path(directory)
-    existing = _read_metadata(directory)
-    if existing is not None and existing["config"] != from_json_ready(json_ready(config.to_json())):
-        raise InvalidInputError(
-            f"{str(directory)!r} holds a different sweep ({existing['config'].get('name')!r}); "
-            "use another --out directory"
-        )
-    groups = config.groups()
-    plans = [config.plan(group) for group in groups]
+    existing = _check_directory(directory, config)
+    plans = [config.plan(group) for group in config.groups()]
     total = sum(plan.block_count * len(plan.chunk_starts) for plan in plans)
     wall_time = float(existing["wall_time_seconds"]) if existing else 0.0
-    if (
-        existing is not None
-        and existing["status"] == "complete"
-        and (directory / "results.npz").exists()
-    ):
+    if existing and existing["status"] == "complete" and (directory / "results.npz").exists():
         return SweepStatus(directory, True, total, total, wall_time)
-
-    done = 0
+    starts = []
     for g, plan in enumerate(plans):
         for block in range(plan.block_count):
-            path = _checkpoint_path(directory, g, block)
-            if path.exists():
-                with np.load(path) as data:
-                    done += int(data["completed_chunks"])
-    _write_metadata(directory, config, "running", wall_time, done, total)
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, initial=done, desc=config.name, unit="chunk")
-    executed = 0
-    interrupted = False
-    session_start = time.perf_counter()
+            resume = _load_checkpoint(_checkpoint_path(directory, g, block), plan, block)
+            if resume is None or resume.completed < len(plan.chunk_starts):
+                starts.append((g, BlockStart(plan, block, resume=resume)))
+    done = total - sum(len(start.plan.chunk_starts) - (_completed(start)) for _, start in starts)
+    session = _Session(directory, config, done, total, wall_time, progress)
+    session.write("running")
     try:
-        for g, plan in enumerate(plans):
-            names = plan.engine.metric_names()
-            for block in range(plan.block_count):
-                chunk_count = len(plan.chunk_starts)
-                path = _checkpoint_path(directory, g, block)
-                completed = 0
-                if path.exists():
-                    template = plan.initial_block(block)
-                    completed, state, snapshots, metric_chunks = _load_checkpoint(
-                        path, *template, names
-                    )
-                if completed >= chunk_count:
-                    continue
-                if completed == 0:
-                    state, snapshots = plan.initial_block(block)
-                    metric_chunks = []
-                for chunk in range(completed, chunk_count):
-                    if max_chunks is not None and executed >= max_chunks:
-                        interrupted = True
-                        break
-                    state, snapshots, metrics = plan.run_chunk(chunk, state, snapshots)
-                    metric_chunks.append(metrics)
-                    _save_checkpoint(path, chunk + 1, state, snapshots, metric_chunks, names)
-                    executed += 1
-                    done += 1
-                    if bar is not None:
-                        bar.update()
-                    _write_metadata(
-                        directory,
-                        config,
-                        "running",
-                        wall_time + time.perf_counter() - session_start,
-                        done,
-                        total,
-                    )
-                if interrupted:
-                    break
-            if interrupted:
-                break
+        if scheduler is None:
+            interrupted = _run_here(starts, directory, session, max_chunks)
+        else:
+            _run_on_cluster(starts, directory, session, scheduler)
+            interrupted = False
     finally:
-        if bar is not None:
-            bar.close()
-    wall_time += time.perf_counter() - session_start
+        session.close()
     if interrupted:
-        _write_metadata(directory, config, "interrupted", wall_time, done, total)
-        return SweepStatus(directory, False, done, total, wall_time)
-
-    arrays = {}
-    for g, plan in enumerate(plans):
-        names = plan.engine.metric_names()
-        blocks = []
-        for block in range(plan.block_count):
-            template = plan.initial_block(block)
-            _, state, snapshots, metric_chunks = _load_checkpoint(
-                _checkpoint_path(directory, g, block), *template, names
-            )
-            blocks.append(_finish_block(plan, block, state, snapshots, metric_chunks))
-        arrays.update(_training_arrays(f"g{g:03d}", _assemble(plan, blocks, 0.0)))
-    atomic_write_bytes(directory / "results.npz", npz_bytes(arrays))
-    _write_metadata(directory, config, "complete", wall_time, total, total)
+        session.write("interrupted")
+        return SweepStatus(directory, False, session.done, total, session.wall_time)
+    _write_results(directory, plans, keep_checkpoints)
+    session.write("complete")
     if not keep_checkpoints:
-        for g, plan in enumerate(plans):
-            for block in range(plan.block_count):
-                _checkpoint_path(directory, g, block).unlink(missing_ok=True)
-        try:
+        with contextlib.suppress(OSError):
             (directory / "checkpoints").rmdir()
-        except OSError:
-            pass
-    return SweepStatus(directory, True, total, total, wall_time)
+    return SweepStatus(directory, True, total, total, session.wall_time)
 
 
 def load_sweep(directory) -> SweepResult:

@@ -2,7 +2,7 @@
 
 A task is a frozen dataclass that knows its trials (inputs, targets, initial states, noise),
 the output nonlinearity its targets need, its loss normalisation and its accuracy rule, all as
-in the paper's code (EXPERIMENTS.md section 0):
+in the paper's published code:
 
 - :class:`DelayedActivation` (R1/RK/RF): no input; target 0 for ``delay`` steps, then 1 for
   ``response`` steps; loss sum_t (y_t - target_t)^2 / delay (the paper's "/ T"); every unit

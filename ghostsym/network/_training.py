@@ -28,6 +28,7 @@ per-epoch noise keys derive from the seed and the epoch number only, never from 
 
 from __future__ import annotations
 
+import contextvars
 import math
 import time
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ import optax
 from .._jax import float64, jax, jnp
 from ..errors import InvalidInputError, require_choice
 from ._latent import latent_slow_point
-from ._models import RankOneNetwork, as_key
+from ._models import SATURATION_LEVEL, FullRankNetwork, RankOneNetwork, _readout, as_key
 
 __all__ = [
     "OPTIMIZERS",
@@ -148,6 +149,74 @@ def _loss_and_aux(model, task, parameters, key, dtype, unroll=1):
     return loss, _Aux(task.accuracy(outputs, targets), jnp.mean(saturated))
 
 
+def _loss_and_gradient_full_rank(model, task, parameters, key, dtype, unroll=1):
+    """Loss, aux and gradient of a full-rank network, laid out for speed.
+
+    The time loop carries only the (trials, N) state, time-major: x_{t+1} = (1 - alpha) x_t +
+    alpha tanh(W x_t + d_t), one (trials x N) by (N x N) product per step. Everything that
+    does not feed back is taken out of the loop: the drive d_t = W_in u_t + b + xi_t of all
+    steps before it, the readout of all states after it (one product each). W enters the loop
+    without a gradient (``stop_gradient``); the gradient of the loss with respect to the
+    drive, delta_t = dL/d(pre-activation at step t), then gives dL/dW = sum_(b, t) delta_bt
+    x_bt^T as one product over trials x steps, instead of reading and writing all N x N
+    entries of an accumulator at every step (and dL/dW_in, dL/db follow from d_t by the chain
+    rule, also outside the loop). The same loss and gradient as :func:`_loss_and_aux`, summed
+    in another order (float32: differences at rounding level; float64 checks:
+    :func:`~ghostsym.network.check_gradients`).
+    """
+    init_key, noise_key = jax.random.split(key)
+    inputs = jnp.asarray(task.inputs(), dtype=dtype)  # (B, S, I)
+    targets = jnp.asarray(task.targets(), dtype=dtype)  # (B, S)
+    initial = task.initial_states(init_key, model.size, dtype)  # (B, N)
+    noise = task.noise_samples(noise_key, model.size, dtype)  # (B, S, N) or None
+    weights = jax.lax.stop_gradient(parameters.recurrent_weights)
+    leak = model.leak
+    before = model.readout_timing == "before-update"
+
+    def step(state, drive):
+        rates = jnp.tanh(state @ weights.T + drive)
+        return (1 - leak) * state + leak * rates, rates
+
+    def loss_function(point, offsets):
+        point = model.prepare(point)  # the readout cap, differentiated as in _loss_and_aux
+        drive = offsets + point.b  # (S, B, N), time-major
+        if model.input_size:
+            drive = drive + jnp.einsum("bsi,ni->sbn", inputs, point.input_weights)
+        if noise is not None:
+            drive = drive + jnp.swapaxes(noise, 0, 1)
+
+        def scan_step(state, step_drive):
+            new_state, rates = step(state, step_drive)
+            return new_state, (new_state, rates)
+
+        _, (states, rates) = jax.lax.scan(scan_step, initial, drive, unroll=unroll)
+        previous = jnp.concatenate([initial[None], states[:-1]])
+        read = previous if before else states
+        drive_out = read @ point.readout_weights + point.readout_bias  # (S, B)
+        outputs = _readout(task.readout, drive_out).T
+        saturation = jnp.mean((jnp.abs(rates) > SATURATION_LEVEL).astype(dtype))
+        aux = _Aux(task.accuracy(outputs, targets), saturation)
+        return task.loss(outputs, targets), (aux, previous)
+
+    offsets = jnp.zeros((task.steps, task.trials, model.size), dtype)
+    (loss, (aux, previous)), (gradient, deltas) = jax.value_and_grad(
+        loss_function, argnums=(0, 1), has_aux=True
+    )(parameters, offsets)
+    recurrent = jnp.einsum("sbi,sbj->ij", deltas, previous)
+    return (loss, aux), gradient._replace(recurrent_weights=recurrent)
+
+
+def _loss_and_gradient(model, task, parameters, key, dtype, unroll=1):
+    """((loss, aux), gradient) as training computes them (the full-rank layout for W x)."""
+    if isinstance(model, FullRankNetwork):
+        return _loss_and_gradient_full_rank(model, task, parameters, key, dtype, unroll)
+
+    def loss_function(point):
+        return _loss_and_aux(model, task, point, key, dtype, unroll)
+
+    return jax.value_and_grad(loss_function, has_aux=True)(parameters)
+
+
 @float64
 def network_loss(model, task, parameters, key=0):
     """The task loss of one network (differentiable; dtype follows the parameters).
@@ -247,10 +316,9 @@ class _Engine:
         parameters = self.model.prepare(state.parameters)
         key = jax.random.fold_in(state.key, epoch)
 
-        def loss_function(point):
-            return _loss_and_aux(self.model, self.task, point, key, dtype, self.unroll)
-
-        (loss, aux), gradient = jax.value_and_grad(loss_function, has_aux=True)(parameters)
+        (loss, aux), gradient = _loss_and_gradient(
+            self.model, self.task, parameters, key, dtype, self.unroll
+        )
         trainable = self.model.trainable(parameters)
         gradient = type(gradient)(
             *(g if keep else jnp.zeros_like(g) for g, keep in zip(gradient, trainable, strict=True))
@@ -463,54 +531,43 @@ class _Plan:
         return state, snapshots, metrics
 
 
-def _plan(
-    model,
-    task,
-    *,
-    learning_rates,
-    seeds,
-    epochs,
-    optimizer,
-    confidences,
-    first_epoch,
-    record_every,
-    snapshot_epochs,
-    epochs_per_chunk,
-    runs_per_block,
-    dtype,
-    log_canonical_parameter,
-    initial_parameters,
-) -> _Plan:
-    _check_pairing(model, task)
-    require_choice("optimizer", optimizer, OPTIMIZERS)
-    require_choice("dtype", dtype, DTYPES)
-    for name, value in (("epochs", epochs), ("record_every", record_every)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise InvalidInputError(f"{name} must be an int >= 1, got {value!r}")
+def _require_count(name, value):
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise InvalidInputError(f"{name} must be an int >= 1, got {value!r}")
+    return int(value)
+
+
+def _checked_rates(learning_rates) -> np.ndarray:
+    rates = np.atleast_1d(np.asarray(learning_rates, dtype=np.float64))
+    if rates.ndim != 1 or rates.size == 0:
+        raise InvalidInputError(f"learning_rates must be a non-empty 1-D sequence, got {rates!r}")
+    good = np.isfinite(rates) & (rates > 0)
+    if not np.all(good):
+        raise InvalidInputError(f"learning rates must be finite and > 0, got {rates[~good][0]!r}")
+    return rates
+
+
+def _checked_confidences(model, confidences, initial_parameters, count) -> np.ndarray:
+    if confidences is None and initial_parameters is not None:
+        confidences = np.asarray(initial_parameters.confidence, dtype=np.float64)
+    elif confidences is None:
+        confidences = model.default_confidence
+    array = _as_vector("confidences", confidences, count)
+    if np.any(np.isnan(array)) or np.any(array <= 0):
+        raise InvalidInputError(f"confidences must be > 0 (inf allowed), got {array}")
+    return array
+
+
+def _checked_epochs(epochs, record_every, first_epoch, snapshot_epochs, epochs_per_chunk):
+    """(epochs, record_every, first_epoch, snapshot epochs, epochs per chunk), validated."""
+    epochs = _require_count("epochs", epochs)
+    record_every = _require_count("record_every", record_every)
     if epochs % record_every:
         raise InvalidInputError(
             f"epochs={epochs} must be a multiple of record_every={record_every}"
         )
     if isinstance(first_epoch, bool) or not isinstance(first_epoch, int | np.integer):
         raise InvalidInputError(f"first_epoch must be an int, got {first_epoch!r}")
-    rates = np.atleast_1d(np.asarray(learning_rates, dtype=np.float64))
-    if rates.ndim != 1 or rates.size == 0:
-        raise InvalidInputError(f"learning_rates must be a non-empty 1-D sequence, got {rates!r}")
-    if not np.all(np.isfinite(rates) & (rates > 0)):
-        bad = rates[~(np.isfinite(rates) & (rates > 0))][0]
-        raise InvalidInputError(f"learning rates must be finite and > 0, got {bad!r}")
-    count = rates.size
-    seed_array = _as_vector("seeds", seeds, count, kind=int)
-    if np.any(seed_array < 0):
-        raise InvalidInputError(f"seeds must be >= 0, got {seed_array.min()}")
-    if confidences is None:
-        if initial_parameters is not None:
-            confidences = np.asarray(initial_parameters.confidence, dtype=np.float64)
-        else:
-            confidences = model.default_confidence
-    confidence_array = _as_vector("confidences", confidences, count)
-    if np.any(np.isnan(confidence_array)) or np.any(confidence_array <= 0):
-        raise InvalidInputError(f"confidences must be > 0 (inf allowed), got {confidence_array}")
     snapshots = tuple(sorted({int(e) for e in snapshot_epochs}))
     if snapshots and (snapshots[0] < first_epoch or snapshots[-1] > first_epoch + epochs):
         raise InvalidInputError(
@@ -523,33 +580,90 @@ def _plan(
             f"epochs_per_chunk={epochs_per_chunk} must be a positive multiple of "
             f"record_every={record_every}"
         )
-    epochs_per_chunk = min(int(epochs_per_chunk), int(epochs))
-    if runs_per_block is None:
-        # Blocks run one after the other; a block's per-step activations (steps x trials x N
-        # floats per run) are kept near cache size, which measured faster than one big block.
-        per_run = task.steps * task.trials * model.size
-        runs_per_block = int(np.clip(2**18 // per_run, 16, 512))
-    if runs_per_block < 1:
-        raise InvalidInputError(f"runs_per_block must be >= 1, got {runs_per_block}")
-    blocks = math.ceil(count / runs_per_block)
-    runs_per_block = math.ceil(count / blocks)  # equal blocks: little padding
+    return epochs, record_every, int(first_epoch), snapshots, min(int(epochs_per_chunk), epochs)
+
+
+#: Block sizes the full-rank default blocking rounds up to (powers of two and 1.5 times them):
+#: few distinct shapes, so few compilations, at most a third of a block spent on padding runs.
+BLOCK_SIZES = tuple(sorted({2**k for k in range(11)} | {3 * 2**k for k in range(10)}))
+
+
+def _parameter_count(model) -> int:
+    return sum(np.size(leaf) for leaf in model._draw(0, 1.0))
+
+
+def _block_size(model, task, count, runs_per_block) -> int:
+    """Runs per block: ``runs_per_block`` made equal across blocks, or the default.
+
+    The vectorised batch size can change float32 results at rounding level (XLA vectorises
+    differently), so the default for rank-one and low-rank networks is kept as it was (their
+    numbers stay bit for bit those of earlier ghostsym versions): a block's per-step
+    activations (steps x trials x N floats per run) near cache size. Full-rank blocks also
+    count the N x N weights (a core's cache holds about 2**17 floats here: 8 runs at N = 100
+    measured fastest) and round up to :data:`BLOCK_SIZES`.
+    """
+    if runs_per_block is not None:
+        if runs_per_block < 1:
+            raise InvalidInputError(f"runs_per_block must be >= 1, got {runs_per_block}")
+        return math.ceil(count / math.ceil(count / runs_per_block))  # equal blocks
+    activations = task.steps * task.trials * model.size
+    if not isinstance(model, FullRankNetwork):
+        limit = int(np.clip(2**18 // activations, 16, 512))
+        return math.ceil(count / math.ceil(count / limit))
+    limit = int(np.clip(2**17 // (activations + _parameter_count(model)), 4, 512))
+    equal = math.ceil(count / math.ceil(count / limit))
+    return next(size for size in BLOCK_SIZES if size >= equal)
+
+
+def _checked_canonical(model, task, log_canonical_parameter) -> bool:
     if log_canonical_parameter is None:
-        log_canonical_parameter = isinstance(model, RankOneNetwork)
+        return isinstance(model, RankOneNetwork)
     if log_canonical_parameter and not isinstance(model, RankOneNetwork):
         raise InvalidInputError("the latent canonical parameter is defined for rank-one networks")
     if log_canonical_parameter and not hasattr(task, "initial_state"):
         raise InvalidInputError(f"task {task.name!r} has no fixed initial state kappa_0")
-    engine = _Engine(model, task, optimizer, dtype, bool(log_canonical_parameter))
+    return bool(log_canonical_parameter)
+
+
+def _plan(
+    model,
+    task,
+    *,
+    learning_rates,
+    seeds,
+    epochs,
+    optimizer="sgd",
+    confidences=None,
+    first_epoch=0,
+    record_every=1,
+    snapshot_epochs=(),
+    epochs_per_chunk=None,
+    runs_per_block=None,
+    dtype="float32",
+    log_canonical_parameter=None,
+    initial_parameters=None,
+) -> _Plan:
+    _check_pairing(model, task)
+    require_choice("optimizer", optimizer, OPTIMIZERS)
+    require_choice("dtype", dtype, DTYPES)
+    epochs, record_every, first_epoch, snapshots, epochs_per_chunk = _checked_epochs(
+        epochs, record_every, first_epoch, snapshot_epochs, epochs_per_chunk
+    )
+    rates = _checked_rates(learning_rates)
+    seed_array = _as_vector("seeds", seeds, rates.size, kind=int)
+    if np.any(seed_array < 0):
+        raise InvalidInputError(f"seeds must be >= 0, got {seed_array.min()}")
+    log_canonical = _checked_canonical(model, task, log_canonical_parameter)
     return _Plan(
-        engine=engine,
+        engine=_Engine(model, task, optimizer, dtype, log_canonical),
         learning_rates=rates,
         seeds=seed_array,
-        confidences=confidence_array,
-        epochs=int(epochs),
-        first_epoch=int(first_epoch),
-        record_every=int(record_every),
+        confidences=_checked_confidences(model, confidences, initial_parameters, rates.size),
+        epochs=epochs,
+        first_epoch=first_epoch,
+        record_every=record_every,
         epochs_per_chunk=epochs_per_chunk,
-        runs_per_block=int(runs_per_block),
+        runs_per_block=_block_size(model, task, rates.size, runs_per_block),
         snapshot_epochs=snapshots,
     )
 
@@ -752,7 +866,8 @@ def train_population(
         first_epoch: number of the first epoch (recorded epochs and noise keys count from it).
         record_every: recording stride; snapshot_epochs: epochs whose parameters to keep.
         epochs_per_chunk / runs_per_block: host-sync and memory granularity; the numbers do
-            not depend on them (checked bit for bit by the tests on this machine).
+            not depend on ``epochs_per_chunk``; ``runs_per_block`` sets the vectorised batch,
+            which can change float32 results at rounding level (amplified in chaotic runs).
         dtype: ``"float32"`` (fast, default) or ``"float64"``.
         log_canonical_parameter: record the latent canonical parameter r (default: for
             rank-one networks).
@@ -775,22 +890,100 @@ def train_population(
         log_canonical_parameter=log_canonical_parameter,
         initial_parameters=initial_parameters,
     )
+    if initial_optimizer_state is not None and initial_parameters is None:
+        raise InvalidInputError("initial_optimizer_state needs initial_parameters")
     started = time.perf_counter()
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    starts = [
+        BlockStart(plan, block, initial_parameters, initial_optimizer_state)
+        for block in range(plan.block_count)
+    ]
+    runner = _BLOCK_RUNNER.get()
+    if runner is not None:  # e.g. a Dask cluster (ghostsym.network.use_scheduler)
+        progresses = runner(starts)
+    else:
+        bar = None
+        if progress:
+            from tqdm import tqdm
 
-        bar = tqdm(total=plan.block_count * len(plan.chunk_starts), desc="training", unit="chunk")
-    blocks = []
-    for block in range(plan.block_count):
-        state, snapshots = plan.initial_block(block, initial_parameters, initial_optimizer_state)
-        chunks = []
-        for chunk in range(len(plan.chunk_starts)):
-            state, snapshots, metrics = plan.run_chunk(chunk, state, snapshots)
-            chunks.append(metrics)
-            if bar is not None:
-                bar.update()
-        blocks.append(_finish_block(plan, block, state, snapshots, chunks))
-    if bar is not None:
-        bar.close()
+            total = plan.block_count * len(plan.chunk_starts)
+            bar = tqdm(total=total, desc="training", unit="chunk")
+        progresses = [
+            train_block(start, after_chunk=None if bar is None else (lambda _: bar.update()))
+            for start in starts
+        ]
+        if bar is not None:
+            bar.close()
+    blocks = [
+        _finish_block(plan, start.block, done.state, done.snapshots, done.metric_chunks)
+        for start, done in zip(starts, progresses, strict=True)
+    ]
     return _assemble(plan, blocks, time.perf_counter() - started)
+
+
+# --- one block of runs: the unit of work (a local loop, or a task on a cluster) ---------------
+@dataclass(frozen=True)
+class BlockStart:
+    """Everything one block of a population needs: its plan, its number, where it starts.
+
+    ``resume``: a :class:`BlockProgress` (host arrays) to continue from, e.g. a sweep's
+    checkpoint. Picklable, so a block can run in another process or on another machine.
+    """
+
+    plan: _Plan
+    block: int
+    initial_parameters: Any = None
+    initial_optimizer_state: Any = None
+    resume: BlockProgress | None = None
+
+
+class BlockProgress(NamedTuple):
+    """A block after ``completed`` chunks: run state, snapshot buffers, per-chunk metrics."""
+
+    completed: int
+    state: Any
+    snapshots: Any
+    metric_chunks: list
+
+
+def train_block(start: BlockStart, *, after_chunk=None, chunk_limit=None) -> BlockProgress:
+    """Advance one block chunk by chunk (from its start or its ``resume`` point).
+
+    ``after_chunk(progress)`` is called after each chunk (a sweep writes its checkpoint
+    there); ``chunk_limit`` stops after that many chunks in this call. The returned progress
+    holds NumPy arrays (host memory), so it can be pickled, stored and resumed from.
+
+    >>> from ghostsym.network import RankOneNetwork, DelayedActivation
+    >>> plan = _plan(RankOneNetwork(size=6), DelayedActivation(3, 3), learning_rates=[0.1],
+    ...              seeds=[0], epochs=20, record_every=5, epochs_per_chunk=10)
+    >>> half = train_block(BlockStart(plan, 0), chunk_limit=1)
+    >>> rest = train_block(BlockStart(plan, 0, resume=half))
+    >>> whole = train_block(BlockStart(plan, 0))
+    >>> same = np.array_equal(rest.state.parameters.m, whole.state.parameters.m)
+    >>> half.completed, rest.completed, same
+    (1, 2, True)
+    """
+    plan, block = start.plan, start.block
+    if start.resume is None:
+        state, snapshots = plan.initial_block(
+            block, start.initial_parameters, start.initial_optimizer_state
+        )
+        completed, chunks = 0, []
+    else:
+        completed, state, snapshots, chunks = start.resume
+        state, snapshots, chunks = jax.tree.map(jnp.asarray, (state, snapshots)) + (list(chunks),)
+    progress = BlockProgress(completed, _numpy_tree(state), _numpy_tree(snapshots), chunks)
+    stop = len(plan.chunk_starts)
+    if chunk_limit is not None:
+        stop = min(stop, completed + chunk_limit)
+    for chunk in range(completed, stop):
+        state, snapshots, metrics = plan.run_chunk(chunk, state, snapshots)
+        chunks = chunks + [metrics]
+        progress = BlockProgress(chunk + 1, _numpy_tree(state), _numpy_tree(snapshots), chunks)
+        if after_chunk is not None:
+            after_chunk(progress)
+    return progress
+
+
+#: When set (a callable from a list of BlockStart to a list of BlockProgress), train_population
+#: hands its blocks to it instead of looping over them here.
+_BLOCK_RUNNER: contextvars.ContextVar = contextvars.ContextVar("block_runner", default=None)

@@ -360,6 +360,7 @@ def reproduce(
     progress: bool = True,
     derivations: bool = True,
     experiments: Sequence[Experiment] | None = None,
+    scheduler: str | None = None,
 ) -> ReproductionResult:
     """Run the experiments, draw the figures, write derivations.tex and the report in ``directory``.
 
@@ -372,11 +373,27 @@ def reproduce(
         progress: show a progress bar over the experiments (on stderr).
         derivations: write and check ``derivations.tex``.
         experiments: run these instead of the registry (``only`` still filters them).
+        scheduler: a Dask scheduler address or ``local:N``: the networks' blocks of runs are
+            trained as tasks there (:func:`ghostsym.network.use_scheduler`), same numbers.
 
     The report is rewritten after every experiment, so it is current even if a long run is
     interrupted. See the module docstring for resuming and failure handling.
     """
     importlib.import_module("ghostsym._jax").enable_float64()  # float64 for the whole run
+    if scheduler is not None:
+        from ..network import use_scheduler
+
+        with use_scheduler(scheduler):
+            return reproduce(
+                directory,
+                scale=scale,
+                seed=seed,
+                only=only,
+                force=force,
+                progress=progress,
+                derivations=derivations,
+                experiments=experiments,
+            )
     require_choice("scale", scale, SCALES)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InvalidInputError(f"seed must be an integer >= 0, got {seed!r}")
