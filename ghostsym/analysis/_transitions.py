@@ -55,6 +55,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._statistics import wilson_interval
 from ..errors import InvalidInputError
 from ..network import LowRankNetwork, LowRankParameters
 
@@ -204,22 +205,6 @@ def transition_epoch(loss, epochs) -> Transition:
     below = np.flatnonzero(smoothed < level)
     centre = min(2, finite.size - window - 1)  # the running median of records j .. j + 4
     return Transition(plateau, floor, int(epochs[window + below[0] + centre]), True)
-
-
-def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -> tuple:
-    """Wilson score interval (95 % by default) of a binomial fraction; (nan, nan) for 0 trials.
-
-    >>> [round(v, 4) for v in wilson_interval(8, 10)]
-    [0.4902, 0.9433]
-    """
-    if trials <= 0:
-        return (math.nan, math.nan)
-    fraction = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (fraction + z * z / (2 * trials)) / denominator
-    half = z * math.sqrt(fraction * (1 - fraction) / trials + z * z / (4 * trials**2))
-    half /= denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 # --- slow points of one snapshot ------------------------------------------------------------

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._io import json_ready
+from .._statistics import wilson_interval
 from ..errors import InvalidInputError
 from ._tolerances import Tolerance
 
@@ -178,25 +179,6 @@ def _margin(deviation: float, bound: float) -> float:
     if bound > 0:
         return 1.0 - deviation / bound
     return 1.0 if deviation == 0 else -math.inf
-
-
-def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a binomial fraction (``(0, 1)`` when ``trials`` is 0).
-
-    >>> low, high = wilson_interval(8, 20)
-    >>> round(low, 4), round(high, 4)
-    (0.2188, 0.6134)
-    """
-    from scipy.stats import norm
-
-    if trials <= 0:
-        return 0.0, 1.0
-    z = float(norm.ppf(0.5 + confidence / 2))
-    fraction = successes / trials
-    denominator = 1 + z**2 / trials
-    centre = (fraction + z**2 / (2 * trials)) / denominator
-    half = z * math.sqrt(fraction * (1 - fraction) / trials + z**2 / (4 * trials**2)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def fraction_text(successes: int, trials: int) -> str:
