@@ -136,4 +136,5 @@ def test_quick_experiments_run_and_decide_their_claims(name):
     if name == "mitigation-confidence":
         assert measured[0].startswith("47/77 = 0.61") and measured[1].startswith("1/11 = 0.09")
     if name == "mitigation-readout-cap":
-        assert measured[0].startswith("capped 6/12 = 0.50") and "no cap 0/3 = 0.00" in measured[0]
+        # 5/12 since the full-rank engine sums dL/dW after the time loop (float32 order)
+        assert measured[0].startswith("capped 5/12 = 0.42") and "no cap 0/3 = 0.00" in measured[0]
