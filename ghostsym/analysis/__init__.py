@@ -58,7 +58,15 @@ from ._mitigations import (
     rank_sweep,
     readout_cap,
 )
-from ._network import LatentFlow, RecurrentNetwork, load_network, load_states
+from ._network import (
+    LatentFlow,
+    RecurrentNetwork,
+    latent_factors,
+    latent_vector_field,
+    load_network,
+    load_states,
+    network_vector_field,
+)
 from ._passage import CanonicalAntiderivatives, canonical_antiderivatives, passage_time_jax
 from ._slow_points import (
     find_network_slow_points,
@@ -74,6 +82,9 @@ from ._training_ghosts import (
 )
 
 __all__ = [
+    "latent_factors",
+    "latent_vector_field",
+    "network_vector_field",
     "RecurrentNetwork",
     "LatentFlow",
     "load_network",

@@ -141,13 +141,43 @@ class RecurrentNetwork:
 
     def latent_flow(self) -> LatentFlow:
         """The exact latent flow kappa' = -kappa + P tanh(M kappa + b) from the thin SVD of W."""
-        left, singular, right = np.linalg.svd(self.recurrent_weights)
-        rank = self.rank
-        return LatentFlow(
-            expansion=left[:, :rank] * singular[:rank],
-            projection=right[:rank],
-            bias=self.bias,
-        )
+        expansion, projection = latent_factors(self.recurrent_weights, self.rank)
+        return LatentFlow(expansion=expansion, projection=projection, bias=self.bias)
+
+
+def latent_factors(recurrent_weights, rank: int) -> tuple[np.ndarray, np.ndarray]:
+    """(M, P) = (U_K S_K, V_K^T) of W = U S V^T truncated to K = ``rank`` (the paper's Fig. 4
+    reduction): kappa = P x obeys kappa' = -kappa + P tanh(M kappa + b) exactly when rank W = K.
+
+    >>> weights = np.outer([1.0, 2.0, 0.0], [0.5, 0.0, 1.0])
+    >>> M, P = latent_factors(weights, 1)
+    >>> bool(np.allclose(M @ P, weights))
+    True
+    """
+    left, singular, right = np.linalg.svd(np.asarray(recurrent_weights, dtype=np.float64))
+    return left[:, :rank] * singular[:rank], right[:rank]
+
+
+def network_vector_field(recurrent_weights, bias, x):
+    """f(x) = -x + tanh(W x + b) with JAX (traceable; the parameters may be pytree leaves).
+
+    >>> np.asarray(network_vector_field(np.zeros((2, 2)), np.ones(2), np.zeros(2))).round(4)
+    array([0.7616, 0.7616])
+    """
+    from .._jax import jnp
+
+    return -x + jnp.tanh(recurrent_weights @ x + bias)
+
+
+def latent_vector_field(expansion, projection, bias, kappa):
+    """F(kappa) = -kappa + P tanh(M kappa + b) with JAX (traceable), M: (N, K), P: (K, N).
+
+    >>> float(latent_vector_field(np.ones((1, 1)), np.ones((1, 1)), np.zeros(1), np.zeros(1))[0])
+    0.0
+    """
+    from .._jax import jnp
+
+    return -kappa + projection @ jnp.tanh(expansion @ kappa + bias)
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,7 +259,7 @@ def _full_field(key: str, network: RecurrentNetwork):
         weights, bias = jnp.asarray(network.recurrent_weights), jnp.asarray(network.bias)
 
         def field(x):
-            return -x + jnp.tanh(weights @ x + bias)
+            return network_vector_field(weights, bias, x)
 
         return field
 
@@ -244,7 +274,7 @@ def _latent_field(key: str, latent: LatentFlow):
         bias = jnp.asarray(latent.bias)
 
         def field(kappa):
-            return -kappa + projection @ jnp.tanh(expansion @ kappa + bias)
+            return latent_vector_field(expansion, projection, bias, kappa)
 
         return field
 

@@ -57,7 +57,8 @@ import numpy as np
 
 from .._statistics import wilson_interval
 from ..errors import InvalidInputError
-from ..network import LowRankNetwork, LowRankParameters
+from ..network import LatentFactors, LowRankNetwork, LowRankParameters, latent_flow
+from ._network import latent_factors, latent_vector_field, network_vector_field
 
 __all__ = [
     "INITIAL_WINDOW",
@@ -208,18 +209,6 @@ def transition_epoch(loss, epochs) -> Transition:
 
 
 # --- slow points of one snapshot ------------------------------------------------------------
-def _latent_field(expansion, projection, bias, kappa):
-    from .._jax import jnp
-
-    return -kappa + projection @ jnp.tanh(expansion @ kappa + bias)
-
-
-def _full_field(weights, bias, x):
-    from .._jax import jnp
-
-    return -x + jnp.tanh(weights @ x + bias)
-
-
 def latent_flow_of(recurrent_weights, bias, rank: int):
     """(M, P): the paper's reduction M = U_K S_K, P = V_K^T of W = U S V^T (K = ``rank``).
 
@@ -230,9 +219,7 @@ def latent_flow_of(recurrent_weights, bias, rank: int):
     >>> bool(np.allclose(M @ P, weights))
     True
     """
-    weights = np.asarray(recurrent_weights, dtype=np.float64)
-    left, singular, right = np.linalg.svd(weights)
-    return left[:, :rank] * singular[:rank], right[:rank]
+    return latent_factors(recurrent_weights, rank)
 
 
 @dataclass(frozen=True)
@@ -323,7 +310,7 @@ def snapshot_slow_points(
     if rank is not None:
         expansion, projection = latent_flow_of(weights, bias, rank)
         coordinates = visited @ projection.T
-        field = jax.tree_util.Partial(_latent_field, expansion, projection, bias)
+        field = jax.tree_util.Partial(latent_vector_field, expansion, projection, bias)
         low, high = coordinates.min(axis=0), coordinates.max(axis=0)
         width = np.maximum(high - low, 1e-3)
         axes = [
@@ -334,7 +321,7 @@ def snapshot_slow_points(
         initial = np.vstack([_subsample(coordinates, starts), lattice])
     else:
         coordinates = visited
-        field = jax.tree_util.Partial(_full_field, weights, bias)
+        field = jax.tree_util.Partial(network_vector_field, weights, bias)
         chosen = _subsample(coordinates, starts)
         initial = np.vstack([chosen, chosen + 0.01 * rng.standard_normal(chosen.shape)])
     try:
@@ -514,8 +501,8 @@ def rank_one_flow_grid(m, n, b, grid) -> np.ndarray:
 
     @jax.jit
     def evaluate(mm, nn, bb):
-        rates = jnp.tanh(mm[:, None, :] * grid[None, :, None] + bb[:, None, :])
-        return -grid[None, :] + jnp.einsum("ri,rgi->rg", nn, rates)
+        factors = LatentFactors(mm[:, None, :], nn[:, None, :], bb[:, None, :])
+        return latent_flow(factors, jnp.asarray(grid)[None, :])
 
     chunk = max(1, int(2e7 // (grid.size * size)))
     count = flat[0].shape[0]
@@ -676,7 +663,7 @@ def _compiled_refinement(newton_steps: int):
 
     def one(m, n, b, start, low, high):
         def flow(kappa):
-            return -kappa + jnp.dot(n, jnp.tanh(m * kappa + b))
+            return latent_flow(LatentFactors(m, n, b), kappa)
 
         slope = jax.grad(flow)
         curvature = jax.grad(slope)
