@@ -162,15 +162,26 @@ def _print_plan(arguments) -> None:
     from ..report._reproduce import plan
 
     rows = plan(arguments.scale, directory=arguments.out, only=arguments.only)
-    print(f"plan at {arguments.scale} scale (nothing is run):")
-    print(f"  {'experiment':32s} {'network-epochs':>15s} {'estimate':>10s}  basis")
+    emit(
+        {"scale": arguments.scale, "experiments": [row.to_json() for row in rows]},
+        arguments.format,
+        text=lambda _: _plan_text(arguments.scale, rows),
+    )
+
+
+def _plan_text(scale: str, rows) -> str:
+    lines = [
+        f"plan at {scale} scale (nothing is run):",
+        f"  {'experiment':32s} {'network-epochs':>15s} {'estimate':>10s}  basis",
+    ]
     total = 0.0
     for row in rows:
         estimate = "-" if row.estimated_seconds is None else _duration(row.estimated_seconds)
         total += row.estimated_seconds or 0.0
-        print(f"  {row.name:32s} {row.network_epochs:15,d} {estimate:>10s}  {row.basis}")
+        lines.append(f"  {row.name:32s} {row.network_epochs:15,d} {estimate:>10s}  {row.basis}")
     epochs = sum(row.network_epochs for row in rows)
-    print(f"  {'total':32s} {epochs:15,d} {_duration(total):>10s}")
+    lines.append(f"  {'total':32s} {epochs:15,d} {_duration(total):>10s}")
+    return "\n".join(lines)
 
 
 def _duration(seconds: float) -> str:

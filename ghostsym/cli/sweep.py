@@ -11,7 +11,7 @@ table of outcomes is printed.
 
 from __future__ import annotations
 
-from ._common import to_json
+from ._common import emit
 
 
 def register(subparsers) -> None:
@@ -73,52 +73,55 @@ def run(arguments) -> None:
             "chunks_total": status.chunks_total,
             "directory": str(status.directory),
         }
-        if arguments.format == "json":
-            print(to_json(message))
-        else:
-            print(
-                f"{config.name}: stopped after {status.chunks_done} of {status.chunks_total} "
-                f"chunks; rerun the same command to resume ({status.directory})"
-            )
+        emit(
+            message,
+            arguments.format,
+            text=f"{config.name}: stopped after {status.chunks_done} of {status.chunks_total} "
+            f"chunks; rerun the same command to resume ({status.directory})",
+        )
         return
     result = load_sweep(arguments.out)
     groups = []
     for group in result.groups:
         outcomes = classify_runs(group.training, learned_below=arguments.learned_below)
         groups.append((group.settings, summarise_by_setting(group.training, outcomes)))
-    if arguments.format == "json":
-        print(
-            to_json(
-                {
-                    "name": config.name,
-                    "directory": str(status.directory),
-                    "wall_time_seconds": status.wall_time,
-                    "groups": [
-                        {"settings": settings, "learning_rates": [s.to_json() for s in summaries]}
-                        for settings, summaries in groups
-                    ],
-                }
-            )
-        )
-        return
-    print(f"{config.name}: complete ({status.wall_time:.1f} s of training) in {status.directory}")
+    emit(
+        {
+            "name": config.name,
+            "directory": str(status.directory),
+            "wall_time_seconds": status.wall_time,
+            "groups": [
+                {"settings": settings, "learning_rates": [s.to_json() for s in summaries]}
+                for settings, summaries in groups
+            ],
+        },
+        arguments.format,
+        text=lambda _: _table(config, status, groups),
+    )
+
+
+def _table(config, status, groups) -> str:
+    lines = [
+        f"{config.name}: complete ({status.wall_time:.1f} s of training) in {status.directory}"
+    ]
     for settings, summaries in groups:
         labels = ", ".join(
             f"{key}={value}"
             for section in ("model_settings", "task_settings")
             for key, value in settings[section].items()
         )
-        print(f"[{config.model} on {config.task}: {labels or 'defaults'}]")
-        print(
+        lines.append(f"[{config.model} on {config.task}: {labels or 'defaults'}]")
+        lines.append(
             f"{'lr':>10} {'conf':>6} {'runs':>4} {'learned':>7} {'collapsed':>9} "
             f"{'plateau':>7} {'unsettled':>9} {'diverged':>8} {'final loss':>10} "
             f"{'saturated':>9}"
         )
         for s in summaries:
             c = s.counts
-            print(
+            lines.append(
                 f"{s.learning_rate:>10.4g} {s.confidence:>6.3g} {s.runs:>4} {c['learned']:>7} "
                 f"{c['collapsed']:>9} {c['plateau']:>7} {c['unsettled']:>9} "
                 f"{c['diverged']:>8} {s.median_final_loss:>10.4g} "
                 f"{s.median_final_saturation:>9.3f}"
             )
+    return "\n".join(lines)
