@@ -172,15 +172,15 @@ def _print_plan(arguments) -> None:
 def _plan_text(scale: str, rows) -> str:
     lines = [
         f"plan at {scale} scale (nothing is run):",
-        f"  {'experiment':32s} {'network-epochs':>15s} {'estimate':>10s}  basis",
+        f"  {'experiment':38s} {'network-epochs':>15s} {'estimate':>10s}  basis",
     ]
     total = 0.0
     for row in rows:
         estimate = "-" if row.estimated_seconds is None else _duration(row.estimated_seconds)
         total += row.estimated_seconds or 0.0
-        lines.append(f"  {row.name:32s} {row.network_epochs:15,d} {estimate:>10s}  {row.basis}")
+        lines.append(f"  {row.name:38s} {row.network_epochs:15,d} {estimate:>10s}  {row.basis}")
     epochs = sum(row.network_epochs for row in rows)
-    lines.append(f"  {'total':32s} {epochs:15,d} {_duration(total):>10s}")
+    lines.append(f"  {'total':38s} {epochs:15,d} {_duration(total):>10s}")
     return "\n".join(lines)
 
 

@@ -1022,25 +1022,36 @@ def run_rank_one_flow_scan(scale: str = "quick", seed: int = 0) -> ExperimentOut
     )
 
 
-EXPERIMENTS = (
-    Experiment(
+_NAMES_AND_TITLES = (
+    (
         "ghosts-precede-transitions-low-rank",
         "Ghosts and abrupt transitions in K = 2 task RNNs (Fig. 4)",
         run_low_rank_transitions,
-        figure="ghostsym.plotting.transitions:plot_task_transitions",
+        "ghostsym.plotting.transitions:plot_task_transitions",
     ),
-    Experiment(
+    (
         "ghosts-precede-transitions-full-rank",
         "Ghosts and abrupt transitions in full-rank task RNNs (Fig. 5)",
         run_full_rank_transitions,
-        figure="ghostsym.plotting.transitions:plot_task_transitions",
+        "ghostsym.plotting.transitions:plot_task_transitions",
     ),
-    Experiment(
+    (
         "rank-one-flow-scan",
         "Rank-one flow f(kappa) through training, by the paper's protocol (Fig. 3)",
         run_rank_one_flow_scan,
-        figure="ghostsym.plotting.transitions:plot_rank_one_flow_scan",
+        "ghostsym.plotting.transitions:plot_rank_one_flow_scan",
     ),
+)
+
+EXPERIMENTS = tuple(
+    Experiment(
+        name,
+        title,
+        run,
+        figure=figure,
+        cost={scale: network_epochs(name, scale) for scale in SCALES},
+    )
+    for name, title, run, figure in _NAMES_AND_TITLES
 )
 
 
