@@ -193,6 +193,11 @@ a power here; write ** for powers
     >>> parse_expression("-lambda**2 + 2**3", {"lambda": lam}, option="--equations")
     8 - lambda**2
     """
+    if not isinstance(names, Mapping):
+        raise InvalidInputError(
+            f"{option}: names must map each allowed name to its SymPy symbol, "
+            f"got {type(names).__name__}"
+        )
     prepared = _prepare(text, names, option)
     try:
         tree = ast.parse(prepared, mode="eval")
