@@ -507,6 +507,7 @@ def _task_arrays(prefix: str, result: _TaskResult) -> dict:
         f"{prefix}_loss": training.loss.astype(np.float32),
         f"{prefix}_accuracy": training.accuracy.astype(np.float32),
         f"{prefix}_epochs": training.recorded_epochs,
+        f"{prefix}_seeds": np.asarray(training.seeds, dtype=np.int64),
         f"{prefix}_snapshot_epochs": np.array(result.snapshot_epochs),
         f"{prefix}_paper_snapshots": np.array(result.setting.scaled_paper_snapshots()),
         f"{prefix}_transition_epochs": result.summary.transition_epochs,

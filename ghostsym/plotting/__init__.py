@@ -6,13 +6,15 @@ the figures of one experiment family from an :class:`~ghostsym.experiments.Exper
 and writes PNG and PDF files.
 """
 
+import math
 from pathlib import Path
 
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-__all__ = ["colormaps", "save_figure", "subplots"]
+__all__ = ["colormaps", "save_figure", "sparse_log_ticks", "subplots"]
 
 
 def subplots(nrows: int = 1, ncols: int = 1, **keywords):
@@ -47,3 +49,37 @@ def save_figure(figure, directory, name: str) -> tuple[Path, Path]:
     figure.savefig(png, dpi=130, bbox_inches="tight")
     figure.savefig(pdf, bbox_inches="tight")
     return png, pdf
+
+
+def sparse_log_ticks(*axes_axes) -> None:
+    """Label a log axis at 1, 2 and 5 times powers of ten only, so labels never collide.
+
+    Matplotlib labels minor ticks of a log axis spanning less than a decade, and those labels
+    overlap; this keeps unlabelled minor ticks at every integer multiple.
+
+    >>> figure, axes = subplots()
+    >>> _ = axes.loglog([6e-6, 7e-5], [400.0, 1200.0])
+    >>> sparse_log_ticks(axes.xaxis, axes.yaxis)
+    >>> print(power_of_ten_label(2e-5), power_of_ten_label(1000.0))
+    $2\\times10^{-5}$ $10^{3}$
+    """
+    for axis in axes_axes:
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FuncFormatter(power_of_ten_label))
+        axis.set_minor_locator(LogLocator(base=10, subs="all"))
+        axis.set_minor_formatter(NullFormatter())
+
+
+def power_of_ten_label(value: float, _position=None) -> str:
+    """A log-axis tick label ``m x 10^k`` in mathtext (``10^k`` when m = 1).
+
+    >>> print(power_of_ten_label(5e-5), power_of_ten_label(0.1))
+    $5\\times10^{-5}$ $10^{-1}$
+    """
+    if not value > 0:
+        return ""
+    exponent = int(math.floor(math.log10(value) + 1e-9))
+    mantissa = round(value / 10.0**exponent, 6)
+    if mantissa == 1:
+        return f"$10^{{{exponent}}}$"
+    return f"${mantissa:g}\\times10^{{{exponent}}}$"

@@ -91,10 +91,12 @@ def plot_learning_rate_sweep(outcome, directory) -> list[Path]:
         final = a[f"{family}_loss"][:, -1]
         unique = np.unique(rates)
         medians = [np.median(final[rates == rate]) for rate in unique]
-        axis.loglog(rates, final, "o", alpha=0.5)
-        axis.loglog(unique, medians, "-")
+        seeds = int(np.max([np.sum(rates == rate) for rate in unique]))
+        axis.loglog(rates, final, "o", color="tab:blue", alpha=0.5, label="one run (seed)")
+        axis.loglog(unique, medians, "-", color="tab:orange", label=f"median over {seeds} seeds")
         epochs = a[f"{family}_epochs"][-1] + (a[f"{family}_epochs"][1] - a[f"{family}_epochs"][0])
         axis.set(xlabel="learning rate", title=f"{title} ({epochs} epochs)")
+        axis.legend(fontsize=8, loc="lower left")
     axes[0].set_ylabel("final loss")
     return list(save_figure(figure, directory, "learning_rate_sweep"))
 

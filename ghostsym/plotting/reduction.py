@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import save_figure, subplots
+from . import save_figure, sparse_log_ticks, subplots
 
 __all__ = ["plot_bottleneck", "plot_network_ghost"]
 
@@ -51,6 +51,7 @@ def plot_network_ghost(outcome, directory) -> list[Path]:
         "o",
         label="simulated passage (N-dim flow)",
     )
+    sparse_log_ticks(axes.xaxis, axes.yaxis)
     axes.set_xlabel("$r$")
     axes.set_ylabel("passage time")
     axes.set_title(f"rank-one network, N = {outcome.numbers['size']}")

@@ -27,24 +27,7 @@ def plot_task_transitions(outcome, directory) -> list[Path]:
     for task in ("dcdt", "dmts"):
         if f"{task}_loss" not in arrays:
             continue
-        epochs = arrays[f"{task}_epochs"]
-        figure, (loss_axes, accuracy_axes) = subplots(1, 2, figsize=(9.0, 3.4))
-        colours = colormaps["tab10"](np.arange(arrays[f"{task}_loss"].shape[0]) % 10)
-        for index, colour in enumerate(colours):
-            loss_axes.plot(epochs, arrays[f"{task}_loss"][index], color=colour, lw=0.8)
-            accuracy_axes.plot(epochs, arrays[f"{task}_accuracy"][index], color=colour, lw=0.8)
-            transition = arrays[f"{task}_transition_epochs"][index]
-            if transition >= 0:
-                loss_axes.axvline(transition, color=colour, ls=":", lw=0.8)
-        for axes in (loss_axes, accuracy_axes):
-            for epoch in arrays[f"{task}_paper_snapshots"]:
-                axes.axvline(epoch, color="k", ls="--", lw=0.6)
-            axes.set_xlabel("epoch")
-        loss_axes.set_yscale("log")
-        loss_axes.set_ylabel("loss (dotted: transition epochs)")
-        accuracy_axes.set_ylabel("accuracy (dashed: snapshot epochs)")
-        figure.suptitle(f"{outcome.title}: {task.upper()}", fontsize=9)
-        paths += save_figure(figure, directory, f"{outcome.name}_{task}_loss")
+        paths += _plot_task_loss(outcome, task, directory)
 
         trajectories = arrays[f"{task}_example_trajectories"]
         points = arrays[f"{task}_example_points"]
@@ -80,6 +63,59 @@ def plot_task_transitions(outcome, directory) -> list[Path]:
         )
         paths += save_figure(figure, directory, f"{outcome.name}_{task}_slow_points")
     return paths
+
+
+def _plot_task_loss(outcome, task: str, directory) -> list[Path]:
+    """Loss and accuracy of every seed: seeds with a transition in colour (legend: seed and
+    transition epoch, marked by a triangle on the loss), the others in thin grey; the paper's
+    rescaled snapshot epochs as light vertical lines."""
+    arrays = outcome.arrays
+    epochs = arrays[f"{task}_epochs"]
+    loss, accuracy = arrays[f"{task}_loss"], arrays[f"{task}_accuracy"]
+    transitions = np.asarray(arrays[f"{task}_transition_epochs"])
+    seeds = arrays.get(f"{task}_seeds")
+    if seeds is None:  # outcomes stored before the seeds were: seeds are seed, seed + 1, ...
+        seeds = int(outcome.config.get("seed", 0)) + np.arange(loss.shape[0])
+    figure, (loss_axes, accuracy_axes) = subplots(1, 2, figsize=(10.0, 3.8))
+    still = np.flatnonzero(transitions < 0)
+    for index in still:
+        for axes, values in ((loss_axes, loss), (accuracy_axes, accuracy)):
+            axes.plot(epochs, values[index], color="0.6", lw=0.6, alpha=0.7)
+    if still.size:
+        loss_axes.plot([], [], color="0.6", lw=0.8, label=f"{still.size} seeds without transition")
+    moved = np.flatnonzero(transitions >= 0)
+    colours = colormaps["tab10"](np.arange(moved.size) % 10)
+    for index, colour in zip(moved, colours, strict=True):
+        transition = transitions[index]
+        loss_axes.plot(
+            epochs,
+            loss[index],
+            color=colour,
+            lw=0.9,
+            label=f"seed {int(seeds[index])}: transition at epoch {int(transition)}",
+        )
+        accuracy_axes.plot(epochs, accuracy[index], color=colour, lw=0.9)
+        at = int(np.argmin(np.abs(epochs - transition)))
+        loss_axes.plot(epochs[at], loss[index][at], "v", color=colour, ms=7, mec="k", mew=0.5)
+    for axes in (loss_axes, accuracy_axes):
+        for number, epoch in enumerate(arrays[f"{task}_paper_snapshots"]):
+            axes.axvline(
+                epoch,
+                color="0.75",
+                ls="--",
+                lw=0.6,
+                zorder=0,
+                label="paper's snapshot epochs (rescaled)" if number == 0 else None,
+            )
+        axes.set_xlabel("epoch")
+    loss_axes.set_yscale("log")
+    loss_axes.set_ylabel("loss (triangle: transition)")
+    accuracy_axes.set_ylabel("accuracy")
+    handles, labels = loss_axes.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7)
+    figure.suptitle(f"{outcome.title}: {task.upper()}", fontsize=9)
+    figure.tight_layout()
+    return list(save_figure(figure, directory, f"{outcome.name}_{task}_loss"))
 
 
 def plot_rank_one_flow_scan(outcome, directory) -> list[Path]:
