@@ -28,6 +28,8 @@ import numpy as np
 import scipy.optimize
 import sympy
 
+from ..reduction._symbolic import fold_bottleneck_time
+from ..theory._canonical import canonical_form
 from . import NO_TRAINING, Scale, experiment
 from ._claims import Findings, boolean_claim, compare_claim
 from ._oracles import crossing_time, exact_latent_canonical_parameter, fitted_slope
@@ -320,6 +322,7 @@ def run_bottleneck(scale: Scale, seed: int) -> Findings:
                 0.5,
                 slope,
                 tolerance=tolerance("bottleneck-error-slope"),
+                formula=fold_bottleneck_time(),
                 source="ghostsym",
                 kind="beyond",
                 details=details,
@@ -329,6 +332,7 @@ def run_bottleneck(scale: Scale, seed: int) -> Findings:
                 1.0,
                 1.0 + float(errors[-1]),
                 tolerance=tolerance(f"bottleneck-time-{scale}"),
+                formula=fold_bottleneck_time(),
                 source="ghostsym",
                 kind="beyond",
                 details=f"at |mu - mu0| = {distances[-1]:g}",
@@ -400,6 +404,7 @@ def run_network_ghost(scale: Scale, seed: int) -> Findings:
             1.0,
             float(passage_ratio[-1]),
             tolerance=tolerance("network-passage"),
+            formula=canonical_form().bottleneck_time,
             source="ghostsym",
             kind="beyond",
             details="full N-dim flow from kappa_g - 1 to kappa_g + 1, DOP853 rtol 1e-10",

@@ -20,6 +20,7 @@ import math
 import mpmath
 import numpy as np
 
+from .. import notation
 from ..theory._canonical import blow_up_time, canonical_form
 from ..theory._confidence import confidence_loss, euler_confidence_loss
 from ..theory._learning import gradient_descent, numeric_critical_learning_rate, paper_noisy_starts
@@ -87,6 +88,7 @@ def run_passage_times(scale: Scale, seed: int) -> Findings:
             0.0,
             float(relative.max()),
             tolerance=tolerance("canonical-blow-up-time"),
+            formula=canonical_form().blow_up_time,
             source="ghostsym",
             kind="consistency",
             details=f"{r_values.size} values of r; ODE to x = 1, then u = 1/x to u = 0",
@@ -96,6 +98,7 @@ def run_passage_times(scale: Scale, seed: int) -> Findings:
             -0.5,
             slope,
             tolerance=tolerance("canonical-time-exponent"),
+            formula=canonical_form().blow_up_time,
             source="ghostsym",
             kind="consistency",
         ),
@@ -104,6 +107,7 @@ def run_passage_times(scale: Scale, seed: int) -> Findings:
             0.0,
             worst_bottleneck,
             tolerance=tolerance("bottleneck-quadrature"),
+            formula=canonical_form().bottleneck_time,
             source="ghostsym",
             kind="consistency",
         ),
@@ -149,6 +153,7 @@ def run_loss_landscape(scale: Scale, seed: int) -> Findings:
             optimum,
             minimum,
             tolerance=tolerance("euler-loss-landmark"),
+            formula=delayed_activation_theory().optimum,
             source="paper Fig. 2 (loss landscape)",
             kind="paper",
             details="Euler dt = 0.1, X = 10; offset from dt and the finite threshold",
@@ -158,6 +163,7 @@ def run_loss_landscape(scale: Scale, seed: int) -> Findings:
             boundary,
             edge,
             tolerance=tolerance("euler-loss-landmark"),
+            formula=delayed_activation_theory().no_learning_boundary,
             source="paper Fig. 2 (loss landscape)",
             kind="paper",
             details="largest r with |L - T| < 1e-3 T",
@@ -219,6 +225,7 @@ def run_descent(scale: Scale, seed: int) -> Findings:
             f"{names[0]}, final r = {slow_final:.3f} r*",
             names[0] == "learned" and abs(slow_final - 1) < 0.1,
             tolerance="learned, and final r within 10% of r*",
+            formula=delayed_activation_theory().optimum,
             source="paper Fig. 2 (gradient descent)",
             kind="paper",
         ),
@@ -231,6 +238,7 @@ def run_descent(scale: Scale, seed: int) -> Findings:
             and float(result.minimum_loss[1]) / T < 0.05
             and 0 < result.first_crossing_step[1] < result.collapse_step[1],
             tolerance="min loss/T < 0.05 before it ends stuck below r_NL",
+            formula=delayed_activation_theory().no_learning_boundary,
             source="paper Fig. 2 (gradient descent)",
             kind="paper",
         ),
@@ -239,6 +247,7 @@ def run_descent(scale: Scale, seed: int) -> Findings:
             "1e-10 < alpha_c < 1e-9",
             f"alpha_c = {alpha:.4g}",
             rates[0] < alpha < rates[1],
+            formula=delayed_activation_theory().critical_learning_rate,
             source="ghostsym",
             kind="beyond",
         ),
@@ -247,6 +256,7 @@ def run_descent(scale: Scale, seed: int) -> Findings:
             estimate,
             float(result.first_crossing_step[0]),
             tolerance=tolerance("descent-steps-estimate"),
+            formula=delayed_activation_theory().descent_steps,
             source="ghostsym",
             kind="beyond",
         ),
@@ -311,6 +321,7 @@ def run_learning_rate_scan(scale: Scale, seed: int) -> Findings:
             stuck_runs,
             int(below.sum()) * starts_count,
             at_most=0.0,
+            formula=delayed_activation_theory().critical_learning_rate,
             source="ghostsym",
             kind="beyond",
             details=f"{int(below.sum())} learning rates below alpha_c x {starts_count} noisy "
@@ -323,6 +334,7 @@ def run_learning_rate_scan(scale: Scale, seed: int) -> Findings:
             f"{first_collapse / alpha:.3f} alpha_c",
             alpha <= first_collapse <= alpha * grid_step,
             tolerance="one step of the learning-rate grid",
+            formula=delayed_activation_theory().critical_learning_rate,
             source="paper Fig. 2D",
             kind="paper",
             details=f"{count} learning rates, {starts_count} noisy starts, {epochs} epochs",
@@ -333,6 +345,7 @@ def run_learning_rate_scan(scale: Scale, seed: int) -> Findings:
             f"every run stuck from {always_from / alpha:.3f} alpha_c",
             always_from <= alpha * grid_step**2,
             tolerance="two steps of the learning-rate grid",
+            formula=delayed_activation_theory().critical_learning_rate,
             source="ghostsym",
             kind="beyond",
             details=f"{count} learning rates logspace(-11, -8), {starts_count} noisy starts "
@@ -400,6 +413,7 @@ def run_critical_learning_rate_law(scale: Scale, seed: int) -> Findings:
                 0.0,
                 worst,
                 tolerance=tolerance("critical-rate-closed-form"),
+                formula=delayed_activation_theory(normalised=normalised).critical_learning_rate,
                 source="ghostsym",
                 kind="beyond",
                 details=f"T in {delays.tolist()}, {starts} noisy starts, {steps} steps",
@@ -411,6 +425,7 @@ def run_critical_learning_rate_law(scale: Scale, seed: int) -> Findings:
                 derived,
                 slope,
                 tolerance=tolerance("critical-rate-exponent"),
+                formula=delayed_activation_theory(normalised=normalised).critical_learning_rate,
                 source="ghostsym",
                 kind="beyond",
             )
@@ -430,6 +445,7 @@ def run_critical_learning_rate_law(scale: Scale, seed: int) -> Findings:
                 0.0,
                 worst,
                 tolerance=tolerance("critical-rate-closed-form"),
+                formula=delayed_activation_theory(R=notation.R).critical_learning_rate,
                 source="ghostsym",
                 kind="beyond",
                 details=f"32 noisy starts; fitted slope {estimate.fitted_exponent():.4f} vs "
@@ -453,6 +469,7 @@ def run_critical_learning_rate_law(scale: Scale, seed: int) -> Findings:
             0.0,
             single["R=T"],
             tolerance=tolerance("critical-rate-closed-form"),
+            formula=delayed_activation_theory().critical_learning_rate,
             source="ghostsym",
             kind="beyond",
         )
@@ -465,6 +482,7 @@ def run_critical_learning_rate_law(scale: Scale, seed: int) -> Findings:
             f"{1 + single['R=T/4']:.3f} alpha_c",
             single["R=T/4"] > 0.3,
             tolerance="first collapsing lr > 1.3 alpha_c",
+            formula=delayed_activation_theory(R=notation.R).critical_learning_rate,
             source="ghostsym",
             kind="beyond",
         )

@@ -9,7 +9,8 @@
   network resources);
 - ``results.json``: every number of the report, with a top-level ``claims`` list whose entries
   carry ``claim``, ``theory``, ``measured``, ``tolerance``, ``verdict``, ``kind``, ``margin``
-  (and ``source``, ``figure``, ``details``, ``experiment``), and verdict counts per kind and,
+  (and ``source``, ``figure``, ``details``, ``experiment``, and ``formula``: the derived formula
+  the claim tests as LaTeX, MathML, plain text and srepr, or null), and verdict counts per kind and,
   for the paper's claims, per figure.
 
 :func:`write_outcome` / :func:`load_outcome` store one experiment's outcome as ``<name>.npz``
@@ -222,6 +223,7 @@ def _claim_fields(claim: Claim) -> dict:
         "details": claim.details,
         "kind": claim.kind,
         "margin": claim.margin,
+        "formula": claim.formula.to_json() if claim.formula else None,
     }
 
 
@@ -451,19 +453,64 @@ def _markdown(
     return "\n".join(lines) + "\n"
 
 
-_COLUMNS = ("claim", "theory", "measured", "tolerance", "margin", "verdict", "source")
+_COLUMNS = ("claim", "formula", "theory", "measured", "tolerance", "margin", "verdict", "source")
 
 
 def _markdown_claims_table(rows: list[tuple[int, dict]]) -> str:
     header = "| # | " + " | ".join(_COLUMNS) + " | experiment |"
     lines = [header, "|" + "---|" * (len(_COLUMNS) + 2)]
     for index, row in rows:
-        cells = [str(index)] + [
-            _md_cell(_margin_text(row) if key == "margin" else row[key]) for key in _COLUMNS
-        ]
+        cells = [str(index)]
+        for key in _COLUMNS:
+            if key == "formula":
+                cells.append(_markdown_formula(row.get("formula")))
+            else:
+                cells.append(_md_cell(_margin_text(row) if key == "margin" else row[key]))
         cells.append(f"`{row['experiment']}`")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _markdown_formula(formula) -> str:
+    r"""``$latex$`` for a claim's formula, ``-`` without one. A ``|`` would end the table cell,
+    so bars are written ``\vert`` (the same symbol in LaTeX).
+
+    >>> print(_markdown_formula({"latex": r"\left|x\right| = 1"}), _markdown_formula(None))
+    $\left\vert x\right\vert = 1$ -
+    """
+    if not formula or not formula.get("latex"):
+        return "-"
+    latex = " ".join(str(formula["latex"]).replace("|", "\\vert ").split())
+    return f"${latex}$"
+
+
+#: MathML that may enter report.html as markup: SymPy's presentation elements and attributes.
+_MATHML_TAG = re.compile(
+    r"</?(?:math|m[a-z]{1,12})(?:\s+(?:xmlns|display|open|close|separators|stretchy|fence|"
+    r"mathvariant|form|accent|accentunder|lspace|rspace|linethickness|columnalign|"
+    r'separator|largeop|movablelimits)="[^"<>&]*")*\s*/?>'
+)
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{0,31}|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});")
+
+
+def _html_formula(formula) -> str:
+    """A claim's formula for report.html: its MathML when it is SymPy's presentation markup
+    and nothing else (a stored file edited by hand cannot inject HTML), else the LaTeX as
+    escaped code, else ``-``.
+
+    >>> _html_formula({"mathml": "<math><mi>r</mi></math>", "latex": "r"})
+    '<math><mi>r</mi></math>'
+    >>> _html_formula({"mathml": "<math><script>x</script></math>", "latex": "r"})
+    '<code>r</code>'
+    """
+    if not formula:
+        return "-"
+    markup = str(formula.get("mathml") or "")
+    remainder = _ENTITY.sub("", _MATHML_TAG.sub("", markup))
+    if markup.startswith("<math") and not any(c in remainder for c in "<>&"):
+        return markup
+    latex = formula.get("latex")
+    return f"<code>{html.escape(str(latex))}</code>" if latex else "-"
 
 
 _CSS = """
@@ -478,6 +525,7 @@ code { background: #f5f5f5; padding: 0 0.2rem; }
 pre { background: #f8f8f8; padding: 0.5rem; overflow-x: auto; font-size: 0.8rem; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
 .error { color: #a00000; }
+math { font-size: 1.15em; math-style: normal; }
 """
 
 
@@ -524,9 +572,10 @@ def _html(directory: Path, records: Sequence[ExperimentRecord], run: dict, rows:
         parts += ["<th>experiment</th></tr></thead><tbody>"]
         for index, row in group:
             css = row["verdict"].replace(" ", "-")
-            cells = [str(index)] + [
-                escape(_format_value(row[key]))
-                for key in ("claim", "theory", "measured", "tolerance")
+            cells = [escape(str(index)), escape(_format_value(row["claim"]))]
+            cells.append(_html_formula(row.get("formula")))
+            cells += [
+                escape(_format_value(row[key])) for key in ("theory", "measured", "tolerance")
             ]
             cells.append(escape(_margin_text(row)))
             parts.append(
