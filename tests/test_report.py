@@ -46,6 +46,7 @@ ALLOWED_CLAIM_KEYS = REQUIRED_CLAIM_KEYS | {
     "kind",
     "margin",
     "figure",
+    "formula",
 }
 
 
@@ -95,13 +96,13 @@ def test_claims_table_has_one_row_per_claim_with_verdicts(tmp_path):
     markdown = files.markdown.read_text()
     table = [line for line in markdown.splitlines() if re.match(r"\| \d+ \|", line)]
     assert len(table) == 4
-    verdicts = [line.split(" | ")[6] for line in table]
+    verdicts = [line.split(" | ")[7] for line in table]
     assert verdicts == ["reproduced", "not reproduced", "not run", "reproduced"]
-    margins = [line.split(" | ")[5] for line in table]
+    margins = [line.split(" | ")[6] for line in table]
     assert margins == ["0.959", "-19", "-", "-"]  # 1 - 1e-8/(1e-3 * 2.4674e-4); 1 - 1/0.05
-    # the pipe inside a claim is escaped, so the row keeps its 9 columns
+    # the pipe inside a claim is escaped, so the row keeps its 10 columns
     assert "optimum r* \\| T=100" in table[0]
-    assert all(line.count(" | ") == 8 for line in table)
+    assert all(line.count(" | ") == 9 for line in table)
     assert "scale: `quick`, seed: `3`" in markdown
     assert "## Alpha: a closed form" in markdown and "## Beta: a network" in markdown
 

@@ -335,6 +335,7 @@ def test_reproduce_real_registry_subset(tmp_path):
                 "details",
                 "kind",
                 "margin",
+                "formula",
             )
         }
         for row in rows

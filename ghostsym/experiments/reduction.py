@@ -350,6 +350,7 @@ def run_bottleneck(scale: Scale, seed: int) -> Findings:
                     "mispredicts the bottleneck time by sqrt(ab_q / ab_p): measured/q-prediction",
                     math.sqrt(product_q / numeric.ab),
                     measured / wrong,
+                    formula=fold_bottleneck_time(),
                     tolerance=tolerance(f"bottleneck-time-{scale}"),
                     source="ghostsym",
                     kind="beyond",
