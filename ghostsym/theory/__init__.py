@@ -32,6 +32,7 @@ __getattr__, __dir__, __all__ = attach(
         "scaled_descent_map": "_task",
         "OUTCOMES": "_learning",
         "DescentResult": "_learning",
+        "DescentRun": "_learning",
         "gradient_descent": "_learning",
         "CriticalLearningRateEstimate": "_learning",
         "numeric_critical_learning_rate": "_learning",

@@ -50,6 +50,7 @@ from ._task import _general_theory
 __all__ = [
     "OUTCOMES",
     "DescentResult",
+    "DescentRun",
     "gradient_descent",
     "CriticalLearningRateEstimate",
     "numeric_critical_learning_rate",
@@ -125,8 +126,10 @@ class DescentResult:
         optimum, no_learning_boundary: r* and r_NL of each run.
         final: r after ``steps`` steps; final_loss: its loss.
         minimum_loss: the lowest loss any iterate reached.
-        first_crossing_step: first step at which r crossed r* (-1: never).
-        collapse_step: step at which r entered r <= r_NL (0: started there; -1: never).
+        first_crossing_step: first step at which r crossed r* (-1: never; :meth:`run` gives
+            None instead).
+        collapse_step: step at which r entered r <= r_NL (0: started there; -1: never;
+            :meth:`run` gives None instead).
         outcome: index into :data:`OUTCOMES` (descending / learned / stuck).
         recorded_steps: step numbers of ``trajectory`` (empty unless ``record_every`` > 0).
         trajectory: r at ``recorded_steps``, shape ``(len(recorded_steps),) + shape``.
@@ -152,6 +155,38 @@ class DescentResult:
     @property
     def shape(self) -> tuple[int, ...]:
         return self.final.shape
+
+    def run(self, index=None) -> DescentRun:
+        """One run of the grid (``index`` into ``shape``; None for a single run), with None for
+        events that never happened instead of the arrays' -1.
+
+        >>> result = gradient_descent([1e-10, 1e-9], 100.0, steps=3000)
+        >>> print(result.run(0))
+        eta = 1e-10: learned; first crossing of r* at step 1538; never entered r <= r_NL
+        >>> result.run(1).collapse_step
+        198
+        """
+        key = () if index is None else tuple(int(i) for i in np.atleast_1d(index))
+        if len(key) != len(self.shape) or not all(
+            -size <= i < size for i, size in zip(key, self.shape, strict=True)
+        ):
+            raise InvalidInputError(
+                f"index must address one run of shape {self.shape}, got {index!r}"
+            )
+        index = key
+
+        def step(values) -> int | None:
+            value = int(values[index])
+            return None if value < 0 else value
+
+        return DescentRun(
+            learning_rate=float(self.learning_rate[index]),
+            delay=float(self.delay[index]),
+            outcome=OUTCOMES[int(self.outcome[index])],
+            first_crossing_step=step(self.first_crossing_step),
+            collapse_step=step(self.collapse_step),
+            final_over_optimum=float(self.final[index] / self.optimum[index]),
+        )
 
     def outcome_names(self) -> np.ndarray:
         """The outcome of each run as a string array.
@@ -182,6 +217,50 @@ class DescentResult:
                 theory.loss(self.trajectory, self.delay, self.response_window),
                 self.trajectory.shape,
             ).copy()
+
+
+@dataclass(frozen=True)
+class DescentRun:
+    """One run of gradient descent r_{n+1} = r_n - eta dL/dr(r_n), its events by step.
+
+    Attributes:
+        learning_rate, delay: eta and T of the run.
+        outcome: one of :data:`OUTCOMES`.
+        first_crossing_step: first step at which r crossed r*, or None if it never did.
+        collapse_step: step at which r entered the no-learning zone r <= r_NL (0: started
+            there), or None if it never did.
+        final_over_optimum: r / r* after the last step.
+    """
+
+    learning_rate: float
+    delay: float
+    outcome: str
+    first_crossing_step: int | None
+    collapse_step: int | None
+    final_over_optimum: float
+
+    def __str__(self) -> str:
+        crossing = (
+            "never crossed r*"
+            if self.first_crossing_step is None
+            else f"first crossing of r* at step {self.first_crossing_step}"
+        )
+        collapse = (
+            "never entered r <= r_NL"
+            if self.collapse_step is None
+            else f"entered r <= r_NL at step {self.collapse_step} and stayed"
+        )
+        return f"eta = {self.learning_rate:.0e}: {self.outcome}; {crossing}; {collapse}"
+
+    def to_json(self) -> dict:
+        return {
+            "learning_rate": self.learning_rate,
+            "delay": self.delay,
+            "outcome": self.outcome,
+            "first_crossing_step": self.first_crossing_step,
+            "collapse_step": self.collapse_step,
+            "final_over_optimum": self.final_over_optimum,
+        }
 
 
 def paper_noisy_starts(count: int, seed: int = 0, factor: float = 10.0, spread: float = 0.1):
