@@ -102,8 +102,14 @@ step = 1e-6 * r_smooth
 finite_difference = (
     ghostsym.task_loss(r_smooth + step, T) - ghostsym.task_loss(r_smooth - step, T)
 ) / (2 * step)
-print(np.column_stack([r_smooth / r_star, ghostsym.task_gradient(r_smooth, T), finite_difference]))
-assert np.allclose(ghostsym.task_gradient(r_smooth, T), finite_difference, rtol=1e-6, atol=1e-9)
+derived = ghostsym.task_gradient(r_smooth, T)
+rows = ["| r / r* | dL/dr (derived) | central difference | difference |", "|---|---|---|---|"]
+rows += [
+    f"| {u:g} | {g:.6e} | {d:.6e} | {g - d:+.1e} |"
+    for u, g, d in zip(r_smooth / r_star, derived, finite_difference, strict=True)
+]
+display(Markdown("\n".join(rows)))
+assert np.allclose(derived, finite_difference, rtol=1e-6, atol=1e-9)
 
 # %%
 r_plot = np.linspace(-0.5, 4.2, 2000) * r_star
@@ -134,12 +140,8 @@ plt.show()
 print(f"alpha_c(T=100) = {numbers.critical_learning_rate:.4e}")
 rates = np.array([1e-10, 1e-9])
 descent = ghostsym.gradient_descent(rates, T, steps=3000, record_every=5)
-for index, rate in enumerate(rates):
-    print(
-        f"eta = {rate:.0e}: outcome = {ghostsym.DESCENT_OUTCOMES[descent.outcome[index]]}, "
-        f"first crossing of r* at step {descent.first_crossing_step[index]}, "
-        f"collapse at step {descent.collapse_step[index]}"
-    )
+for index in range(rates.size):
+    print(descent.run(index))  # None, not a -1, for an event that never happened
 figure, axes = plt.subplots(figsize=(6, 3.5))
 for index, rate in enumerate(rates):
     axes.semilogy(descent.recorded_steps, descent.trajectory[:, index], label=f"η = {rate:.0e}")
