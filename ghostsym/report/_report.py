@@ -486,7 +486,9 @@ def _markdown_formula(formula) -> str:
 
 #: MathML that may enter report.html as markup: SymPy's presentation elements and attributes.
 _MATHML_TAG = re.compile(
-    r"</?(?:math|m[a-z]{1,12})(?:\s+(?:xmlns|display|open|close|separators|stretchy|fence|"
+    r"</?(?:math|mi|mn|mo|ms|mtext|mspace|mrow|mfrac|msqrt|mroot|mstyle|mpadded|mphantom|"
+    r"mfenced|menclose|msub|msup|msubsup|munder|mover|munderover|mtable|mtr|mtd)"
+    r"(?:\s+(?:xmlns|display|open|close|separators|stretchy|fence|"
     r"mathvariant|form|accent|accentunder|lspace|rspace|linethickness|columnalign|"
     r'separator|largeop|movablelimits)="[^"<>&]*")*\s*/?>'
 )
