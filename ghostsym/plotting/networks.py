@@ -93,7 +93,10 @@ def plot_learning_rate_sweep(outcome, directory) -> list[Path]:
         medians = [np.median(final[rates == rate]) for rate in unique]
         seeds = int(np.max([np.sum(rates == rate) for rate in unique]))
         axis.loglog(rates, final, "o", color="tab:blue", alpha=0.5, label="one run (seed)")
-        axis.loglog(unique, medians, "-", color="tab:orange", label=f"median over {seeds} seeds")
+        plural = "s" if seeds > 1 else ""
+        axis.loglog(
+            unique, medians, "-", color="tab:orange", label=f"median over {seeds} seed{plural}"
+        )
         epochs = a[f"{family}_epochs"][-1] + (a[f"{family}_epochs"][1] - a[f"{family}_epochs"][0])
         axis.set(xlabel="learning rate", title=f"{title} ({epochs} epochs)")
         axis.legend(fontsize=8, loc="lower left")
