@@ -173,6 +173,7 @@ def run_loss_landscape(scale: Scale, seed: int) -> Findings:
             "flat",
             "flat" if np.all(idealised[grid <= boundary] == T) else "not flat",
             bool(np.all(idealised[grid <= boundary] == T)),
+            formula=delayed_activation_theory().no_learning_boundary,
             source="ghostsym",
             kind="consistency",
         ),
