@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import sys
@@ -197,6 +198,36 @@ def output_directory(path, option: str) -> Path:
     if not os.access(place, os.W_OK | os.X_OK):
         raise InvalidInputError(f"{option} expects a writable place, but {place} is not writable")
     return target
+
+
+def track_given_options(parser: argparse.ArgumentParser) -> None:
+    """Make ``parser`` record which options the user actually gave, in ``arguments.given``.
+
+    ``arguments.given`` is a frozenset of option destinations (``"lr"``, ``"first_seed"``, ...),
+    so a command can refuse options that do not apply to what was chosen, even when the value
+    given equals the default. Call after every ``add_argument``.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> _ = parser.add_argument("--size", type=int, default=100)
+    >>> track_given_options(parser)
+    >>> parser.parse_args([]).given, parser.parse_args(["--size", "100"]).given
+    (frozenset(), frozenset({'size'}))
+    """
+    for action in parser._actions:
+        if action.option_strings and action.dest not in ("help", "debug"):
+            action.__class__ = _recording_action(type(action))
+    parser.set_defaults(given=frozenset())
+
+
+@functools.cache
+def _recording_action(action_class: type) -> type:
+    class Recording(action_class):
+        def __call__(self, parser, namespace, values, option_string=None):
+            namespace.given = frozenset(getattr(namespace, "given", ())) | {self.dest}
+            super().__call__(parser, namespace, values, option_string)
+
+    Recording.__name__ = action_class.__name__
+    return Recording
 
 
 def parse_assignments(items: list[str] | None, option: str) -> dict[str, str]:
