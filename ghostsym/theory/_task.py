@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import sympy
@@ -196,7 +196,9 @@ class DelayedActivationTheory:
                 return require_representable(name, expression.evaluate({}, 30))
             except OutOfRangeError as error:
                 window = None if self.response_window == self.delay else self.response_window
-                low, high = representable_delay_range(window, self.normalised)
+                low, high = representable_delay_range(
+                    None if window is None else float(window), bool(self.normalised)
+                )
                 where = "R = T" if window is None else f"R = {float(window):g}"
                 raise OutOfRangeError(
                     f"at T = {float(self.delay):g}, {error}; every derived number is a normal "
@@ -241,6 +243,7 @@ _PLAIN_NAMES = {
 }
 
 
+@lru_cache(maxsize=64)
 def representable_delay_range(R=None, normalised: bool = False) -> tuple[float, float]:
     """(smallest, largest) delay T at which every derived number is a normal float64.
 
