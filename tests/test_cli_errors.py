@@ -91,6 +91,9 @@ def test_usage_errors_stay_one_line_exit_2(capsys):
         status, out, err = outcome(capsys, argv)
         assert status == 2 and out == ""
         assert len(err.strip().splitlines()) == 1 and "error:" in err
+    assert err.startswith("ghostsym: error:")
+    status, _, err = outcome(capsys, ["theory", "--T", "1", "--bogus"])
+    assert err.startswith("ghostsym theory: error: unrecognized arguments: --bogus")
 
 
 # --- help ----------------------------------------------------------------------------------------
@@ -112,19 +115,17 @@ def test_every_help_is_plain_text_without_internal_references():
 
 
 def test_every_option_with_a_default_shows_it():
+    skipped = (argparse._HelpAction, argparse._VersionAction, argparse._StoreConstAction)
     for name, parser in command_parsers():
-        formatter = parser._get_formatter()
         for action in parser._actions:
             default = action.default
             if not action.option_strings or default in (None, False, argparse.SUPPRESS):
                 continue
-            if isinstance(action, argparse._HelpAction | argparse._VersionAction):
+            if isinstance(action, skipped):  # flags: their "default" is the other flag's value
                 continue
-            shown = formatter._expand_help(action) if action.help is not None else ""
-            if action.help is None:  # the formatter fills an empty help with the default
-                action.help = ""
-                shown = formatter._expand_help(action)
-            assert "default" in shown.lower(), (name, action.option_strings, shown)
+            shown = " ".join(parser._get_formatter()._format_action(action).split())
+            assert "default" in shown.lower(), (name, shown)
+            assert str(default) in shown or "default" in (action.help or ""), (name, shown)
 
 
 def test_train_help_names_the_default_rates_and_the_collapse_option(capsys):
@@ -248,18 +249,41 @@ def test_train_reports_the_last_epoch_not_the_last_recorded_one(capsys):
         assert abs(run["final_loss"] - initial) > 100 * FLOAT32_AGREEMENT * initial
 
 
-def test_a_diverged_run_is_reported_as_diverged_with_no_final_numbers(capsys, tmp_path):
-    argv = ["train", "rank-one", "--size", "12", "--lr", "1e39", "--seeds", "2"]
+def test_a_learning_rate_the_training_dtype_cannot_hold_is_refused(capsys):
+    argv = ["train", "rank-one", "--lr", "1e39", "--epochs", "20"]
+    status, _, err = outcome(capsys, argv)
+    assert status == 2
+    assert_one_line_error(err, "train")
+    assert "--lr 1e+39 is not a normal float32 number" in err
+
+
+def test_a_diverged_run_is_reported_as_diverged_with_no_final_numbers(
+    capsys, tmp_path, monkeypatch
+):
+    # networks saturate rather than diverge, so the engine is driven into a real divergence:
+    # the rates reach it multiplied by 1e40, beyond float32 (inf), after the CLI's checks
+    import ghostsym.network
+
+    real = ghostsym.network.train_population
+
+    def overflowing(model, task, *, learning_rates, **settings):
+        return real(model, task, learning_rates=np.asarray(learning_rates) * 1e40, **settings)
+
+    monkeypatch.setattr(ghostsym.network, "train_population", overflowing)
+    argv = ["train", "rank-one", "--size", "12", "--lr", "1", "--seeds", "2"]
     argv += ["--epochs", "20", "--record-every", "10"]
-    status, out, err = outcome(capsys, [*argv, "--format", "json"])
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        status, out, err = outcome(capsys, [*argv, "--format", "json"])
     assert status == 0, err
     for run in json.loads(out)["runs"]:
         assert run["outcome"] == "diverged" and run["divergence_epoch"] >= 0
-        assert run["final_loss"] == "nan"
-    status, out, _ = outcome(capsys, argv)
-    assert "runs diverged" in out
+        assert run["final_loss"] == "nan" and run["final_gradient_norm"] == "nan"
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        status, out, _ = outcome(capsys, argv)
+    assert status == 0 and "2 of 2 runs diverged" in out
     target = tmp_path / "network.npz"
-    status, _, err = outcome(capsys, [*argv, "--save-network", str(target)])
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        status, _, err = outcome(capsys, [*argv, "--save-network", str(target)])
     assert status == 2 and "diverged at epoch" in err
     assert not target.exists()
 

@@ -70,6 +70,8 @@ def _shows_default(action: argparse.Action) -> bool:
         return False
     if isinstance(action, argparse._HelpAction | argparse._VersionAction):
         return False
+    if isinstance(action, argparse._StoreConstAction):  # flags: "default: quick" misleads
+        return False
     return bool(action.option_strings) or action.nargs in ("?", "*")
 
 
@@ -93,7 +95,7 @@ class PlainHelpFormatter(argparse.HelpFormatter):
 
     def _format_action(self, action: argparse.Action) -> str:
         if action.help is None and _shows_default(action):
-            action.help = ""  # argparse prints no help (hence no default) for help=None
+            action.help = "(default: %(default)s)"  # argparse prints nothing for help=None
         return super()._format_action(action)
 
 
@@ -107,6 +109,16 @@ class _OneLineErrorParser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.exit(EXIT_INPUT_ERROR, f"{self.prog}: error: {_one_line(message)}\n")
+
+    def parse_args(self, args=None, namespace=None):
+        """Like argparse's, but an unrecognised argument is reported under the command's name."""
+        arguments, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = getattr(arguments, "command", None)
+            prog = f"{self.prog} {command}" if command else self.prog
+            message = f"unrecognized arguments: {' '.join(extras)}"
+            self.exit(EXIT_INPUT_ERROR, f"{prog}: error: {_one_line(message)}\n")
+        return arguments
 
 
 class _CommandParser(_OneLineErrorParser):

@@ -318,6 +318,15 @@ def run_train(arguments) -> None:
     if arguments.model == "canonical":
         _run_canonical(arguments, values, epochs)
         return
+    limits = np.finfo(np.float32 if arguments.dtype == "float32" else np.float64)
+    for rate in values:
+        if not limits.tiny <= rate <= limits.max:
+            raise InvalidInputError(
+                f"--lr {rate:g} is not a normal {arguments.dtype} number (the range is "
+                f"{float(limits.tiny):.3g} to {float(limits.max):.3g}), training would use "
+                f"{'inf' if rate > limits.max else 'a subnormal or 0'}: use --dtype float64 or "
+                "another rate"
+            )
     runs = values.size * arguments.seeds
     run_index = 0 if arguments.run_index is None else arguments.run_index
     if arguments.save_network is not None:
