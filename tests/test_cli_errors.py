@@ -304,3 +304,30 @@ def test_canonical_default_rate_is_a_tenth_of_the_derived_critical_rate(capsys):
     (run,) = payload["runs"]
     assert run["learning_rate"] == pytest.approx(critical / 10, rel=1e-12)
     assert run["outcome"] == "learned"
+
+
+# --- the shared output checks (called before computing) ------------------------------------------
+def test_output_file_and_directory_checks(tmp_path):
+    from ghostsym.cli._common import output_directory, output_file
+
+    existing_file = tmp_path / "notes.txt"
+    existing_file.write_text("not ghostsym's")
+    assert output_file(tmp_path / "new.npz", "--save-network") == tmp_path / "new.npz"
+    assert output_file(existing_file, "--save-network") == existing_file
+    assert output_directory(tmp_path, "--out") == tmp_path
+    assert output_directory(tmp_path / "new", "--out") == tmp_path / "new"
+    refusals = [
+        (output_file, tmp_path, "--save-network expects a file name"),
+        (output_file, "", "--save-network expects a file name"),
+        (output_file, tmp_path / "missing" / "n.npz", "in an existing directory"),
+        (output_file, existing_file / "n.npz", "in an existing directory"),
+        (output_directory, existing_file, "--out expects a directory, but"),
+        (output_directory, "", "--out expects a directory, got the empty name"),
+        (output_directory, tmp_path / "missing" / "deeper", "whose parent exists"),
+    ]
+    for check, path, message in refusals:
+        option = "--save-network" if check is output_file else "--out"
+        with pytest.raises(InvalidInputError, match=re.escape(message)):
+            check(path, option)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert existing_file.read_text() == "not ghostsym's"

@@ -155,9 +155,10 @@ def output_file(path, option: str) -> Path:
     ghostsym.errors.InvalidInputError: --save-network expects a file name, but ... is a directory
     """
     target = Path(path)
-    if str(path).strip() == "" or target.is_dir():
-        shown = "the empty name" if str(path).strip() == "" else str(target)
-        raise InvalidInputError(f"{option} expects a file name, but {shown} is a directory")
+    if str(path).strip() == "":
+        raise InvalidInputError(f"{option} expects a file name, got the empty name")
+    if target.is_dir():
+        raise InvalidInputError(f"{option} expects a file name, but {target} is a directory")
     if target.exists() and not os.access(target, os.W_OK):
         raise InvalidInputError(f"{option} expects a writable file, but {target} is read-only")
     parent = target.parent if str(target.parent) else Path(".")
