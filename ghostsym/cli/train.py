@@ -384,7 +384,7 @@ def run_train(arguments) -> None:
                 "final_saturation": float(final.saturation[i]),
                 "leaving_plateau_epoch": int(outcomes.leaving_epoch[i]),
                 "learned_epoch": int(outcomes.learned_epoch[i]),
-                **_latent_summary(result, i),
+                **_latent_summary(result, final, i),
             }
             for i in range(result.runs)
         ],
@@ -561,14 +561,15 @@ def _run_canonical(arguments, rates, epochs: int) -> None:
     )
 
 
-def _latent_summary(result, index) -> dict:
-    """Rank-one runs: initial/final latent r and the first epoch with no fixed point on the way."""
-    if result.canonical_parameter is None:
+def _latent_summary(result, final, index) -> dict:
+    """Rank-one runs: latent r at the first and the last epoch, and the first recorded epoch
+    with no fixed point on the way (-1: none)."""
+    if final.canonical_parameter is None:
         return {}
     clear = np.nonzero(result.latent_clearance[index] > 0)[0]
     return {
         "initial_canonical_parameter": float(result.canonical_parameter[index, 0]),
-        "final_canonical_parameter": float(result.canonical_parameter[index, -1]),
+        "final_canonical_parameter": float(final.canonical_parameter[index]),
         "first_clear_epoch": int(result.recorded_epochs[clear[0]]) if clear.size else -1,
     }
 

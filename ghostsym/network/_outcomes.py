@@ -195,7 +195,9 @@ class FinalEpochMetrics:
     exactly what training would record at epoch E, had it gone on. The gradient norm is
     sqrt(sum over trainable leaves of |dL/dp|^2); saturation is the fraction of tanh rates with
     |rate| > 0.99. A run that diverged has no final network: its numbers are NaN, and
-    ``divergence_epoch`` says when its loss or gradient stopped being finite (-1: never).
+    ``divergence_epoch`` says when its loss or gradient stopped being finite (-1: never). When
+    training logged the rank-one latent slow point, ``canonical_parameter`` (r = b d -
+    lambda^2/4) and ``latent_clearance`` are those of the last epoch too (else None).
     """
 
     epoch: int
@@ -205,6 +207,8 @@ class FinalEpochMetrics:
     saturation: np.ndarray
     diverged: np.ndarray
     divergence_epoch: np.ndarray
+    canonical_parameter: np.ndarray | None = None
+    latent_clearance: np.ndarray | None = None
 
     def to_json(self) -> dict:
         """JSON-ready dict (NaN of diverged runs as "nan")."""
@@ -217,15 +221,19 @@ class FinalEpochMetrics:
                 "saturation": self.saturation,
                 "diverged": self.diverged,
                 "divergence_epoch": self.divergence_epoch,
+                "canonical_parameter": self.canonical_parameter,
+                "latent_clearance": self.latent_clearance,
             }
         )
 
 
 @lru_cache(maxsize=16)
-def _compiled_final_metrics(model, task, dtype: str):
-    from ._training import _loss_and_gradient
+def _compiled_final_metrics(model, task, dtype: str, latent: bool):
+    from ._latent import latent_slow_point
+    from ._training import _Engine, _loss_and_gradient
 
     array_dtype = jnp.float32 if dtype == "float32" else jnp.float64
+    grid_points = _Engine.grid_points  # the grid training logs the latent slow point on
 
     def one(parameters, seed, epoch):
         key = jax.random.fold_in(jax.random.PRNGKey(seed), epoch)
@@ -237,7 +245,12 @@ def _compiled_final_metrics(model, task, dtype: str):
             for leaf, keep in zip(gradient, trainable, strict=True)
             if keep
         ]
-        return loss, jnp.sqrt(sum(squares)), aux.accuracy, aux.saturation
+        numbers = (loss, jnp.sqrt(sum(squares)), aux.accuracy, aux.saturation)
+        if latent:  # as training logs it: from kappa_0 = x_0 sum(n) to the readout threshold
+            start = task.initial_state * jnp.sum(prepared.n)
+            point = latent_slow_point(prepared, start, model.threshold, grid_points=grid_points)
+            numbers += (point.canonical_parameter, point.clearance)
+        return numbers
 
     return jax.jit(jax.vmap(one, in_axes=(0, 0, None)))
 
@@ -258,20 +271,21 @@ def final_epoch_metrics(training) -> FinalEpochMetrics:
     parameters = jax.tree.map(
         lambda leaf: jnp.asarray(leaf, dtype=array_dtype), training.final_parameters
     )
-    compiled = _compiled_final_metrics(training.model, training.task, training.dtype)
+    latent = training.canonical_parameter is not None
+    compiled = _compiled_final_metrics(training.model, training.task, training.dtype, latent)
     values = compiled(parameters, jnp.asarray(training.seeds, dtype=jnp.int64), epoch)
     diverged = np.asarray(training.diverged, dtype=bool)
-    loss, gradient, accuracy, saturation = (
-        np.where(diverged, np.nan, np.asarray(value, dtype=np.float64)) for value in values
-    )
+    values = [np.where(diverged, np.nan, np.asarray(value, dtype=np.float64)) for value in values]
     return FinalEpochMetrics(
         epoch=epoch,
-        loss=loss,
-        gradient_norm=gradient,
-        accuracy=accuracy,
-        saturation=saturation,
+        loss=values[0],
+        gradient_norm=values[1],
+        accuracy=values[2],
+        saturation=values[3],
         diverged=diverged,
         divergence_epoch=np.asarray(training.divergence_epoch, dtype=np.int64),
+        canonical_parameter=values[4] if latent else None,
+        latent_clearance=values[5] if latent else None,
     )
 
 
