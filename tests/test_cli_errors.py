@@ -312,7 +312,7 @@ def test_a_step_that_freezes_the_network_is_said_so(capsys):
     argv = ["train", "rank-one", "--size", "12", "--lr", "1e30", "--seeds", "1"]
     status, out, _ = outcome(capsys, [*argv, "--epochs", "20", "--record-every", "10"])
     assert status == 0
-    assert "gradient of exactly 0" in out
+    assert "gradient of exactly 0" in out and "every tanh rate saturated" in out
 
 
 def test_canonical_default_rate_is_a_tenth_of_the_derived_critical_rate(capsys):

@@ -441,15 +441,20 @@ def _population_text(header: str, learned_below: float, summaries, result, final
             f"gradient; e.g. lr {result.learning_rates[first]:g}, seed {result.seeds[first]} "
             f"at epoch {result.divergence_epoch[first]}); they have no final numbers"
         )
-    frozen = np.flatnonzero(~result.diverged & (final.gradient_norm == 0))
-    if frozen.size:
-        first = frozen[0]
-        lines.append(
-            f"warning: {frozen.size} of {result.runs} runs end with a gradient of exactly 0 "
-            f"(e.g. lr {result.learning_rates[first]:g}, seed {result.seeds[first]}: "
-            f"{final.saturation[first]:.0%} of the tanh rates saturated): the steps froze the "
-            "network, it cannot learn from there"
-        )
+    stuck = ~result.diverged & (final.gradient_norm == 0)
+    saturated = final.saturation >= 0.99
+    for where, reason in (
+        (stuck & saturated, "every tanh rate saturated: the steps froze the network"),
+        (stuck & ~saturated, "a confident output whose gradient vanishes: the no-learning zone"),
+    ):
+        runs = np.flatnonzero(where)
+        if runs.size:
+            first = runs[0]
+            lines.append(
+                f"note: {runs.size} of {result.runs} runs end with a gradient of exactly 0 "
+                f"(e.g. lr {result.learning_rates[first]:g}, seed {result.seeds[first]}; "
+                f"{reason}); training cannot move them from there"
+            )
     return "\n".join(lines)
 
 
