@@ -351,3 +351,18 @@ def test_output_file_and_directory_checks(tmp_path):
             check(path, option)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
     assert existing_file.read_text() == "not ghostsym's"
+
+
+@pytest.mark.slow
+def test_default_rank_one_rate_learns_and_the_collapse_regime_is_one_option_away(capsys):
+    """Every seed of the default run learns and stays learned; --lr 0.02 (Fig. 3B) collapses."""
+    status, out, _ = outcome(capsys, ["train", "rank-one", "--format", "json"])
+    assert status == 0
+    payload = json.loads(out)
+    assert payload["epochs"] == 25000 and len(payload["runs"]) == 10
+    assert [run["outcome"] for run in payload["runs"]] == ["learned"] * 10
+    argv = ["train", "rank-one", "--lr", "0.02", "--epochs", "6000", "--format", "json"]
+    status, out, _ = outcome(capsys, argv)
+    assert status == 0
+    outcomes = [run["outcome"] for run in json.loads(out)["runs"]]
+    assert outcomes.count("collapsed") >= 1
