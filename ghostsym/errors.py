@@ -20,6 +20,7 @@ __all__ = [
     "GhostsymError",
     "InvalidInputError",
     "DegenerateError",
+    "OutOfRangeError",
     "require_finite",
     "require_positive",
     "require_nonnegative",
@@ -38,6 +39,60 @@ class InvalidInputError(GhostsymError, ValueError):
 
 class DegenerateError(GhostsymError, ArithmeticError):
     """The mathematics is degenerate at the requested point (e.g. no fold, b = 0, r <= 0)."""
+
+
+class OutOfRangeError(InvalidInputError):
+    """A derived number is not a normal float64 at this input (it would overflow to inf, or
+    underflow to 0 or to a subnormal with lost digits).
+
+    ``quantity`` names the derived number, ``value`` is its exact value as text, ``argument``
+    the input to change and ``valid_range`` the (smallest, largest) value of that input at
+    which every derived number is representable (None when not computed).
+    """
+
+    def __init__(self, message: str, *, quantity: str, value: str, argument: str, valid_range):
+        super().__init__(message)
+        self.quantity = quantity
+        self.value = value
+        self.argument = argument
+        self.valid_range = valid_range
+
+
+def require_representable(name: str, exact) -> float:
+    """Return the high-precision number ``exact`` as a float64, or raise if it is not
+    representable: non-finite, or non-zero but below the smallest normal float64 (2.2e-308).
+
+    >>> require_representable("r*", 0.25)
+    0.25
+    >>> require_representable("r*", 1e-320)
+    Traceback (most recent call last):
+    ...
+    ghostsym.errors.OutOfRangeError: r* = 1.0e-320 is outside the normal float64 range ...
+    """
+    import sys
+
+    number = float(exact)
+    normal = number == 0 and exact == 0 or sys.float_info.min <= abs(number) < math.inf
+    if not normal:
+        shown = _exact_text(exact)
+        raise OutOfRangeError(
+            f"{name} = {shown} is outside the normal float64 range "
+            f"[{sys.float_info.min:.3g}, {sys.float_info.max:.3g}] (in absolute value)",
+            quantity=name,
+            value=shown,
+            argument=name,
+            valid_range=None,
+        )
+    return number
+
+
+def _exact_text(exact) -> str:
+    try:
+        import mpmath
+
+        return mpmath.nstr(mpmath.mpf(exact), 4)
+    except (TypeError, ValueError):
+        return repr(exact)
 
 
 def _as_real(name: str, value) -> float:

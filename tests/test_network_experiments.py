@@ -19,7 +19,12 @@ from ghostsym.experiments.networks import (
     run_rank_one_plateau,
     run_working_memory,
 )
-from ghostsym.network import DelayedActivation, RankOneNetwork, train_population
+from ghostsym.network import (
+    DelayedActivation,
+    RankOneNetwork,
+    final_epoch_metrics,
+    train_population,
+)
 from ghostsym.plotting import networks as figures
 
 # seconds-long settings (the experiments' quick scale takes minutes)
@@ -127,10 +132,12 @@ def test_train_cli_reports_outcomes_and_saves_a_network(tmp_path, capsys):
         record_every=5,
     )
     assert np.array_equal(saved["m"], direct.final_parameters.m[3])
-    assert payload["runs"][3]["final_loss"] == pytest.approx(float(direct.loss[3, -1]))
+    # "final" is the last epoch (40), evaluated at the final parameters, not the last record (35)
+    final_loss = final_epoch_metrics(direct).loss[3]
+    assert payload["runs"][3]["final_loss"] == pytest.approx(float(final_loss))
     assert cli.main(arguments[:-6] + ["--format", "text"]) == 0
     text = capsys.readouterr().out
-    assert "collapsed" in text and "medians over seeds" in text
+    assert "collapsed" in text and "medians over the seeds" in text
     assert cli.main(["train", "rank-one", "--rank", "3", "--epochs", "10"]) == 2
     assert "--rank applies" in capsys.readouterr().err
 

@@ -50,7 +50,7 @@ def register(subparsers) -> None:
         default="quick",
         help="quick (minutes, default) or full (the larger settings)",
     )
-    parser.add_argument("--seed", type=seed, default=0, help="first network seed (0)")
+    parser.add_argument("--seed", type=seed, default=0, help="first network seed")
     parser.add_argument("--out", metavar="DIR", help="directory for the figures")
     add_format_argument(parser)
     parser.set_defaults(handler=handle)

@@ -42,7 +42,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--only", nargs="+", metavar="NAME", help="run only these experiments (see --list)"
     )
-    parser.add_argument("--seed", type=seed, default=0, help="seed for every experiment (0)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed for every experiment")
     parser.add_argument(
         "--force", action="store_true", help="re-run experiments already stored in DIR"
     )

@@ -12,6 +12,7 @@ A thin layer over :func:`ghostsym.delayed_activation_theory`.
 
 from __future__ import annotations
 
+from ..errors import InvalidInputError, OutOfRangeError
 from ._common import add_format_argument, emit, finite_float, to_json
 
 __all__ = ["register", "theory_command", "render_theory"]
@@ -28,9 +29,17 @@ def register(subparsers) -> None:
             "of gradient descent and its exponent in T at fixed R/T."
         ),
     )
-    parser.add_argument("--T", type=finite_float, required=True, help="delay T (> 0)")
     parser.add_argument(
-        "--R", type=finite_float, default=None, help="response window R (> 0; default R = T)"
+        "--T",
+        type=finite_float("--T", 0, include_minimum=False),
+        required=True,
+        help="delay T (> 0)",
+    )
+    parser.add_argument(
+        "--R",
+        type=finite_float("--R", 0, include_minimum=False),
+        default=None,
+        help="response window R (> 0; default R = T)",
     )
     parser.add_argument(
         "--normalised",
@@ -48,11 +57,30 @@ def theory_command(arguments) -> None:
     theory = delayed_activation_theory(
         T=arguments.T, R=arguments.R, normalised=arguments.normalised
     )
+    try:
+        theory.numbers()
+    except OutOfRangeError as error:
+        raise InvalidInputError(_out_of_range_message(arguments, error)) from None
     emit(
         theory.numbers(),
         arguments.format,
         text=lambda _: _text(theory),
         latex=lambda _: _latex(theory),
+    )
+
+
+def _out_of_range_message(arguments, error: OutOfRangeError) -> str:
+    """One line: which derived number left float64 at this --T, and the --T that work."""
+    low, high = error.valid_range
+    window = "--R = --T" if arguments.R is None else f"--R {arguments.R:g}"
+    if low != low:  # nan: no delay works with this window
+        return (
+            f"--R {arguments.R:g}: {error.quantity} = {error.value} is not a float64 "
+            f"number, and no --T makes every derived number one with this --R"
+        )
+    return (
+        f"--T {arguments.T:g} is out of range: {error.quantity} = {error.value} is not a "
+        f"normal float64 number; use --T in [{low:.4g}, {high:.4g}] ({window})"
     )
 
 

@@ -65,10 +65,12 @@ from ._models import (
 )
 from ._outcomes import (
     OUTCOME_LABELS,
+    FinalEpochMetrics,
     RunOutcomes,
     SettingSummary,
     classify_losses,
     classify_runs,
+    final_epoch_metrics,
     summarise_by_setting,
 )
 from ._sweeps import (
@@ -119,6 +121,8 @@ __all__ = [
     "gradient_check_cases",
     "tree_index",
     "classify_runs",
+    "final_epoch_metrics",
+    "FinalEpochMetrics",
     "classify_losses",
     "RunOutcomes",
     "OUTCOME_LABELS",

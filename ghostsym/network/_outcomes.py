@@ -25,14 +25,18 @@ when ``learned_epoch - leaving_epoch`` is small next to ``leaving_epoch``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from .._io import json_ready
+from .._jax import float64, jax, jnp
 from ..errors import InvalidInputError
 
 __all__ = [
     "OUTCOME_LABELS",
+    "FinalEpochMetrics",
+    "final_epoch_metrics",
     "RunOutcomes",
     "classify_losses",
     "classify_runs",
@@ -153,17 +157,135 @@ def classify_losses(
 
 
 def classify_runs(
-    training, *, learned_below: float = 0.25, collapsed_above: float = 0.9
+    training,
+    *,
+    learned_below: float = 0.25,
+    collapsed_above: float = 0.9,
+    final: FinalEpochMetrics | None = None,
 ) -> RunOutcomes:
-    """Classify every run of a :class:`~ghostsym.network.PopulationTraining`."""
+    """Classify every run of a :class:`~ghostsym.network.PopulationTraining`.
+
+    Without ``final``, "final" is the last *recorded* epoch (``epochs - record_every`` after
+    the first). With ``final`` (:func:`final_epoch_metrics`), the loss and gradient norm at the
+    last epoch itself are appended to the curves first, so the final loss, final gradient and
+    the labels describe the network training ends with.
+    """
+    loss, gradient, epochs = training.loss, training.gradient_norm, training.recorded_epochs
+    if final is not None:
+        loss = np.concatenate([loss, final.loss[:, None]], axis=1)
+        gradient = np.concatenate([gradient, final.gradient_norm[:, None]], axis=1)
+        epochs = np.append(epochs, final.epoch)
     return classify_losses(
-        training.loss,
+        loss,
         minimum_loss=training.minimum_loss,
-        gradient_norm=training.gradient_norm,
+        gradient_norm=gradient,
         diverged=training.diverged,
-        recorded_epochs=training.recorded_epochs,
+        recorded_epochs=epochs,
         learned_below=learned_below,
         collapsed_above=collapsed_above,
+    )
+
+
+@dataclass(frozen=True)
+class FinalEpochMetrics:
+    """Loss, gradient norm, accuracy and saturation of every run at the last epoch.
+
+    E = ``first_epoch + epochs``; each number is evaluated at ``final_parameters`` (the
+    parameters after all E updates) with the noise key of epoch E, fold_in(PRNGKey(seed), E):
+    exactly what training would record at epoch E, had it gone on. The gradient norm is
+    sqrt(sum over trainable leaves of |dL/dp|^2); saturation is the fraction of tanh rates with
+    |rate| > 0.99. A run that diverged has no final network: its numbers are NaN, and
+    ``divergence_epoch`` says when its loss or gradient stopped being finite (-1: never). When
+    training logged the rank-one latent slow point, ``canonical_parameter`` (r = b d -
+    lambda^2/4) and ``latent_clearance`` are those of the last epoch too (else None).
+    """
+
+    epoch: int
+    loss: np.ndarray
+    gradient_norm: np.ndarray
+    accuracy: np.ndarray
+    saturation: np.ndarray
+    diverged: np.ndarray
+    divergence_epoch: np.ndarray
+    canonical_parameter: np.ndarray | None = None
+    latent_clearance: np.ndarray | None = None
+
+    def to_json(self) -> dict:
+        """JSON-ready dict (NaN of diverged runs as "nan")."""
+        return json_ready(
+            {
+                "epoch": self.epoch,
+                "loss": self.loss,
+                "gradient_norm": self.gradient_norm,
+                "accuracy": self.accuracy,
+                "saturation": self.saturation,
+                "diverged": self.diverged,
+                "divergence_epoch": self.divergence_epoch,
+                "canonical_parameter": self.canonical_parameter,
+                "latent_clearance": self.latent_clearance,
+            }
+        )
+
+
+@lru_cache(maxsize=16)
+def _compiled_final_metrics(model, task, dtype: str, latent: bool):
+    from ._latent import latent_slow_point
+    from ._training import _Engine, _loss_and_gradient
+
+    array_dtype = jnp.float32 if dtype == "float32" else jnp.float64
+    grid_points = _Engine.grid_points  # the grid training logs the latent slow point on
+
+    def one(parameters, seed, epoch):
+        key = jax.random.fold_in(jax.random.PRNGKey(seed), epoch)
+        prepared = model.prepare(parameters)
+        (loss, aux), gradient = _loss_and_gradient(model, task, prepared, key, array_dtype)
+        trainable = model.trainable(prepared)
+        squares = [
+            jnp.sum(jnp.square(leaf))
+            for leaf, keep in zip(gradient, trainable, strict=True)
+            if keep
+        ]
+        numbers = (loss, jnp.sqrt(sum(squares)), aux.accuracy, aux.saturation)
+        if latent:  # as training logs it: from kappa_0 = x_0 sum(n) to the readout threshold
+            start = task.initial_state * jnp.sum(prepared.n)
+            point = latent_slow_point(prepared, start, model.threshold, grid_points=grid_points)
+            numbers += (point.canonical_parameter, point.clearance)
+        return numbers
+
+    return jax.jit(jax.vmap(one, in_axes=(0, 0, None)))
+
+
+@float64
+def final_epoch_metrics(training) -> FinalEpochMetrics:
+    """The last epoch's numbers of every run of ``training`` (see :class:`FinalEpochMetrics`).
+
+    >>> from ghostsym.network import RankOneNetwork, DelayedActivation, train_population
+    >>> result = train_population(RankOneNetwork(size=10), DelayedActivation(5, 5),
+    ...     learning_rates=[0.5], seeds=[0], epochs=20, record_every=20)
+    >>> final = final_epoch_metrics(result)
+    >>> final.epoch, bool(final.loss[0] < result.loss[0, -1])
+    (20, True)
+    """
+    epoch = int(training.first_epoch + training.epochs)
+    array_dtype = np.float32 if training.dtype == "float32" else np.float64
+    parameters = jax.tree.map(
+        lambda leaf: jnp.asarray(leaf, dtype=array_dtype), training.final_parameters
+    )
+    latent = training.canonical_parameter is not None
+    compiled = _compiled_final_metrics(training.model, training.task, training.dtype, latent)
+    values = compiled(parameters, jnp.asarray(training.seeds, dtype=jnp.int64), epoch)
+    diverged = np.asarray(training.diverged, dtype=bool)
+    values = [np.where(diverged, np.nan, np.asarray(value, dtype=np.float64)) for value in values]
+    return FinalEpochMetrics(
+        epoch=epoch,
+        loss=values[0],
+        gradient_norm=values[1],
+        accuracy=values[2],
+        saturation=values[3],
+        diverged=diverged,
+        divergence_epoch=np.asarray(training.divergence_epoch, dtype=np.int64),
+        canonical_parameter=values[4] if latent else None,
+        latent_clearance=values[5] if latent else None,
     )
 
 
@@ -205,11 +327,19 @@ class SettingSummary:
 
 
 def summarise_by_setting(
-    training, outcomes: RunOutcomes | None = None
+    training, outcomes: RunOutcomes | None = None, final: FinalEpochMetrics | None = None
 ) -> tuple[SettingSummary, ...]:
-    """One :class:`SettingSummary` per distinct (learning rate, confidence), in run order."""
+    """One :class:`SettingSummary` per distinct (learning rate, confidence), in run order.
+
+    With ``final`` (:func:`final_epoch_metrics`) the final saturation and accuracy are those of
+    the last epoch (and the peak saturation includes it); without, of the last recorded epoch.
+    """
     if outcomes is None:
-        outcomes = classify_runs(training)
+        outcomes = classify_runs(training, final=final)
+    saturation, accuracy = training.saturation, training.accuracy
+    if final is not None:
+        saturation = np.concatenate([saturation, final.saturation[:, None]], axis=1)
+        accuracy = np.concatenate([accuracy, final.accuracy[:, None]], axis=1)
     keys = list(zip(training.learning_rates.tolist(), training.confidences.tolist(), strict=True))
     summaries = []
     for key in dict.fromkeys(keys):
@@ -229,9 +359,9 @@ def summarise_by_setting(
                 median_final_loss=median(outcomes.final_loss),
                 median_minimum_loss=median(outcomes.minimum_loss),
                 median_final_gradient_norm=median(outcomes.final_gradient_norm),
-                median_final_saturation=median(training.saturation[:, -1]),
-                median_peak_saturation=median(np.max(training.saturation, axis=1)),
-                median_final_accuracy=median(training.accuracy[:, -1]),
+                median_final_saturation=median(saturation[:, -1]),
+                median_peak_saturation=median(np.nanmax(saturation, axis=1)),
+                median_final_accuracy=median(accuracy[:, -1]),
             )
         )
     return tuple(summaries)

@@ -30,6 +30,7 @@ __getattr__, __dir__, __all__ = attach(
         "task_gradient": "_task",
         "descent_steps_estimate": "_task",
         "scaled_descent_map": "_task",
+        "representable_delay_range": "_task",
         "OUTCOMES": "_learning",
         "DescentResult": "_learning",
         "DescentRun": "_learning",

@@ -28,13 +28,18 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import sympy
 
 from .. import notation
-from ..errors import InvalidInputError, require_positive
+from ..errors import (
+    InvalidInputError,
+    OutOfRangeError,
+    require_positive,
+    require_representable,
+)
 from ..expressions import DerivedExpression
 from ._canonical import canonical_form
 from ._derivation_cache import cached_derivation
@@ -48,6 +53,7 @@ __all__ = [
     "task_gradient",
     "descent_steps_estimate",
     "scaled_descent_map",
+    "representable_delay_range",
 ]
 
 
@@ -185,7 +191,23 @@ class DelayedActivationTheory:
             )
 
         def value(expression: DerivedExpression) -> float:
-            return float(expression.evaluate({}, 30))
+            name = _PLAIN_NAMES[next(f for f in _PLAIN_NAMES if getattr(self, f) is expression)]
+            try:
+                return require_representable(name, expression.evaluate({}, 30))
+            except OutOfRangeError as error:
+                window = None if self.response_window == self.delay else self.response_window
+                low, high = representable_delay_range(
+                    None if window is None else float(window), bool(self.normalised)
+                )
+                where = "R = T" if window is None else f"R = {float(window):g}"
+                raise OutOfRangeError(
+                    f"at T = {float(self.delay):g}, {error}; every derived number is a normal "
+                    f"float64 only for T in [{low:.4g}, {high:.4g}] ({where})",
+                    quantity=error.quantity,
+                    value=error.value,
+                    argument="T",
+                    valid_range=(low, high),
+                ) from None
 
         latex = {
             "r_opt": self.optimum.latex(),
@@ -207,6 +229,76 @@ class DelayedActivationTheory:
             asymptotic_exponent=value(self.asymptotic_exponent),
             latex=latex,
         )
+
+
+#: Plain-text names of the derived numbers, for messages.
+_PLAIN_NAMES = {
+    "optimum": "r*",
+    "no_learning_boundary": "r_NL",
+    "gradient_at_optimum": "|dL/dr|(r*)",
+    "critical_learning_rate": "alpha_c",
+    "critical_exponent": "the exponent at fixed R/T",
+    "fixed_window_exponent": "the exponent at fixed R",
+    "asymptotic_exponent": "the exponent as T -> infinity",
+}
+
+
+@lru_cache(maxsize=64)
+def representable_delay_range(R=None, normalised: bool = False) -> tuple[float, float]:
+    """(smallest, largest) delay T at which every derived number is a normal float64.
+
+    ``R``: a fixed response window, or None for R = T. The derived numbers (r*, r_NL,
+    |dL/dr|(r*), alpha_c and the exponents) are evaluated in mpmath at 30 digits (no overflow
+    there) on a grid of log10 T, and the edges of the representable interval are bisected to a
+    relative precision of 1e-9 in T. Every one of these numbers is monotone in T, so the
+    representable delays form one interval; (nan, nan) if there are none.
+
+    >>> low, high = representable_delay_range()
+    >>> f"{low:.3e}", f"{high:.3e}"
+    ('3.477e-62', '5.280e+61')
+    """
+    import mpmath
+
+    general = delayed_activation_theory(
+        R=None if R is None else notation.R, normalised=bool(normalised)
+    )
+    window = None if R is None else mpmath.mpf(require_positive("R", R))
+    functions = []
+    for field in (
+        "optimum",
+        "no_learning_boundary",
+        "gradient_at_optimum",
+        "critical_learning_rate",
+        "critical_exponent",
+        "fixed_window_exponent",
+        "asymptotic_exponent",
+    ):
+        expression = getattr(general, field).expression
+        functions.append(sympy.lambdify((notation.T, notation.R), expression, "mpmath"))
+    smallest, largest = mpmath.mpf(np.finfo(np.float64).tiny), mpmath.mpf(np.finfo(np.float64).max)
+
+    def representable(log_delay) -> bool:
+        delay = mpmath.power(10, log_delay)
+        with mpmath.workdps(30):
+            for function in functions:
+                number = abs(mpmath.mpf(function(delay, delay if window is None else window)))
+                if number != 0 and not smallest <= number <= largest:
+                    return False
+        return True
+
+    grid = np.arange(-330.0, 331.0, 1.0)
+    good = [x for x in grid if representable(mpmath.mpf(x))]
+    if not good:
+        return (math.nan, math.nan)
+
+    def edge(inside, outside):
+        inside, outside = mpmath.mpf(inside), mpmath.mpf(outside)
+        while abs(inside - outside) > 1e-10:
+            middle = (inside + outside) / 2
+            inside, outside = (middle, outside) if representable(middle) else (inside, middle)
+        return float(mpmath.power(10, inside))
+
+    return (edge(min(good), min(good) - 1), edge(max(good), max(good) + 1))
 
 
 def _substitute(expression: DerivedExpression, values) -> DerivedExpression:
