@@ -1,5 +1,11 @@
+"""``python -m ghostsym``: the command line (see :func:`ghostsym.cli.main`)."""
+
 import sys
 
 from .cli import main
 
-sys.exit(main())
+try:
+    status = main()
+except KeyboardInterrupt:  # Ctrl-C between the command's end and the interpreter's exit
+    status = 130
+sys.exit(status)
