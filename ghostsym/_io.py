@@ -422,11 +422,14 @@ choose another directory, move the file away, or pass --force to write there any
             f"'ghostsym {command}'; choose another directory or pass --force"
         )
     changed, foreign = [], []
+    prefixes = tuple(key for key, entry in entries.items() if key.endswith("/"))
     for relative in _files_under(path):
         if relative == MANIFEST_NAME or relative.endswith(PARTIAL_SUFFIX):
             continue
         file = path / relative
         entry = entries.get(relative)
+        if entry is None and relative.startswith(prefixes):  # ghostsym was writing there
+            continue
         if entry is not None and not file.is_symlink() and _entry_matches(entry, file):
             continue
         if entry is not None and not file.is_symlink() and relative.startswith(tuple(stored)):
@@ -519,6 +522,29 @@ class OutputManifest:
         with self._lock:
             for path in paths:
                 self._entries[self._relative(path)] = {"pending": True}
+            self._save()
+
+    def expect_under(self, directory) -> None:
+        """Mark every file under ``directory`` as being written by ghostsym (for code that
+        writes files whose names are not known before, such as a figure function)."""
+        with self._lock:
+            self._entries[self._relative(directory) + "/"] = {"pending": True}
+            self._save()
+
+    def record_under(self, directory, since: float) -> None:
+        """After :meth:`expect_under`: record every file under ``directory`` that ghostsym
+        listed before or that was written at or after ``since`` (a ``time.time()``)."""
+        prefix = self._relative(directory) + "/"
+        base = self.directory / prefix
+        with self._lock:
+            self._entries.pop(prefix, None)
+            for relative in _files_under(base) if base.is_dir() else []:
+                key = prefix + relative
+                file = base / relative
+                if file.is_symlink() or relative.endswith(PARTIAL_SUFFIX):
+                    continue
+                if key in self._entries or file.stat().st_mtime >= since - 1.0:
+                    self._entries[key] = _entry_of(file)
             self._save()
 
     def record(self, paths) -> None:

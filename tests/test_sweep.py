@@ -74,7 +74,7 @@ def test_config_parsing_and_grid(config_file):
     assert rates.tolist() == [0.01, 0.01, 1.0, 1.0] and seeds.tolist() == [0, 1, 0, 1]
     assert confidences is None
     assert SweepConfig.from_mapping(config.to_json()) == config
-    with pytest.raises(InvalidInputError, match="unknown sweep keys"):
+    with pytest.raises(InvalidInputError, match="unknown sweep key .epoch."):
         SweepConfig.from_mapping({**config.to_json(), "epoch": 3})
     with pytest.raises(InvalidInputError, match="model"):
         SweepConfig.from_mapping({**config.to_json(), "model": "rank-two"})
