@@ -480,6 +480,8 @@ class SweepConfig:
             try:
                 config.plan(group)
             except InvalidInputError as error:
+                if len(groups) == 1:
+                    raise
                 settings = ", ".join(
                     f"{section}.{key} = {value!r}"
                     for section in ("model_settings", "task_settings")
