@@ -400,6 +400,7 @@ def test_ctrl_c_on_reproduce_then_the_same_command_resumes_and_completes(tmp_pat
     out = tmp_path / "interrupted"
     command = [sys.executable, "-m", "ghostsym", "reproduce", "--quick", "--only", *only]
     command += ["--out", str(out), "--no-derivations", "--no-progress"]
+
     def first_one_reported():
         try:
             return json.loads((out / "results.json").read_text())["experiments_done"] == 1
