@@ -801,8 +801,8 @@ def _check_directory(directory: Path, config: SweepConfig, force: bool):
         existing = None
     if existing is not None and existing["config"] != from_json_ready(json_ready(config.to_json())):
         raise InvalidInputError(
-            f"--out {str(directory)!r} holds a different sweep "
-            f"({existing['config'].get('name')!r}); use another --out directory"
+            f"--out {directory}: holds a different sweep ({existing['config'].get('name')!r}); "
+            "use another --out directory"
         )
     return check, existing
 
