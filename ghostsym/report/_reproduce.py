@@ -11,7 +11,17 @@
 Resuming: an experiment whose outcome is already stored in the directory with the same scale,
 seed and code fingerprint (ghostsym version plus a hash of the non-presentation source) is
 loaded instead of re-run, so an interrupted run picks up where it stopped; ``force=True``
-re-runs everything. Figures are always redrawn from the (run or loaded) outcome.
+re-runs everything. A stored outcome that is unreadable (truncated, not an archive) or that
+changed since ghostsym wrote it is run again, with a warning. Figures are always redrawn from
+the (run or loaded) outcome. On ``KeyboardInterrupt`` the report is written once more, saying
+at its top how many experiments ran and which did not (``results.json``: ``status``
+"interrupted", ``experiments_not_run``), and the interrupt goes on.
+
+The directory: every file written is listed in its manifest (:data:`ghostsym._io.MANIFEST_NAME`,
+sizes and SHA-256); before anything is computed, a directory holding files ghostsym did not
+write there, or that changed since (a ``report.md`` the user edited), is refused unless
+``force=True``, and so is a path that names a file, lies under one or cannot be written.
+Unknown ``only`` names are refused before the directory is created.
 
 Failures: an experiment that raises becomes one claim with verdict "not run" carrying the
 error text, is not stored (a later run retries it), and the run goes on. The result's
@@ -420,7 +430,8 @@ def reproduce(
         scale: ``"quick"`` (minutes on a laptop) or ``"full"`` (the paper's scale).
         seed: seed passed to every experiment (same seed, same numbers).
         only: names of the experiments to run (default: all registered).
-        force: re-run experiments even if a matching stored outcome exists.
+        force: re-run experiments even if a matching stored outcome exists, and write into a
+            directory holding files ghostsym did not write (they may be overwritten).
         progress: show a progress bar over the experiments (on stderr).
         derivations: write and check ``derivations.tex``.
         experiments: run these instead of the registry (``only`` still filters them).
