@@ -70,7 +70,9 @@ class Counter:
 def draw_curve(outcome, directory):
     figure, axes = plt.subplots(figsize=(2, 2))
     axes.plot(outcome.arrays["curve"])
-    return list(save_figure(figure, directory, "curve"))
+    paths = list(save_figure(figure, directory, "curve"))
+    plt.close(figure)
+    return paths
 
 
 def broken_figure(outcome, directory):
