@@ -190,8 +190,8 @@ def test_keyboard_interrupt_records_interrupted_and_the_rerun_completes(
         run_sweep(config, directory, progress=False)
     monkeypatch.undo()
     metadata = json.loads((directory / "sweep.json").read_text())
-    # the fifth chunk's checkpoint was written; the interrupt came before it was counted
-    assert metadata["status"] == "interrupted" and metadata["chunks_done"] == 4
+    # the fifth chunk's checkpoint was written just before the interrupt: it counts
+    assert metadata["status"] == "interrupted" and metadata["chunks_done"] == 5
     final = run_sweep(config, directory, progress=False)
     assert final.complete
     expected, got = _arrays(uninterrupted), _arrays(directory)

@@ -685,6 +685,20 @@ def _resume_point(path: Path, plan, block: int, manifest: OutputManifest, change
     return progress
 
 
+def _chunks_on_disk(directory: Path, plans) -> int:
+    """Chunks completed according to the checkpoints on disk (an unreadable one counts 0)."""
+    done = 0
+    for g, plan in enumerate(plans):
+        for block in range(plan.block_count):
+            path = _checkpoint_path(directory, g, block)
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    done += min(int(data["completed_chunks"]), len(plan.chunk_starts))
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+                continue
+    return done
+
+
 def _training_arrays(prefix: str, training: PopulationTraining) -> dict:
     arrays = {}
     for name in (
@@ -942,8 +956,9 @@ def run_sweep(
             return SweepStatus(directory, False, session.done, total, session.wall_time)
         _write_results(manifest, plans, keep_checkpoints)
         session.write("complete")
-    except KeyboardInterrupt:
-        session.write("interrupted")  # record, then let the interrupt go on
+    except KeyboardInterrupt:  # record, then let the interrupt go on
+        session.done = max(session.done, _chunks_on_disk(directory, plans))
+        session.write("interrupted")
         raise
     finally:
         session.close()
