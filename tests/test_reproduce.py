@@ -70,7 +70,9 @@ class Counter:
 def draw_curve(outcome, directory):
     figure, axes = plt.subplots(figsize=(2, 2))
     axes.plot(outcome.arrays["curve"])
-    return list(save_figure(figure, directory, "curve"))
+    paths = list(save_figure(figure, directory, "curve"))
+    plt.close(figure)
+    return paths
 
 
 def broken_figure(outcome, directory):
@@ -365,3 +367,57 @@ def test_plan_estimates_from_a_stored_quick_run_or_a_timing_constant(tmp_path):
     [stored] = plan("full", directory=tmp_path, experiments=chosen[:1], per_network_epoch=1e-3)
     assert stored.estimated_seconds == pytest.approx(200.0)
     assert stored.basis.startswith("stored quick run")
+
+
+def test_corrupt_stored_outcomes_are_run_again_with_a_warning(tmp_path, fake_plots, capsys):
+    from ghostsym._io import open_output_directory
+
+    first, second = Counter("one"), Counter("two")
+    experiments = _experiments(fake_plots, one=first, two=second)
+    _run(tmp_path, experiments)
+    store = tmp_path / "experiments"
+    # truncated behind ghostsym's back (BadZipFile if it were read)
+    (store / "one.npz").write_bytes((store / "one.npz").read_bytes()[:50])
+    # ghostsym's own record of bytes that are no JSON (a damaged disk): unreadable
+    manifest = open_output_directory(tmp_path, command="reproduce", stored=("experiments/",))
+    manifest.write_bytes(store / "two.json", b'{"format": 1, "na')
+    capsys.readouterr()
+    result = _run(tmp_path, experiments)
+    err = capsys.readouterr().err
+    assert result.succeeded and [r.status for r in result.records] == ["ran", "ran"]
+    assert len(first.calls) == 2 and len(second.calls) == 2
+    assert "warning: the stored outcome of one changed since ghostsym wrote it" in err
+    assert "warning: the stored outcome of two is unreadable" in err
+    again = _run(tmp_path, experiments)  # rewritten: resumed from now on, silently
+    assert [r.status for r in again.records] == ["resumed", "resumed"]
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_an_interrupted_report_names_what_did_not_run(tmp_path, fake_plots):
+    counters = {"one": Counter("one"), "two": Counter("two", interrupt=True), "three": Counter("3")}
+    experiments = _experiments(fake_plots, **counters)
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, experiments)
+    lines = (tmp_path / "report.md").read_text().splitlines()
+    assert lines[2].startswith("**Incomplete run (interrupted): 1 of 3 experiments ran")
+    assert "Not run: two, three." in lines[2] and "resumes the run" in lines[2]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["status"] == "interrupted" and results["experiments_not_run"] == [
+        "two",
+        "three",
+    ]
+    counters["two"].interrupt = False
+    result = _run(tmp_path, experiments)
+    assert [r.status for r in result.records] == ["resumed", "ran", "ran"]
+    assert "Incomplete" not in result.report.markdown.read_text()
+    assert json.loads(result.report.results.read_text())["status"] == "complete"
+
+
+def test_a_user_report_is_never_overwritten(tmp_path, fake_plots):
+    counter = Counter("one")
+    (tmp_path / "report.md").write_text("my notes on the paper")
+    with pytest.raises(InvalidInputError, match="report.md was not written by ghostsym"):
+        _run(tmp_path, _experiments(fake_plots, one=counter))
+    assert counter.calls == [] and sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]
+    result = _run(tmp_path, _experiments(fake_plots, one=counter), force=True)
+    assert result.succeeded and "my notes" not in (tmp_path / "report.md").read_text()

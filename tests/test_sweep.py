@@ -74,7 +74,7 @@ def test_config_parsing_and_grid(config_file):
     assert rates.tolist() == [0.01, 0.01, 1.0, 1.0] and seeds.tolist() == [0, 1, 0, 1]
     assert confidences is None
     assert SweepConfig.from_mapping(config.to_json()) == config
-    with pytest.raises(InvalidInputError, match="unknown sweep keys"):
+    with pytest.raises(InvalidInputError, match="unknown sweep key .epoch."):
         SweepConfig.from_mapping({**config.to_json(), "epoch": 3})
     with pytest.raises(InvalidInputError, match="model"):
         SweepConfig.from_mapping({**config.to_json(), "model": "rank-two"})
@@ -168,3 +168,81 @@ def test_killed_process_resumes_to_identical_results(config_file, uninterrupted,
     expected, got = _arrays(uninterrupted), _arrays(directory)
     for key in expected:
         assert np.array_equal(got[key], expected[key], equal_nan=True), key
+
+
+def test_keyboard_interrupt_records_interrupted_and_the_rerun_completes(
+    config_file, uninterrupted, tmp_path, monkeypatch
+):
+    import ghostsym.network._sweeps as sweeps
+
+    config = SweepConfig.from_toml(config_file)
+    directory = tmp_path / "ctrl-c"
+    real_save, saves = sweeps._save_checkpoint, []
+
+    def save_then_interrupt(*arguments):
+        real_save(*arguments)
+        saves.append(1)
+        if len(saves) == 5:  # Ctrl-C in the middle of the second group
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweeps, "_save_checkpoint", save_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(config, directory, progress=False)
+    monkeypatch.undo()
+    metadata = json.loads((directory / "sweep.json").read_text())
+    # the fifth chunk's checkpoint was written just before the interrupt: it counts
+    assert metadata["status"] == "interrupted" and metadata["chunks_done"] == 5
+    final = run_sweep(config, directory, progress=False)
+    assert final.complete
+    expected, got = _arrays(uninterrupted), _arrays(directory)
+    for key in expected:
+        assert np.array_equal(got[key], expected[key], equal_nan=True), key
+
+
+def test_corrupt_or_changed_checkpoints_are_recomputed_with_a_warning(
+    config_file, uninterrupted, tmp_path, capsys
+):
+    from ghostsym._io import open_output_directory
+
+    config = SweepConfig.from_toml(config_file)
+    directory = tmp_path / "corrupt"
+    run_sweep(config, directory, max_chunks=6, progress=False)
+    checkpoints = sorted((directory / "checkpoints").iterdir())
+    assert len(checkpoints) == 2
+    # truncated behind ghostsym's back: the manifest no longer matches it
+    checkpoints[0].write_bytes(checkpoints[0].read_bytes()[:100])
+    # unreadable although recorded (a damaged disk): ghostsym's own bytes that are no archive
+    manifest = open_output_directory(directory, command="sweep", stored=("checkpoints/",))
+    manifest.write_bytes(checkpoints[1], b"PK\x03\x04 not a zip archive")
+    final = run_sweep(config, directory, progress=False)
+    err = capsys.readouterr().err
+    assert final.complete
+    assert f"checkpoint checkpoints/{checkpoints[0].name} is not used: it changed" in err
+    assert f"checkpoints/{checkpoints[1].name} is not used: it is unreadable" in err
+    expected, got = _arrays(uninterrupted), _arrays(directory)
+    for key in expected:
+        assert np.array_equal(got[key], expected[key], equal_nan=True), key
+
+
+def test_a_user_made_results_file_is_never_overwritten(config_file, tmp_path, capsys):
+    directory = tmp_path / "user"
+    directory.mkdir()
+    (directory / "results.npz").write_bytes(b"my own results")
+    argv = ["sweep", str(config_file), "--out", str(directory), "--no-progress"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "results.npz was not written by ghostsym" in err
+    assert sorted(p.name for p in directory.iterdir()) == ["results.npz"]
+    assert (directory / "results.npz").read_bytes() == b"my own results"
+
+
+def test_an_empty_grid_is_refused_not_complete(config_file):
+    config = SweepConfig.from_toml(config_file).to_json()
+    with pytest.raises(InvalidInputError, match="task_settings.delay is an empty list"):
+        SweepConfig.from_mapping({**config, "task_settings": {"delay": []}})
+    with pytest.raises(InvalidInputError, match="population.learning_rates gives no values"):
+        SweepConfig.from_mapping({**config, "population": {"learning_rates": []}})
+    with pytest.raises(InvalidInputError, match="population.seeds gives no values"):
+        SweepConfig.from_mapping(
+            {**config, "population": {"learning_rates": [0.1], "seeds": {"range": [3, 3]}}}
+        )

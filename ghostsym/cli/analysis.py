@@ -8,7 +8,8 @@
     ghostsym analyse network-slow-points ...   (constructed ghost and node-saddle pair)
 
 Prints every claim (theory, measured, verdict) and the headline numbers; with ``--out`` also
-draws the figures into DIR (PNG and PDF) and lists them.
+draws the figures into DIR (PNG and PDF) and lists them. DIR keeps a manifest of the files
+ghostsym wrote; a DIR holding anything else is refused before any computing, unless ``--force``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--seed", type=seed, default=0, help="first network seed")
     parser.add_argument("--out", metavar="DIR", help="directory for the figures")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write into DIR even if it holds files ghostsym did not write (they may be "
+        "overwritten)",
+    )
     add_format_argument(parser)
     parser.set_defaults(handler=handle)
 
@@ -95,19 +102,30 @@ class AnalysedExperiment:
 
 def handle(arguments) -> None:
     import importlib
+    import time
 
+    from .._io import open_output_directory
     from ..experiments import get_experiment
 
     require_format(arguments.format, ("text", "json"))  # figures go to --out
+    manifest = None
+    if arguments.out is not None:  # checked (and created) before any computing
+        manifest = open_output_directory(arguments.out, command="analyse", force=arguments.force)
     reports = []
     for name in TARGETS[arguments.target]:
         experiment = get_experiment(name)
         outcome = experiment.run(arguments.scale, arguments.seed)
         figures = []
-        if arguments.out and experiment.figure:
+        if manifest is not None and experiment.figure:
             module_name, _, function_name = experiment.figure.partition(":")
             function = getattr(importlib.import_module(module_name), function_name)
-            figures = [str(path) for path in function(outcome, f"{arguments.out}/{name}")]
+            directory = manifest.directory / name
+            began = time.time()
+            manifest.expect_under(directory)
+            try:
+                figures = [str(path) for path in function(outcome, directory)]
+            finally:
+                manifest.record_under(directory, began)
         reports.append(AnalysedExperiment(outcome, tuple(figures)))
     emit(
         {"experiments": reports},

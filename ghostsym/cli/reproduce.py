@@ -19,7 +19,10 @@ def register(subparsers) -> None:
         description=(
             "Run every registered experiment (derivation checks and network experiments), "
             "draw the figures, write derivations.tex and the report into DIR. Re-running with "
-            "the same DIR, scale and seed resumes: finished experiments are loaded, not re-run."
+            "the same DIR, scale and seed resumes: finished experiments are loaded, not re-run "
+            "(after Ctrl-C too: the report then says at its top which experiments did not run). "
+            "DIR keeps a manifest of the files ghostsym wrote; a DIR holding anything else is "
+            "refused unless --force."
         ),
     )
     scale = parser.add_mutually_exclusive_group()
@@ -44,7 +47,10 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--seed", type=seed, default=0, help="seed for every experiment")
     parser.add_argument(
-        "--force", action="store_true", help="re-run experiments already stored in DIR"
+        "--force",
+        action="store_true",
+        help="re-run experiments already stored in DIR, and write into DIR even if it holds "
+        "files ghostsym did not write (they may be overwritten)",
     )
     parser.add_argument(
         "--list", action="store_true", help="list the registered experiments and exit"

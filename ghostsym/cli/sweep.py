@@ -1,15 +1,20 @@
 """``ghostsym sweep CONFIG.toml --out DIR``: run or resume a training sweep.
 
-The TOML format and the files written are described in :mod:`ghostsym.network._sweeps`.
-Rerunning the same command after an interruption resumes from the last completed chunk;
-``--max-chunks N`` stops after N chunks (a controlled interruption). ``--scheduler ADDRESS``
-runs the blocks of runs as tasks on a Dask cluster (``dask scheduler`` / ``dask worker
-ADDRESS``), ``--scheduler local:N`` on N local worker processes; the results are those of a
-run in this process, bit for bit. When the sweep is complete, a per-group, per-learning-rate
-table of outcomes is printed.
+A sweep trains one model on one task for every combination of the list-valued model and task
+settings in CONFIG.toml, each with a population of runs (learning rates x confidences x
+seeds); `ghostsym sweep --example` prints a commented config with every key. Rerunning the
+same command after an interruption (Ctrl-C, a killed process, --max-chunks) resumes from the
+last completed chunk and ends with the same results, bit for bit. DIR holds sweep.json (the
+config and status: running, interrupted or complete), results.npz (every run's recorded
+metrics and final parameters) and a manifest of the files ghostsym wrote; a DIR holding
+anything else is refused unless --force. With --scheduler the blocks of runs are trained as
+tasks on a Dask cluster, with the same results. When the sweep is complete, a per-group,
+per-learning-rate table of outcomes is printed.
 """
 
 from __future__ import annotations
+
+import argparse
 
 from ._common import emit
 
@@ -20,26 +25,65 @@ def register(subparsers) -> None:
         help="run (or resume) a training sweep from a TOML config",
         description=__doc__.split("\n\n")[1],
     )
-    parser.add_argument("config", metavar="CONFIG.toml")
-    parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    parser.add_argument(
+        "config",
+        metavar="CONFIG.toml",
+        nargs="?",
+        help="the sweep config (see --example)",
+    )
+    parser.add_argument(
+        "--example",
+        action="store_true",
+        help="print a commented example config (every key, its default and meaning) and exit",
+    )
+    parser.add_argument("--out", metavar="DIR", help="output directory (required to run)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write into DIR even if it holds files ghostsym did not write (they may be "
+        "overwritten)",
+    )
     parser.add_argument(
         "--max-chunks",
         type=int,
         default=None,
-        help="stop after this many chunks (resume by rerunning)",
+        help="stop after this many chunks (resume by rerunning); default: run to the end",
     )
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS|local:N",
         default=None,
         help="a Dask scheduler address, or local:N for N local worker processes "
-        '(needs pip install "ghostsym[distributed]")',
+        '(needs pip install "ghostsym[distributed]"); default: train here',
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    parser.add_argument("--keep-checkpoints", action="store_true")
-    parser.add_argument("--learned-below", type=float, default=0.25)
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--keep-checkpoints",
+        action="store_true",
+        help="keep checkpoints/ after the sweep completes",
+    )
+    parser.add_argument(
+        "--learned-below",
+        type=_finite_positive,
+        default=0.25,
+        help="final loss below which a run counts as learned in the table (default: 0.25)",
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     parser.set_defaults(handler=run)
+
+
+def _finite_positive(text: str) -> float:
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
+    return value
 
 
 def run(arguments) -> None:
@@ -53,11 +97,21 @@ def run(arguments) -> None:
         summarise_by_setting,
     )
 
-    enable_compilation_cache()
+    if arguments.example:
+        from ..network._sweeps import EXAMPLE_CONFIG
 
+        if arguments.config is not None or arguments.out is not None:
+            raise InvalidInputError("--example prints a config and exits; give it alone")
+        print(EXAMPLE_CONFIG, end="")
+        return
+    if arguments.config is None:
+        raise InvalidInputError("CONFIG.toml is required (ghostsym sweep --example prints one)")
+    if not arguments.out:
+        raise InvalidInputError("--out DIR is required (where the sweep is written)")
     if arguments.max_chunks is not None and arguments.max_chunks < 0:
         raise InvalidInputError(f"--max-chunks must be >= 0, got {arguments.max_chunks}")
     config = SweepConfig.from_toml(arguments.config)
+    enable_compilation_cache()
     status = run_sweep(
         config,
         arguments.out,
@@ -65,6 +119,7 @@ def run(arguments) -> None:
         progress=not arguments.no_progress,
         keep_checkpoints=arguments.keep_checkpoints,
         scheduler=arguments.scheduler,
+        force=arguments.force,
     )
     if not status.complete:
         message = {

@@ -34,6 +34,7 @@ import datetime
 import html
 import math
 import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,40 +231,47 @@ def _claim_fields(claim: Claim) -> dict:
 def load_outcome(directory, name: str) -> StoredOutcome:
     """The outcome ``name`` stored in ``directory`` by :func:`write_outcome`.
 
-    Raises :class:`StoredOutcomeError` when a file is missing or the two files disagree.
+    Raises :class:`StoredOutcomeError` when a file is missing, unreadable (truncated, not an
+    archive, bad JSON) or the two files disagree.
     """
     files = outcome_files(directory, name)
     try:
         payload = read_json(files.metadata)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError) as error:  # ValueError: truncated or not UTF-8 / JSON
         raise StoredOutcomeError(f"cannot read {files.metadata}: {error}") from None
+    if not isinstance(payload, dict):
+        raise StoredOutcomeError(f"{files.metadata} is not a stored outcome of {name!r}")
     if payload.get("format") != STORAGE_FORMAT or payload.get("name") != name:
         raise StoredOutcomeError(f"{files.metadata} is not a stored outcome of {name!r}")
     try:
         with np.load(files.arrays, allow_pickle=False) as stored:
             arrays = {key: stored[key] for key in stored.files}
-    except (OSError, ValueError) as error:
-        raise StoredOutcomeError(f"cannot read {files.arrays}: {error}") from None
-    if sorted(arrays) != list(payload["arrays"]):
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        raise StoredOutcomeError(
+            f"cannot read {files.arrays}: {type(error).__name__}: {error}"
+        ) from None
+    if sorted(arrays) != list(payload.get("arrays", ())):
         raise StoredOutcomeError(f"{files.arrays} does not hold the arrays {files.metadata} lists")
     try:
         claims = tuple(Claim(**fields) for fields in payload["claims"])
-    except (TypeError, GhostsymError) as error:
-        raise StoredOutcomeError(f"bad claim in {files.metadata}: {error}") from None
-    outcome = ExperimentOutcome(
-        name=name,
-        title=payload["title"],
-        claims=claims,
-        numbers=payload["numbers"],
-        arrays=arrays,
-        config=payload["config"],
-        wall_time=float(payload["wall_time"]),
-    )
-    metadata = {
-        key: payload[key]
-        for key in ("scale", "seed", "fingerprint", "created", "wall_time", "package_versions")
-    }
-    metadata["figures"] = tuple(payload["figures"])
+        outcome = ExperimentOutcome(
+            name=name,
+            title=payload["title"],
+            claims=claims,
+            numbers=payload["numbers"],
+            arrays=arrays,
+            config=payload["config"],
+            wall_time=float(payload["wall_time"]),
+        )
+        metadata = {
+            key: payload[key]
+            for key in ("scale", "seed", "fingerprint", "created", "wall_time", "package_versions")
+        }
+        metadata["figures"] = tuple(payload["figures"])
+    except (TypeError, ValueError, KeyError, GhostsymError) as error:
+        raise StoredOutcomeError(
+            f"bad stored outcome in {files.metadata}: {type(error).__name__}: {error}"
+        ) from None
     return StoredOutcome(outcome, metadata)
 
 
@@ -380,9 +388,13 @@ def _progress_line(run: dict) -> str:
     planned = run.get("planned")
     if planned is None or run["experiments_done"] >= planned:
         return ""
+    missing = run.get("not_run") or []
+    which = f" Not run: {', '.join(missing)}." if missing else ""
+    state = " (interrupted)" if run.get("status") == "interrupted" else ""
     return (
-        f"**Incomplete run: {run['experiments_done']} of {planned} experiments ran; the "
-        "claims of the others are missing below.**"
+        f"**Incomplete run{state}: {run['experiments_done']} of {planned} experiments ran; "
+        f"the claims of the others are missing below.{which} Running the same command again "
+        "resumes the run.**"
     )
 
 
@@ -624,7 +636,8 @@ def write_report(
     wall_time: float = 0.0,
     derivations: str = "",
     extra: Mapping[str, object] | None = None,
-    planned: int | None = None,
+    planned: int | Sequence[str] | None = None,
+    status: str = "",
 ) -> ReportFiles:
     """Write ``report.md``, ``report.html`` and ``results.json`` for ``records`` in ``directory``.
 
@@ -635,9 +648,10 @@ def write_report(
         wall_time: seconds the whole run took.
         derivations: file name of the LaTeX derivation document, if one was written.
         extra: further top-level entries of ``results.json`` (e.g. derivation checks).
-        planned: how many experiments the run means to run; when fewer records (other than
-            the derivation-document check) are given, the report says at its top that the run
-            is incomplete and how many ran.
+        planned: how many experiments the run means to run, or their names; when fewer
+            records (other than the derivation-document check) are given, the report says at
+            its top that the run is incomplete, how many ran and (given names) which did not.
+        status: the run's state for that line and ``results.json`` (e.g. ``"interrupted"``).
 
     ``results.json`` holds ``claims`` (every row: ``claim``, ``theory``, ``measured``,
     ``tolerance``, ``verdict``, ``kind``, ``margin``, ``source``, ``figure``, ``details``,
@@ -653,6 +667,9 @@ def write_report(
     if len(set(names)) != len(names):
         raise InvalidInputError(f"experiment names must be unique, got {names}")
     rows = claim_rows(records)
+    planned_names = None if planned is None or isinstance(planned, int) else list(planned)
+    if planned_names is not None:
+        planned = len(planned_names)
     run = {
         "scale": scale,
         "seed": int(seed),
@@ -664,6 +681,8 @@ def write_report(
         },
         "derivations": derivations,
         "planned": planned,
+        "not_run": [name for name in planned_names or () if name not in names],
+        "status": status,
         "experiments_done": sum(record.name != "derivation-document" for record in records),
     }
     summary = verdict_summary(rows)
@@ -676,6 +695,8 @@ def write_report(
         "paper_verdicts_by_figure": summary["paper_by_figure"],
         "experiments_done": run["experiments_done"],
         "experiments_planned": planned,
+        "experiments_not_run": run["not_run"],
+        **({"status": status} if status else {}),
         "claims": rows,
         "experiments": {
             record.name: {

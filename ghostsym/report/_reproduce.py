@@ -11,7 +11,17 @@
 Resuming: an experiment whose outcome is already stored in the directory with the same scale,
 seed and code fingerprint (ghostsym version plus a hash of the non-presentation source) is
 loaded instead of re-run, so an interrupted run picks up where it stopped; ``force=True``
-re-runs everything. Figures are always redrawn from the (run or loaded) outcome.
+re-runs everything. A stored outcome that is unreadable (truncated, not an archive) or that
+changed since ghostsym wrote it is run again, with a warning. Figures are always redrawn from
+the (run or loaded) outcome. On ``KeyboardInterrupt`` the report is written once more, saying
+at its top how many experiments ran and which did not (``results.json``: ``status``
+"interrupted", ``experiments_not_run``), and the interrupt goes on.
+
+The directory: every file written is listed in its manifest (:data:`ghostsym._io.MANIFEST_NAME`,
+sizes and SHA-256); before anything is computed, a directory holding files ghostsym did not
+write there, or that changed since (a ``report.md`` the user edited), is refused unless
+``force=True``, and so is a path that names a file, lies under one or cannot be written.
+Unknown ``only`` names are refused before the directory is created.
 
 Failures: an experiment that raises becomes one claim with verdict "not run" carrying the
 error text, is not stored (a later run retries it), and the run goes on. The result's
@@ -31,6 +41,7 @@ figure was drawn and the derivation document was written; the CLI exits non-zero
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import importlib
@@ -47,17 +58,20 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import __version__
+from .._io import OutputManifest, check_output_directory, open_output_directory, warn
 from ..errors import GhostsymError, InvalidInputError, require_choice
 from ..experiments import SCALES, Experiment, all_experiments, get_experiment
 from ..experiments._claims import VERDICTS, Claim, ExperimentOutcome, boolean_claim, not_run
 from ._report import (
     ExperimentRecord,
     ReportFiles,
+    StoredOutcome,
     StoredOutcomeError,
     atomic_write_bytes,
     atomic_write_text,
     latex_problems,
     load_outcome,
+    outcome_files,
     write_outcome,
     write_report,
 )
@@ -80,6 +94,10 @@ DERIVATION_RECORD = "derivation-document"
 # invalidate stored outcomes (their figures are redrawn on every run anyway). Paths are
 # relative to the package root.
 _PRESENTATION = ("report/", "plotting/", "cli/", "document/", "__main__.py")
+
+#: Where the resumable state of a run lives in its directory: a stored outcome there that
+#: changed since ghostsym wrote it is run again (with a warning) instead of refusing the run.
+_STORED = ("experiments/",)
 
 
 class ReproductionFailedError(GhostsymError):
@@ -184,6 +202,30 @@ def _error_text(error: BaseException) -> str:
     return " ".join(text.split())[:500]
 
 
+def _stored_outcome(
+    experiment: Experiment, store: Path, manifest: OutputManifest | None, changed: set
+) -> StoredOutcome | None:
+    """The stored outcome of ``experiment``, or None; a changed or unreadable one is reported
+    with a warning (and then run again)."""
+    files = outcome_files(store, experiment.name)
+    present = [path for path in (files.arrays, files.metadata) if path.exists()]
+    if not present:
+        return None
+    if manifest is not None:
+        relative = {path.relative_to(manifest.directory).as_posix() for path in present}
+        if relative & changed:
+            warn(
+                f"the stored outcome of {experiment.name} changed since ghostsym wrote it; "
+                "running the experiment again"
+            )
+            return None
+    try:
+        return load_outcome(store, experiment.name)
+    except StoredOutcomeError as error:
+        warn(f"the stored outcome of {experiment.name} is unreadable ({error}); running it again")
+        return None
+
+
 def _run_one(
     experiment: Experiment,
     *,
@@ -193,13 +235,12 @@ def _run_one(
     figures: Path,
     fingerprint: str,
     force: bool,
+    manifest: OutputManifest | None = None,
+    changed: frozenset = frozenset(),
 ) -> ExperimentRecord:
     outcome, status = None, "ran"
     if not force:
-        try:
-            stored = load_outcome(store, experiment.name)
-        except StoredOutcomeError:
-            stored = None
+        stored = _stored_outcome(experiment, store, manifest, set(changed))
         if stored is not None and (
             stored.metadata.get("scale") == scale
             and stored.metadata.get("seed") == seed
@@ -227,10 +268,15 @@ def _run_one(
         outcome = dataclasses.replace(
             outcome, name=experiment.name, wall_time=time.perf_counter() - start
         )
-        write_outcome(store, outcome, scale=scale, seed=seed, fingerprint=fingerprint)
+        files = outcome_files(store, experiment.name)
+        with _recorded(manifest, [files.arrays, files.metadata]):
+            write_outcome(store, outcome, scale=scale, seed=seed, fingerprint=fingerprint)
     drawn: tuple[Path, ...] = ()
     if experiment.figure:
         directory = figures / experiment.name
+        began = time.time()
+        if manifest is not None:
+            manifest.expect_under(directory)
         try:
             drawn = tuple(
                 Path(path) for path in _figure_function(experiment.figure)(outcome, directory)
@@ -246,7 +292,22 @@ def _run_one(
                 error=f"figure: {_error_text(error)}",
                 traceback=traceback.format_exc(),
             )
+        finally:
+            if manifest is not None:
+                manifest.record_under(directory, began)
     return ExperimentRecord(outcome, status, figures=drawn)
+
+
+@contextlib.contextmanager
+def _recorded(manifest: OutputManifest | None, paths):
+    """Mark ``paths`` as being written in ``manifest`` (if any), then record what was written."""
+    if manifest is not None:
+        manifest.expect(paths)
+    try:
+        yield
+    finally:
+        if manifest is not None:
+            manifest.record(paths)
 
 
 def _derivation_record(directory: Path) -> tuple[ExperimentRecord, Path | None]:
@@ -369,7 +430,8 @@ def reproduce(
         scale: ``"quick"`` (minutes on a laptop) or ``"full"`` (the paper's scale).
         seed: seed passed to every experiment (same seed, same numbers).
         only: names of the experiments to run (default: all registered).
-        force: re-run experiments even if a matching stored outcome exists.
+        force: re-run experiments even if a matching stored outcome exists, and write into a
+            directory holding files ghostsym did not write (they may be overwritten).
         progress: show a progress bar over the experiments (on stderr).
         derivations: write and check ``derivations.tex``.
         experiments: run these instead of the registry (``only`` still filters them).
@@ -398,32 +460,36 @@ def reproduce(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InvalidInputError(f"seed must be an integer >= 0, got {seed!r}")
     start = time.perf_counter()
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    selected = _select(only, experiments)
+    selected = _select(only, experiments)  # unknown names fail before anything is written
     names = [experiment.name for experiment in selected]
     if DERIVATION_RECORD in names or len(set(names)) != len(names):
         raise InvalidInputError(f"experiment names must be unique and not {DERIVATION_RECORD!r}")
+    directory = Path(directory)
+    check = check_output_directory(directory, command="reproduce", force=force, stored=_STORED)
+    manifest = open_output_directory(directory, command="reproduce", force=force, check=check)
     fingerprint = source_fingerprint()
     records: list[ExperimentRecord] = []
     derivation_path: Path | None = None
 
-    def write(final: bool = False) -> ReportFiles:
-        return write_report(
-            directory,
-            records,
-            scale=scale,
-            seed=seed,
-            wall_time=time.perf_counter() - start,
-            derivations=derivation_path.name if derivation_path else "",
-            extra={
-                "fingerprint": fingerprint,
-                "complete": final,
-                "selected": names,
-                "out_directory": str(directory.resolve()),
-            },
-            planned=len(names),
-        )
+    def write(status: str = "running") -> ReportFiles:
+        report = [directory / name for name in ("report.md", "report.html", "results.json")]
+        with _recorded(manifest, report):
+            return write_report(
+                directory,
+                records,
+                scale=scale,
+                seed=seed,
+                wall_time=time.perf_counter() - start,
+                derivations=derivation_path.name if derivation_path else "",
+                extra={
+                    "fingerprint": fingerprint,
+                    "complete": status == "complete",
+                    "selected": names,
+                    "out_directory": str(directory.resolve()),
+                },
+                planned=names,
+                status=status,
+            )
 
     steps = (["derivations"] if derivations else []) + names
     bar = tqdm(
@@ -432,7 +498,9 @@ def reproduce(
     try:
         if derivations:
             bar.set_postfix_str("derivations")
-            record, derivation_path = _derivation_record(directory)
+            tex = directory / "derivations.tex"
+            with _recorded(manifest, [tex, tex.with_suffix(".pdf")]):
+                record, derivation_path = _derivation_record(directory)
             records.append(record)
             bar.update()
             write()
@@ -446,15 +514,20 @@ def reproduce(
                 figures=directory / "figures",
                 fingerprint=fingerprint,
                 force=force,
+                manifest=manifest,
+                changed=frozenset(check.changed),
             )
             records.append(record)
             if progress:
                 tqdm.write(_status_line(record), file=sys.stderr)
             bar.update()
             write()
+    except KeyboardInterrupt:
+        write("interrupted")  # the report says at its top what ran and what did not
+        raise
     finally:
         bar.close()
-    report = write(final=True)
+    report = write("complete")
     return ReproductionResult(
         directory,
         scale,
