@@ -40,8 +40,10 @@ from ..reduction._trajectory import (
     parse_periods,
     wrap,
 )
-from ._common import add_format_argument, emit, parse_assignments
-from ._reduction_options import OPTION_NAMES, allow_leading_minus
+from ._common import add_format_argument, emit
+from ._reduction_options import OPTION_NAMES, allow_leading_minus, name_value_pairs
+
+_SEVERAL_STARTS = "; for several starts repeat --near (--near x=0 --near x=1)"
 
 
 def _positive(text: str) -> float:
@@ -96,7 +98,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--window",
         type=_positive,
-        default=DWELL_WINDOW,
+        default=None,
         help=f"dwell window: speed <= WINDOW x its minimum (with --from; default {DWELL_WINDOW:g})",
     )
     parser.add_argument(
@@ -181,14 +183,14 @@ def _trajectory_text(result: TrajectoryGhosts) -> str:
 
 
 def _equation_slow_points(arguments):
-    values = parse_assignments(arguments.set, "--set")
+    values = name_value_pairs(arguments.set, "--set")
     periods = parse_periods(
-        parse_assignments(arguments.periodic, "--periodic"), arguments.vars, "--periodic"
+        name_value_pairs(arguments.periodic, "--periodic"), arguments.vars, "--periodic"
     )
+    starts = [name_value_pairs(words, "--near", hint=_SEVERAL_STARTS) for words in arguments.near]
     found: list[SlowPoint] = []
     failed: list[tuple[dict, str]] = []
-    for words in arguments.near:
-        near = parse_assignments(words, "--near")
+    for near in starts:
         try:
             point = reduce_ghost(
                 arguments.equations, arguments.vars, near, values, option_names=OPTION_NAMES
@@ -217,9 +219,12 @@ def _check(arguments) -> None:
             or arguments.near
             or arguments.trajectory_start
             or arguments.periodic
+            or arguments.duration is not None
+            or arguments.window is not None
         ):
             raise InvalidInputError(
-                "--vars, --set, --near, --from and --periodic go with --equations, not --network"
+                "--vars, --set, --near, --from, --duration, --window and --periodic go with "
+                "--equations, not --network"
             )
         return
     if not arguments.vars:
@@ -232,6 +237,8 @@ def _check(arguments) -> None:
         raise InvalidInputError("--from needs --duration (the integration time)")
     if arguments.duration is not None and not arguments.trajectory_start:
         raise InvalidInputError("--duration goes with --from")
+    if arguments.window is not None and not arguments.trajectory_start:
+        raise InvalidInputError("--window goes with --from (the dwell window of a trajectory)")
     if not arguments.near and not arguments.trajectory_start:
         raise InvalidInputError(
             "--near is required with --equations (a start for each search), or --from with "
@@ -249,11 +256,11 @@ def run(arguments) -> None:
         result = ghosts_along_trajectory(
             arguments.equations,
             arguments.vars,
-            parse_assignments(arguments.trajectory_start, "--from"),
+            name_value_pairs(arguments.trajectory_start, "--from"),
             arguments.duration,
-            parse_assignments(arguments.set, "--set"),
-            periodic=parse_assignments(arguments.periodic, "--periodic"),
-            window=arguments.window,
+            name_value_pairs(arguments.set, "--set"),
+            periodic=name_value_pairs(arguments.periodic, "--periodic"),
+            window=DWELL_WINDOW if arguments.window is None else arguments.window,
             option_names=OPTION_NAMES,
         )
         emit(

@@ -188,11 +188,16 @@ def parse_system(
         names[parameter_symbol.name] = parameter_symbol
     substitutions: dict[sympy.Symbol, sympy.Expr] = {}
     for key, value in (values or {}).items():
-        if isinstance(key, str):
-            symbol = names.get(key) or _symbol(key, options["values"])
-        else:
-            symbol = _symbol(key, options["values"])
-        names.setdefault(symbol.name, symbol)
+        symbol = _symbol(key, options["values"])
+        if symbol.name in names:
+            role = (
+                f"the bifurcation parameter ({options['parameter']}); give its value with "
+                f"{options['at']}"
+                if parameter_symbol is not None and symbol.name == parameter_symbol.name
+                else f"a variable ({options['variables']}); {options['values']} gives parameters"
+            )
+            raise InvalidInputError(f"{options['values']} {symbol.name}: {symbol.name} is {role}")
+        symbol = names[symbol.name] = sympy.Symbol(symbol.name, real=True)
         substitutions[symbol] = _exact(f"{options['values']} {symbol}", value, {})
     if isinstance(equations, str | sympy.Basic):
         equations = [equations]
@@ -216,7 +221,20 @@ def parse_system(
             for symbol in equation.free_symbols
             if symbol.name in names and symbol != names[symbol.name]
         }
-        parsed.append(equation.subs(renames).subs(substitutions))
+        parsed.append(equation.subs(renames))
+    used = {symbol.name for equation in parsed for symbol in equation.free_symbols}
+    unused = sorted(symbol.name for symbol in substitutions if symbol.name not in used)
+    if unused:
+        declared = {symbol.name for symbol in variable_symbols}
+        if parameter_symbol is not None:
+            declared.add(parameter_symbol.name)
+        free = sorted(used - declared)
+        raise InvalidInputError(
+            f"{options['values']} names {', '.join(unused)}, which "
+            f"{'does' if len(unused) == 1 else 'do'} not appear in the equations "
+            + (f"(parameters there: {', '.join(free)})" if free else "(they have no parameters)")
+        )
+    parsed = [equation.subs(substitutions) for equation in parsed]
     return sympy.ImmutableMatrix(parsed), variable_symbols, parameter_symbol
 
 
@@ -947,10 +965,14 @@ def reduce_ghost(
         )
     names = {symbol.name: symbol for symbol in variable_symbols}
     if isinstance(near, Mapping):
-        by_symbol = {(names.get(k) if isinstance(k, str) else k): v for k, v in near.items()}
-        unknown = [str(k) for k in by_symbol if k not in variable_symbols]
+        unknown = [str(k) for k in near if _variable_of(k, names) is None]
         if unknown:
-            raise InvalidInputError(f"{options['near']} names {unknown}, which are not variables")
+            raise InvalidInputError(
+                f"{options['near']} names {', '.join(unknown)}, which "
+                f"{'is not a variable' if len(unknown) == 1 else 'are not variables'} "
+                f"(variables: {', '.join(names)})"
+            )
+        by_symbol = {_variable_of(k, names): v for k, v in near.items()}
         missing = [str(v) for v in variable_symbols if v not in by_symbol]
         if missing:
             raise InvalidInputError(
@@ -981,6 +1003,15 @@ def reduce_ghost(
             f"(|f| = {float(reduction.speed):.3g})"
         )
     return reduction
+
+
+def _variable_of(key, names: Mapping[str, sympy.Symbol]) -> sympy.Symbol | None:
+    """The variable a key of ``near`` names (a name or a symbol), or None."""
+    if isinstance(key, str):
+        return names.get(key)
+    if isinstance(key, sympy.Symbol):
+        return names.get(key.name)
+    return None
 
 
 def _reduce_at(system, f, variables, x, precision, reason=None) -> GhostReduction:
