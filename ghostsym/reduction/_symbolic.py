@@ -45,6 +45,8 @@ from ._errors import (
     NonSimpleZeroEigenvalueError,
     NotAFoldError,
     NotASlowPointError,
+    UndefinedVectorFieldError,
+    UnresolvedSlowPointError,
     VanishingQuadraticCoefficientError,
     VanishingUnfoldingCoefficientError,
 )
@@ -844,23 +846,79 @@ class _CompiledSystem:
     speed: object
 
 
+def _checked(function, what: str):
+    """``function`` (an mpmath lambdification) returning only real, finite values: anything
+    else (division by zero, the log or square root of a negative number) raises
+    :class:`UndefinedVectorFieldError` naming ``what`` and the point."""
+
+    def evaluate(*x):
+        try:
+            result = function(*x)
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError) as error:
+            reason = str(error) or type(error).__name__
+            raise UndefinedVectorFieldError(
+                f"{what} is not defined at x = {_shown_point(x)} ({reason})"
+            ) from None
+        if isinstance(result, mpmath.matrix):
+            cells = [(i, j) for i in range(result.rows) for j in range(result.cols)]
+        else:
+            cells = [None]
+        for cell in cells:
+            entry = mpmath.mpmathify(result if cell is None else result[cell])
+            if isinstance(entry, mpmath.mpc):
+                if entry.imag != 0:
+                    raise UndefinedVectorFieldError(
+                        f"{what} is not real at x = {_shown_point(x)} (the log, square root or "
+                        "inverse trigonometric function of a value outside its real domain?)"
+                    )
+                entry = entry.real
+            if not mpmath.isfinite(entry):
+                raise UndefinedVectorFieldError(
+                    f"{what} is not finite at x = {_shown_point(x)} (division by zero?)"
+                )
+            if cell is None:
+                result = entry
+            else:
+                result[cell] = entry
+        return result
+
+    return evaluate
+
+
+def _shown_point(x) -> str:
+    return "[" + ", ".join(f"{float(mpmath.re(v)):.6g}" for v in x) + "]"
+
+
 @cache
 def _compile(f: sympy.ImmutableMatrix, variables: tuple[sympy.Symbol, ...]) -> _CompiledSystem:
     half_squared_speed = sum(entry**2 for entry in f) / 2
     gradient = sympy.Matrix([half_squared_speed]).jacobian(variables).T
+    speed_hessian = sympy.hessian(half_squared_speed, variables)
     modules = "mpmath"
+    value = _checked(sympy.lambdify(variables, f, modules=modules), "f")
+
+    def speed(*x):
+        column = value(*x)
+        return sum(column[i] ** 2 for i in range(column.rows)) / 2
+
     return _CompiledSystem(
-        value=sympy.lambdify(variables, f, modules=modules),
-        jacobian=sympy.lambdify(variables, f.jacobian(variables), modules=modules),
+        value=value,
+        jacobian=_checked(sympy.lambdify(variables, f.jacobian(variables), modules=modules), "Df"),
         hessians=[
-            sympy.lambdify(variables, sympy.hessian(entry, variables), modules=modules)
-            for entry in f
+            _checked(
+                sympy.lambdify(variables, sympy.hessian(entry, variables), modules=modules),
+                f"the Hessian of f_{index + 1}",
+            )
+            for index, entry in enumerate(f)
         ],
-        speed_gradient=sympy.lambdify(variables, gradient, modules=modules),
-        speed_hessian=sympy.lambdify(
-            variables, sympy.hessian(half_squared_speed, variables), modules=modules
+        speed_gradient=_checked(
+            sympy.lambdify(variables, gradient, modules=modules), "the gradient of 1/2|f|^2"
         ),
-        speed=sympy.lambdify(variables, half_squared_speed, modules=modules),
+        speed_hessian=_checked(
+            sympy.lambdify(variables, speed_hessian, modules=modules),
+            "the Hessian of 1/2|f|^2",
+        ),
+        speed=speed,
     )
 
 
@@ -906,7 +964,10 @@ def _minimise_speed(system: _CompiledSystem, start, max_iterations: int, precisi
         if length > radius:
             step = step * (radius / length)
         candidate = x + step
-        candidate_value = system.speed(*candidate)
+        try:
+            candidate_value = system.speed(*candidate)
+        except UndefinedVectorFieldError:  # the step left the domain of f: a shorter one
+            candidate_value = mpmath.inf
         if candidate_value <= value * (1 + tolerance):
             small = mpmath.norm(step) <= tolerance * (1 + mpmath.norm(x))
             x, value = candidate, candidate_value
@@ -996,6 +1057,8 @@ def reduce_ghost(
         else:
             x, reason = mpmath.matrix(start), None
         reduction = _reduce_at(system, f, variable_symbols, x, precision, reason)
+        if minimise:
+            _check_resolved(system, x, reduction)
     if require_ghost and reduction.kind != "ghost":
         raise FixedPointNotGhostError(
             f"the slow point at {[float(v) for v in reduction.point]} is "
@@ -1003,6 +1066,67 @@ def reduce_ghost(
             f"(|f| = {float(reduction.speed):.3g})"
         )
     return reduction
+
+
+#: A ghost is resolved when the next Newton step on q is below this fraction of its width.
+RESOLUTION = mpmath.mpf("1e-3")
+
+
+def _check_resolved(system, x, reduction: GhostReduction) -> None:
+    """Refuse a slow point the minimisation did not resolve, or one z' = r + z^2 does not
+    describe (named degeneracies, never a ghost with a meaningless r):
+
+    * f constant nearby (speed > 0 with lambda = b = 0): no slow point at all;
+    * a ghost whose next Newton step on q = 1/2|f|^2 is not below :data:`RESOLUTION` times
+      its width w = sqrt(r)/|b| (the speed still falls, e.g. towards infinity for exp(x), or
+      converges only linearly to a degenerate zero such as x^3): :class:`UnresolvedSlowPointError`;
+    * a ghost whose cubic term along q, c = 1/6 p^T D^3 f[q, q, q], exceeds r within the
+      bottleneck (|c| w^3 > r): b is too small for the quadratic normal form
+      (:class:`VanishingQuadraticCoefficientError`).
+    """
+    where = _shown_point(x)
+    b, lam, r = reduction.quadratic_coefficient, reduction.eigenvalue, reduction.r
+    if reduction.dimension != 1:
+        return
+    if b == 0 and lam == 0 and reduction.speed > 0:
+        raise VanishingQuadraticCoefficientError(
+            f"no slow point at x = {where}: Df and D^2 f vanish there along the slow direction "
+            f"(lambda = b = 0) while |f| = {float(reduction.speed):.3g}, so f is locally "
+            "constant and z' = r + z^2 does not apply"
+        )
+    if reduction.kind != "ghost":
+        return
+    b, r = mpmath.mpf(str(b)), mpmath.mpf(str(r))
+    width = mpmath.sqrt(r) / abs(b)
+    gradient = mpmath.matrix(system.speed_gradient(*x))
+    hessian = mpmath.matrix(system.speed_hessian(*x))
+    try:
+        step = mpmath.norm(mpmath.lu_solve(hessian, -gradient))
+    except ZeroDivisionError:  # singular Hessian of q: the minimum is not isolated
+        step = mpmath.inf
+    if not step <= RESOLUTION * width:
+        raise UnresolvedSlowPointError(
+            f"no resolved slow point near x = {where}: the speed still falls there (next Newton "
+            f"step on 1/2|f|^2 {float(step):.3g}, not small beside the ghost's width "
+            f"sqrt(r)/|b| = {float(width):.3g}; r = {float(r):.3g}, b = {float(b):.3g}): the "
+            "speed may decrease towards infinity, or to a degenerate zero where b = 0"
+        )
+    p = [mpmath.mpf(str(v)) for v in reduction.left_vector]
+    q = [mpmath.mpf(str(v)) for v in reduction.right_vector]
+
+    def along(s):
+        value = system.value(*[xi + s * qi for xi, qi in zip(x, q, strict=True)])
+        return sum(pi * value[i] for i, pi in enumerate(p))
+
+    cubic = mpmath.diff(along, 0, 3) / 6
+    if abs(cubic) * width**3 > r:
+        raise VanishingQuadraticCoefficientError(
+            f"b = {float(b):.3g} is too small at x = {where} for z' = r + z^2: the cubic term "
+            f"of f along q, |c| w^3 = {float(abs(cubic) * width**3):.3g} with "
+            f"c = 1/6 p^T D^3 f[q, q, q] = {float(cubic):.3g}, exceeds r = {float(r):.3g} within "
+            f"the bottleneck w = sqrt(r)/|b| = {float(width):.3g} (a degenerate slow point, "
+            "b = 0 nearby)"
+        )
 
 
 def _variable_of(key, names: Mapping[str, sympy.Symbol]) -> sympy.Symbol | None:

@@ -31,6 +31,7 @@ import sympy
 
 from ..errors import DegenerateError, InvalidInputError, require_finite, require_positive
 from ..expressions import DerivedExpression
+from ._errors import UndefinedVectorFieldError
 from ._parsing import parse_number
 from ._results import SlowPoint
 from ._symbolic import _options, parse_system, reduce_ghost
@@ -45,6 +46,8 @@ _NOISE = 1e-9
 _ESCAPE = 1e6
 #: Samples of the dense solution per unit of integration time (at least 20000 in all).
 _SAMPLES = 20000
+#: Longest integration accepted (20 samples per unit time: two million samples at most).
+MAX_DURATION = 1e5
 
 
 @cache
@@ -228,7 +231,13 @@ def ghosts_along_trajectory(
     from scipy.integrate import solve_ivp
 
     options = _options(option_names)
-    duration = require_positive("duration", duration)
+    duration_option = "--duration" if option_names else "duration"
+    duration = require_positive(duration_option, duration)
+    if duration > MAX_DURATION:
+        raise InvalidInputError(
+            f"{duration_option} must be at most {MAX_DURATION:g} (the trajectory is sampled "
+            f"{_SAMPLES // 1000} thousand times or 20 times per unit time), got {duration:g}"
+        )
     window = require_positive("window", window)
     if window <= 1:
         raise InvalidInputError(f"window must be > 1, got {window!r}")
@@ -261,8 +270,17 @@ def ghosts_along_trajectory(
         raise InvalidInputError(f"{start_option} names {sorted(extra)}, which are not variables")
     numeric = sympy.lambdify(symbols, list(f), modules="numpy")
 
-    def right_side(_, x):
-        return np.array([float(v) for v in numeric(*x)])
+    def right_side(time, x):
+        with np.errstate(all="ignore"):
+            values = np.array([complex(v) for v in numeric(*x)])
+        if not (np.all(np.isfinite(values)) and np.all(values.imag == 0)):
+            where = "at the start" if time == 0 else f"at t = {time:.6g}"
+            raise UndefinedVectorFieldError(
+                f"f is not real and finite {where}, x = {[float(v) for v in x]} (the trajectory "
+                "reaches a point outside the domain of f: division by zero, the log or square "
+                "root of a negative number?)"
+            )
+        return values.real
 
     def escapes(_, x):  # a finite-time blow-up ends the integration, not the command
         return _ESCAPE - float(np.max(np.abs(x)))
