@@ -246,13 +246,124 @@ def _check(arguments) -> None:
         )
 
 
+#: Components of a network state shown in the text output (the rest: --format json).
+SHOWN_COMPONENTS = 6
+
+
+def _load_network(arguments):
+    """The network and start states, with errors naming the option that gave the file."""
+    from ..analysis import load_network, load_states  # the network layer is imported only here
+
+    try:
+        network = load_network(arguments.network)
+    except InvalidInputError as error:
+        raise InvalidInputError(f"--network: {error}") from None
+    states = None
+    if arguments.near_states is not None:
+        try:
+            states = load_states(arguments.near_states, network.size)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"--near-states: {error}") from None
+    return network, states
+
+
+def _network_slow_points(arguments):
+    from ..analysis import find_network_slow_points  # float64 (its decorator)
+
+    network, states = _load_network(arguments)
+    results = tuple(find_network_slow_points(network, states))
+    projection = None
+    if network.rank < network.size:
+        # each right singular vector signed so that its components sum to a positive number
+        projection = network.latent_flow().projection
+        projection = projection * np.where(projection.sum(axis=1) < 0, -1.0, 1.0)[:, None]
+    return network, results, projection
+
+
+def network_payload(network, results, projection) -> dict:
+    """:func:`slow_points_payload` with the network's size and rank and, for each point, ``norm``
+    (|x|) and ``latent`` (for a low-rank network its coordinates kappa = P x, P the right
+    singular vectors of W signed to positive component sums; null for a full-rank one).
+
+    >>> from ghostsym.analysis import RecurrentNetwork
+    >>> from ghostsym.reduction._results import slow_point_from_coefficients
+    >>> network = RecurrentNetwork.from_factors(np.ones(4), np.ones(4) / 4, np.zeros(4))
+    >>> point = slow_point_from_coefficients(point=[0.5] * 4, speed=0.0, drift=0.0,
+    ...     eigenvalue=-1.0, eigenvalues=[-1.0] * 4, left_vector=[0.5] * 4,
+    ...     right_vector=[0.5] * 4, quadratic_coefficient=1.0)
+    >>> entry = network_payload(network, [point], np.full((1, 4), 0.5))["slow_points"][0]
+    >>> entry["norm"], entry["latent"]
+    (1.0, [1.0])
+    """
+    payload = slow_points_payload(results)
+    payload["network"] = {"units": network.size, "rank": network.rank}
+    for entry, point in zip(payload["slow_points"], results, strict=True):
+        entry["norm"] = float(np.linalg.norm(point.point))
+        entry["latent"] = None if projection is None else (projection @ point.point).tolist()
+    return payload
+
+
+def _components(vector: np.ndarray) -> str:
+    """The first and last components of a long vector, with its extremes."""
+    shown = SHOWN_COMPONENTS // 2
+    if vector.size <= SHOWN_COMPONENTS:
+        return "[" + ", ".join(f"{v:.4g}" for v in vector) + "]"
+    head = ", ".join(f"{v:.4g}" for v in vector[:shown])
+    tail = ", ".join(f"{v:.4g}" for v in vector[-shown:])
+    low, high = int(np.argmin(vector)), int(np.argmax(vector))
+    return (
+        f"[{head}, ..., {tail}]  (min {vector[low]:.4g} at unit {low}, max {vector[high]:.4g} at "
+        f"unit {high})"
+    )
+
+
+def _network_text(network, results, projection) -> str:
+    rank = network.rank
+    lines = [
+        f"network of N = {network.size} units, rank W = {rank}; slow points of "
+        "x' = -x + tanh(W x + b), each reduced to z' = r + z^2",
+    ]
+    if projection is not None:
+        vectors = "the right singular vector" if rank == 1 else f"the {rank} right singular vectors"
+        lines.append(
+            f"latent coordinates kappa = P x (rows of P: {vectors} of W with nonzero singular "
+            "value, each signed so that its components sum to a positive number)"
+        )
+    if not results:
+        lines.append("no slow points found")
+        return "\n".join(lines)
+    latent_header = "  kappa = P x" if projection is not None else ""
+    lines.append(
+        f"{'#':>2s} {'kind':17s} {'dim':>3s} {'r':>13s} {'lambda':>11s} {'speed':>10s} "
+        f"{'passage':>10s} {'|x|':>9s}{latent_header}"
+    )
+    for index, point in enumerate(results):
+        latent = ""
+        if projection is not None:
+            latent = "  [" + ", ".join(f"{v:.6g}" for v in projection @ point.point) + "]"
+        lines.append(
+            f"{index:2d} {point.kind:17s} {point.dimension:3d} {point.r:13.5e} "
+            f"{point.eigenvalue:11.4e} {point.speed:10.3e} {point.passage_time:10.4g} "
+            f"{np.linalg.norm(point.point):9.4g}{latent}"
+        )
+    lines.append("states x (full vectors with --format json):")
+    for index, point in enumerate(results):
+        lines.append(f"{index:2d} x = {_components(point.point)}")
+    return "\n".join(lines)
+
+
 def run(arguments) -> None:
     _check(arguments)
     if arguments.network:
-        from ..analysis import network_slow_points  # the network layer is imported only here
-
-        results, failed = tuple(network_slow_points(arguments.network, arguments.near_states)), ()
-    elif arguments.trajectory_start:
+        network, results, projection = _network_slow_points(arguments)
+        emit(
+            network_payload(network, results, projection),
+            arguments.format,
+            text=lambda _: _network_text(network, results, projection),
+            latex=lambda _: "\n\n".join(point.latex() for point in results),
+        )
+        return
+    if arguments.trajectory_start:
         result = ghosts_along_trajectory(
             arguments.equations,
             arguments.vars,
@@ -270,8 +381,7 @@ def run(arguments) -> None:
             latex=lambda _: "\n\n".join(visit.slow_point.latex() for visit in result.visits),
         )
         return
-    else:
-        results, failed = _equation_slow_points(arguments)
+    results, failed = _equation_slow_points(arguments)
     emit(
         slow_points_payload(results, failed),
         arguments.format,
