@@ -225,6 +225,19 @@ def _real_roots(polynomial: sympy.Poly, digits: int) -> list:
     return real
 
 
+#: Solutions closer than this (relative) are one repeated root (polyroots resolves a root of
+#: multiplicity m to about 10^(-digits/m); 1e-8 separates up to m = 4 at 40 digits).
+_SAME_ROOT = 1e-8
+
+
+def _same_point(point: dict, other: dict) -> bool:
+    return all(
+        abs(point[k] - other[k]) <= _SAME_ROOT * (1 + abs(point[k]))
+        for k in point
+        if point[k] is not None and other.get(k) is not None
+    )
+
+
 def _term_size(polynomial: sympy.Expr, substitution: dict) -> sympy.Float:
     """Sum of |term| of ``polynomial`` at ``substitution``: the scale its rounding error has."""
     terms = sympy.Add.make_args(sympy.expand(polynomial))
@@ -294,6 +307,9 @@ def _groebner_points(numerators, denominators, unknowns, progress) -> tuple[list
             if relative > sympy.Float(10) ** (-(_DIGITS // 3)):
                 continue
             if any(abs(sympy.N(d.xreplace(substitution), 20)) < 1e-30 for d in denominators):
+                continue
+            # a repeated root comes back once per multiplicity, a few digits apart: keep one
+            if any(_same_point(known, other) for other in points):
                 continue
             points.append(known)
     message = (
