@@ -699,33 +699,35 @@ def refine_fold(
     residual = _extended_residual(field, size)
     evaluate = jax.jit(lambda z: residual(z, None))
     jacobian = jax.jit(jax.jacfwd(lambda z: residual(z, None)))
-    z = np.array([point[symbol] for symbol in unknowns])
-    iterations = 0
-    norm = float(np.linalg.norm(np.asarray(evaluate(jnp.asarray(z)))))
-    polish = 0  # once within tolerance, up to 3 more steps while |F| still falls
-    while iterations < max_iterations and norm > 0.0 and polish < 3:
-        if norm <= tolerance * (1 + np.linalg.norm(z)):
-            polish += 1
-        matrix = np.asarray(jacobian(jnp.asarray(z)))
-        step = np.linalg.lstsq(matrix, -np.asarray(evaluate(jnp.asarray(z))), rcond=None)[0]
-        scale = 1.0  # backtracking: Newton must lower |F|
-        while scale > 1e-4:
-            candidate = z + scale * step
-            candidate_norm = float(np.linalg.norm(np.asarray(evaluate(jnp.asarray(candidate)))))
-            if candidate_norm < norm:
+    # far from a fold |F| can overflow: that is a result (no fold here), not a warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = np.array([point[symbol] for symbol in unknowns])
+        iterations = 0
+        norm = float(np.linalg.norm(np.asarray(evaluate(jnp.asarray(z)))))
+        polish = 0  # once within tolerance, up to 3 more steps while |F| still falls
+        while iterations < max_iterations and norm > 0.0 and polish < 3:
+            if norm <= tolerance * (1 + np.linalg.norm(z)):
+                polish += 1
+            matrix = np.asarray(jacobian(jnp.asarray(z)))
+            step = np.linalg.lstsq(matrix, -np.asarray(evaluate(jnp.asarray(z))), rcond=None)[0]
+            scale = 1.0  # backtracking: Newton must lower |F|
+            while scale > 1e-4:
+                candidate = z + scale * step
+                candidate_norm = float(np.linalg.norm(np.asarray(evaluate(jnp.asarray(candidate)))))
+                if candidate_norm < norm:
+                    break
+                scale /= 2
+            else:
                 break
-            scale /= 2
-        else:
-            break
-        z, norm = candidate, candidate_norm
-        iterations += 1
-    if not norm <= tolerance * (1 + np.linalg.norm(z)):
-        raise DegenerateError(
-            f"Newton on f = 0, det Df = 0 from {_coordinates_text(point)} stopped at "
-            f"|F| = {norm:.3g} after {iterations} steps (tolerance {tolerance:g}): no fold near "
-            "this point"
-        )
-    fold = reduce_fold_numeric(field, z[:size], float(z[size]), tolerance=1e-7)
+            z, norm = candidate, candidate_norm
+            iterations += 1
+        if not norm <= tolerance * (1 + np.linalg.norm(z)):
+            raise DegenerateError(
+                f"Newton on f = 0, det Df = 0 from {_coordinates_text(point)} stopped at "
+                f"|F| = {norm:.3g} after {iterations} steps (tolerance {tolerance:g}): no fold "
+                "near this point"
+            )
+        fold = reduce_fold_numeric(field, z[:size], float(z[size]), tolerance=1e-7)
     return RefinedFold(
         fold=fold,
         start=_coordinates_text(point),
