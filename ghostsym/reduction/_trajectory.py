@@ -163,14 +163,22 @@ def wrap(point: np.ndarray, periods: Sequence[float | None]) -> np.ndarray:
 def parse_periods(
     periodic: Mapping | None, variables: Sequence[str], option: str = "periodic"
 ) -> list[float | None]:
-    """Periods by variable (None where not periodic) from {name: period (number or text)}."""
+    """Periods by variable (None where not periodic) from {name: period (number or text)}.
+
+    >>> parse_periods({"theta": "2*pi"}, ["r", "theta"])
+    [None, 6.283185307179586]
+    """
     periods: list[float | None] = [None] * len(variables)
     for name, value in (periodic or {}).items():
         if name not in variables:
             raise InvalidInputError(f"{option} names {name!r}, which is not a variable")
-        number = parse_number(value, option=f"{option} {name}") if isinstance(value, str) else value
-        period = float(sympy.N(number)) if isinstance(number, sympy.Basic) else float(number)
-        periods[list(variables).index(name)] = require_positive(f"{option} {name}", period)
+        where = f"{option} {name}"
+        number = parse_number(value, option=where) if isinstance(value, str) else value
+        if isinstance(number, sympy.Basic):
+            if not (number.is_number and number.is_extended_real):
+                raise InvalidInputError(f"{where}: {value!r} is not a real number")
+            number = float(sympy.N(number))
+        periods[list(variables).index(name)] = require_positive(where, number)
     return periods
 
 
