@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -346,7 +347,7 @@ class FoldReduction:
             raise InvalidInputError(
                 f"{name} = {value} still depends on {names}; give them values to get a number"
             )
-        return float(value)
+        return float64(name, value)
 
     @property
     def a(self) -> float:
@@ -419,14 +420,17 @@ class FoldReduction:
         {'a': '1', 'b': '1', 'ab': '1'}
         """
 
-        def number_or_text(value):
+        def number_or_text(value, name="a coordinate"):
             if value.free_symbols:
                 return str(value)
-            number = complex(sympy.N(value, 17))
-            return number.real if number.imag == 0 else {"real": number.real, "imag": number.imag}
+            real, imaginary = sympy.N(value, 17).as_real_imag()
+            real = float64(name, real, underflow=False)
+            if imaginary == 0:
+                return real
+            return {"real": real, "imag": float64(name, imaginary, underflow=False)}
 
-        def float_or_none(value):
-            return None if value.free_symbols else float(value)
+        def float_or_none(value, name):
+            return None if value.free_symbols else float64(name, value)
 
         at = {
             str(v): number_or_text(value)
@@ -435,9 +439,9 @@ class FoldReduction:
         at[str(self.parameter)] = number_or_text(self.parameter_value)
         return {
             "at": at,
-            "a": float_or_none(self.unfolding_coefficient),
-            "b": float_or_none(self.quadratic_coefficient),
-            "ab": float_or_none(self.coefficient_product),
+            "a": float_or_none(self.unfolding_coefficient, "a"),
+            "b": float_or_none(self.quadratic_coefficient, "b"),
+            "ab": float_or_none(self.coefficient_product, "ab"),
             "p": [number_or_text(value) for value in self.left_vector],
             "q": [number_or_text(value) for value in self.right_vector],
             "convention": self.convention,
@@ -793,18 +797,27 @@ class GhostReduction:
         """The same reduction as a float64 :class:`~ghostsym.SlowPoint`."""
         from ._results import SlowPoint
 
+        def small(name, value):  # rounding noise may underflow harmlessly
+            return float64(name, value, underflow=False)
+
+        r = float64("r", self.r)  # the number that matters most is checked first
+        quadratic = float64("b", self.quadratic_coefficient)
+        for value in self.eigenvalues:
+            small("an eigenvalue of Df", sympy.Abs(value))
         return SlowPoint(
-            point=np.array([float(value) for value in self.point]),
-            speed=float(self.speed),
-            drift=float(self.drift),
-            eigenvalue=float(self.eigenvalue),
+            point=np.array([small("a coordinate of x_g", value) for value in self.point]),
+            speed=float64("|f|", self.speed),
+            drift=small("d", self.drift),
+            eigenvalue=small("lambda", self.eigenvalue),
             eigenvalues=np.array([complex(value) for value in self.eigenvalues]),
-            left_vector=np.array([float(value) for value in self.left_vector]),
+            left_vector=np.array([small("p", value) for value in self.left_vector]),
             right_vector=np.array([float(value) for value in self.right_vector]),
-            quadratic_coefficient=float(self.quadratic_coefficient),
-            r=float(self.r),
+            quadratic_coefficient=quadratic,
+            r=r,
             kind=self.kind,
-            passage_time=math.inf if self.passage_time == sympy.oo else float(self.passage_time),
+            passage_time=math.inf
+            if self.passage_time == sympy.oo
+            else float64("the passage time", self.passage_time),
             dimension=self.dimension,
             r_floor=float(self.r_floor),
             convergence_reason=self.convergence_reason,
@@ -844,6 +857,7 @@ class _CompiledSystem:
     speed_gradient: object
     speed_hessian: object
     speed: object
+    third: object  # (x..., q...) -> the column D^3 f(x)[q, q, q]
 
 
 def _checked(function, what: str):
@@ -919,7 +933,17 @@ def _compile(f: sympy.ImmutableMatrix, variables: tuple[sympy.Symbol, ...]) -> _
             "the Hessian of 1/2|f|^2",
         ),
         speed=speed,
+        third=_checked(_third_directional(f, variables), "the third derivative of f"),
     )
+
+
+def _third_directional(f: sympy.ImmutableMatrix, variables: tuple[sympy.Symbol, ...]):
+    """mpmath callable (x..., q...) -> D^3 f(x)[q, q, q] = d^3/ds^3 f(x + s q) at s = 0."""
+    step = sympy.Dummy("s", real=True)
+    direction = sympy.symbols(f"ghostsym_q0:{len(variables)}", real=True)
+    moved = f.xreplace({v: v + step * d for v, d in zip(variables, direction, strict=True)})
+    third = sympy.diff(moved, step, 3).subs(step, 0)
+    return sympy.lambdify((*variables, *direction), third, modules="mpmath")
 
 
 def _minimise_speed(system: _CompiledSystem, start, max_iterations: int, precision: int):
@@ -1114,11 +1138,8 @@ def _check_resolved(system, x, reduction: GhostReduction) -> None:
     p = [mpmath.mpf(str(v)) for v in reduction.left_vector]
     q = [mpmath.mpf(str(v)) for v in reduction.right_vector]
 
-    def along(s):
-        value = system.value(*[xi + s * qi for xi, qi in zip(x, q, strict=True)])
-        return sum(pi * value[i] for i, pi in enumerate(p))
-
-    cubic = mpmath.diff(along, 0, 3) / 6
+    third = mpmath.matrix(system.third(*x, *q))
+    cubic = sum(pi * third[i] for i, pi in enumerate(p)) / 6
     if abs(cubic) * width**3 > r:
         raise VanishingQuadraticCoefficientError(
             f"b = {float(b):.3g} is too small at x = {where} for z' = r + z^2: the cubic term "
@@ -1127,6 +1148,35 @@ def _check_resolved(system, x, reduction: GhostReduction) -> None:
             f"the bottleneck w = sqrt(r)/|b| = {float(width):.3g} (a degenerate slow point, "
             "b = 0 nearby)"
         )
+
+
+def float64(name: str, value, *, underflow: bool = True) -> float:
+    """``value`` (a SymPy or mpmath number) as a float64, or an InvalidInputError naming
+    ``name`` when it is outside the float64 range: beyond 1.8e308 (overflow) or, with
+    ``underflow``, nonzero but below 2.2e-308 (it would become 0 or lose its digits).
+
+    >>> float64("r", sympy.Rational(1, 4))
+    0.25
+    >>> float64("ab", sympy.Integer(10) ** 400)
+    Traceback (most recent call last):
+    ...
+    ghostsym.errors.InvalidInputError: ab = 1.0e+400 is outside the float64 range (2.2e-308 to \
+1.8e308 in size): rescale the equations
+    """
+    number = sympy.Float(value, 15) if not isinstance(value, sympy.Basic) else sympy.N(value, 15)
+    try:
+        result = float(number)
+    except OverflowError:
+        result = math.inf
+    if number.is_finite is False or number == sympy.nan:
+        return result
+    tiny = underflow and number != 0 and abs(result) < sys.float_info.min
+    if not math.isfinite(result) or tiny:
+        raise InvalidInputError(
+            f"{name} = {mpmath.nstr(mpmath.mpf(str(number)), 6)} is outside the float64 range "
+            "(2.2e-308 to 1.8e308 in size): rescale the equations"
+        )
+    return result
 
 
 def _variable_of(key, names: Mapping[str, sympy.Symbol]) -> sympy.Symbol | None:
