@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ghostsym.cli import main
 from ghostsym.cli._reduction_options import name_value_pairs
 from ghostsym.errors import InvalidInputError
-from ghostsym.reduction._parsing import CONSTANTS, FUNCTIONS, parse_expression
+from ghostsym.reduction._parsing import CONSTANTS, FUNCTIONS
 from ghostsym.reduction._symbolic import parse_system, reduce_fold, reduce_ghost
 from ghostsym.reduction._trajectory import parse_periods
 
@@ -96,7 +96,9 @@ def test_name_value_pairs_parse_or_refuse(words):
 @given(any_text)
 def test_set_values_are_finite_reals_or_refused(text):
     try:
-        f, _, _ = parse_system(["x + k"], ["x"], None, {"k": text}, option_names={"values": "--set"})
+        f, _, _ = parse_system(
+            ["x + k"], ["x"], None, {"k": text}, option_names={"values": "--set"}
+        )
     except InvalidInputError as error:
         assert str(error).startswith("--set k") and "\n" not in str(error)
         return
