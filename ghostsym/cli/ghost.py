@@ -15,6 +15,12 @@ ghost, else null; "inf" in the text output for a fixed point), ``drift``,
 ``failed_starts`` (start, reason) for starts whose search failed (they never abort the
 others). ``--near`` may be repeated, one start per use; equal points are reported once.
 
+With ``--network`` the text output is one row per slow point with |x| and, for a low-rank
+network, its latent coordinates kappa = P x (P: the right singular vectors of W, each signed so
+that its components sum to a positive number), then a short summary of each state x (first
+and last components, extremes); JSON adds ``network`` (``units``, ``rank``) and, per point,
+``norm`` and ``latent`` (null for a full-rank network), with the full vector in ``x``.
+
 With ``--from`` and ``--duration`` the system is integrated (solve_ivp, DOP853, rtol 1e-11),
 the trajectory's speed minima seed the search, and JSON has ``visits`` in time order: ``time``,
 ``index`` (which distinct point), ``measured_dwell`` (time with speed <= window x its minimum),
@@ -326,9 +332,10 @@ def _network_text(network, results, projection) -> str:
     if projection is not None:
         vectors = "the right singular vector" if rank == 1 else f"the {rank} right singular vectors"
         lines.append(
-            f"latent coordinates kappa = P x (rows of P: {vectors} of W with nonzero singular "
-            "value, each signed so that its components sum to a positive number)"
+            f"latent coordinates kappa = P x; rows of P: {vectors} of W with nonzero singular "
+            "value,"
         )
+        lines.append("  each signed so that its components sum to a positive number")
     if not results:
         lines.append("no slow points found")
         return "\n".join(lines)
