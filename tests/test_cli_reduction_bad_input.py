@@ -89,6 +89,8 @@ CASES = [
      "--from x: cannot read 'nan'"),
     ("from-twice", ["ghost", *MU_X, "--set", "mu=0.1", "--from", "x=0", "x=1", "--duration", "1"],
      "--from gives x twice"),
+    ("from-beyond-escape", ["ghost", *MU_X, "--set", "mu=0.1", "--from", "x=1e7", "--duration",
+                            "1"], "--from: every |x_i| must be below 1e+06"),
     ("from-without-duration", ["ghost", *TRAJECTORY], "--from needs --duration"),
     ("duration-nan", ["ghost", *TRAJECTORY, "--duration", "nan"],
      "argument --duration: expected a finite number > 0, got 'nan'"),

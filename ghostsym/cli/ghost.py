@@ -359,6 +359,44 @@ def _network_text(network, results, projection) -> str:
     return "\n".join(lines)
 
 
+def _latex_number(value: float) -> str:
+    """A float in LaTeX, six significant digits, powers of ten written out.
+
+    >>> print(_latex_number(5.79677e-16), _latex_number(0.25))
+    5.79677 \\times 10^{-16} 0.25
+    """
+    text = f"{value:.6g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+
+
+def _network_latex(results, projection) -> str:
+    """One aligned block per slow point: kind, |x_g|, kappa = P x_g, d, lambda, b, r and the
+    passage time (the N components of x_g are in --format json)."""
+    blocks = []
+    for point in results:
+        latent = ""
+        if projection is not None:
+            kappa = ", ".join(_latex_number(value) for value in projection @ point.point)
+            latent = f",\\quad \\kappa = P x_g = ({kappa})"
+        time = "\\infty" if math.isinf(point.passage_time) else _latex_number(point.passage_time)
+        blocks.append(
+            "\\begin{aligned}"
+            f"&\\text{{{point.kind}}}:\\quad |x_g| = {_latex_number(np.linalg.norm(point.point))}"
+            f"{latent}"
+            " \\\\"
+            f"&d = {_latex_number(point.drift)},\\quad "
+            f"\\lambda = {_latex_number(point.eigenvalue)},\\quad "
+            f"b = {_latex_number(point.quadratic_coefficient)} \\\\"
+            f"&r = b d - \\frac{{\\lambda^{{2}}}}{{4}} = {_latex_number(point.r)},\\quad "
+            f"t_{{\\mathrm{{bottleneck}}}} = {time}"
+            "\\end{aligned}"
+        )
+    return "\n\n".join(blocks)
+
+
 def run(arguments) -> None:
     _check(arguments)
     if arguments.network:
@@ -367,7 +405,7 @@ def run(arguments) -> None:
             network_payload(network, results, projection),
             arguments.format,
             text=lambda _: _network_text(network, results, projection),
-            latex=lambda _: "\n\n".join(point.latex() for point in results),
+            latex=lambda _: _network_latex(results, projection),
         )
         return
     if arguments.trajectory_start:

@@ -273,6 +273,11 @@ def ghosts_along_trajectory(
                 raise InvalidInputError(f"{where}: {value!r} is not a real number")
             number = float(sympy.N(number))
         initial.append(require_finite(where, number))
+    if max(abs(value) for value in initial) >= _ESCAPE:
+        raise InvalidInputError(
+            f"{start_option}: every |x_i| must be below {_ESCAPE:g}, where the integration "
+            f"stops as a finite-time blow-up; got {[float(v) for v in initial]}"
+        )
     extra = set(start) - set(names)
     if extra:
         raise InvalidInputError(f"{start_option} names {sorted(extra)}, which are not variables")
@@ -283,10 +288,15 @@ def ghosts_along_trajectory(
             values = np.array([complex(v) for v in numeric(*x)])
         if not (np.all(np.isfinite(values)) and np.all(values.imag == 0)):
             where = "at the start" if time == 0 else f"at t = {time:.6g}"
+            overflow = np.any(np.isinf(values)) and not np.any(np.isnan(values))
+            reason = (
+                "f overflows float64 there"
+                if overflow
+                else "the trajectory reaches a point outside the domain of f: division by zero, "
+                "the log or square root of a negative number?"
+            )
             raise UndefinedVectorFieldError(
-                f"f is not real and finite {where}, x = {[float(v) for v in x]} (the trajectory "
-                "reaches a point outside the domain of f: division by zero, the log or square "
-                "root of a negative number?)"
+                f"f is not real and finite {where}, x = {[float(v) for v in x]} ({reason})"
             )
         return values.real
 
