@@ -127,7 +127,7 @@ def require_finite_array(name: str, values) -> np.ndarray:
     if bad.any():
         first = array[bad].ravel()[0]
         raise InvalidInputError(
-            f"{name} must contain only finite numbers, found {first!r} "
+            f"{name} must contain only finite numbers, found {float(first)!r} "
             f"({int(bad.sum())} of {array.size} entries)"
         )
     return array

@@ -37,6 +37,7 @@ import math
 import numpy as np
 
 from ..errors import DegenerateError, InvalidInputError
+from ..reduction._parsing import check_name
 from ..reduction._results import SlowPoint
 from ..reduction._symbolic import CONVENTION, reduce_ghost
 from ..reduction._trajectory import (
@@ -212,8 +213,11 @@ def _equation_slow_points(arguments):
         if all(np.linalg.norm(point.point - other.point) > size for other in found):
             found.append(point)
     if not found:
-        reasons = "; ".join(f"from {start}: {reason}" for start, reason in failed)
-        raise DegenerateError(f"no start converged ({reasons})")
+        reasons = "; ".join(
+            f"from {', '.join(f'{k}={v}' for k, v in start.items())}: {reason}"
+            for start, reason in failed
+        )
+        raise DegenerateError(f"no slow point found ({reasons})")
     return tuple(sorted(found, key=lambda point: point.speed)), tuple(failed)
 
 
@@ -235,6 +239,8 @@ def _check(arguments) -> None:
         return
     if not arguments.vars:
         raise InvalidInputError("--vars is required with --equations")
+    for name in arguments.vars:  # before the options that name them
+        check_name(name, "--vars")
     if arguments.near_states:
         raise InvalidInputError("--near-states goes with --network; use --near with --equations")
     if arguments.trajectory_start and arguments.near:

@@ -243,8 +243,8 @@ def ghosts_along_trajectory(
     duration = require_positive(duration_option, duration)
     if duration > MAX_DURATION:
         raise InvalidInputError(
-            f"{duration_option} must be at most {MAX_DURATION:g} (the trajectory is sampled "
-            f"{_SAMPLES // 1000} thousand times or 20 times per unit time), got {duration:g}"
+            f"{duration_option} must be at most {MAX_DURATION:g} (the trajectory is sampled 20 "
+            f"times per unit time), got {duration:g}"
         )
     window = require_positive("window", window)
     if window <= 1:
