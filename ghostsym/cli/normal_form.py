@@ -99,28 +99,40 @@ def register(subparsers) -> None:
         type=_positive,
         default=None,
         metavar="SECONDS",
-        help="time limit of the symbolic fold location before the numeric route (default 120)",
+        help=(
+            "fold search (without --at): time limit of the symbolic route before the numeric "
+            "one (default 120)"
+        ),
     )
     parser.add_argument(
         "--tolerance",
         type=_positive,
         default=None,
-        help="numeric: accept |(f, det Df)| <= tolerance (1 + |(x, mu)|) (default 1e-9)",
+        help=(
+            "numeric search or --at --numeric: accept |(f, det Df)| <= tolerance (1 + |(x, mu)|) "
+            "(default 1e-9)"
+        ),
     )
     parser.add_argument(
-        "--starts", type=_count, default=None, help="numeric search: random starts (default 256)"
+        "--starts",
+        type=_count,
+        default=None,
+        help="numeric fold search (without --at): random starts (default 256)",
     )
     parser.add_argument(
         "--box",
         type=_positive,
         default=None,
-        help="numeric search: starts uniform in [-box, box] per unknown (default 10)",
+        help="numeric fold search (without --at): starts uniform in [-box, box] (default 10)",
     )
     parser.add_argument(
-        "--seed", type=seed, default=None, help="numeric search: random seed (default 1)"
+        "--seed",
+        type=seed,
+        default=None,
+        help="numeric fold search (without --at): random seed (default 1)",
     )
     parser.add_argument(
-        "--progress", action="store_true", help="report each stage of the fold location"
+        "--progress", action="store_true", help="fold search (without --at): report each stage"
     )
     add_format_argument(parser)
     parser.set_defaults(handler=run)
