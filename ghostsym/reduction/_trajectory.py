@@ -289,11 +289,12 @@ def ghosts_along_trajectory(
         if not (np.all(np.isfinite(values)) and np.all(values.imag == 0)):
             where = "at the start" if time == 0 else f"at t = {time:.6g}"
             overflow = np.any(np.isinf(values)) and not np.any(np.isnan(values))
+            place = "the start is" if time == 0 else "the trajectory reaches a point"
             reason = (
                 "f overflows float64 there"
                 if overflow
-                else "the trajectory reaches a point outside the domain of f: division by zero, "
-                "the log or square root of a negative number?"
+                else f"{place} outside the domain of f: division by zero, the log or square root "
+                "of a negative number?"
             )
             raise UndefinedVectorFieldError(
                 f"f is not real and finite {where}, x = {[float(v) for v in x]} ({reason})"
