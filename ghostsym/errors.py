@@ -154,17 +154,35 @@ def require_choice(name: str, value, choices) -> object:
 
 
 def require_finite_array(name: str, values) -> np.ndarray:
-    """Return ``values`` as a float64 array, or raise if any entry is not finite.
+    """Return ``values`` as a float64 array, or raise if any entry is not a finite real number
+    (complex, boolean and non-numeric entries are refused, never truncated or cast).
 
     >>> require_finite_array("grid", [1, 2]).dtype
     dtype('float64')
+    >>> require_finite_array("W", np.array([1 + 2j]))
+    Traceback (most recent call last):
+    ...
+    ghostsym.errors.InvalidInputError: W must contain real numbers, got complex128 entries
     """
-    array = np.asarray(values, dtype=np.float64)
+    try:
+        kind = np.asarray(values).dtype
+        if kind.kind in "cbSUV" or np.iscomplexobj(values):
+            described = {"b": "boolean", "S": "byte-string", "U": "text", "V": "structured"}
+            raise InvalidInputError(
+                f"{name} must contain real numbers, got "
+                f"{described.get(kind.kind, kind.name)} entries"
+            )
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as error:
+        if isinstance(error, InvalidInputError):
+            raise
+        shown = " ".join(str(error).split())[:100]
+        raise InvalidInputError(f"{name} must be an array of real numbers ({shown})") from None
     bad = ~np.isfinite(array)
     if bad.any():
         first = array[bad].ravel()[0]
         raise InvalidInputError(
-            f"{name} must contain only finite numbers, found {first!r} "
+            f"{name} must contain only finite numbers, found {float(first)!r} "
             f"({int(bad.sum())} of {array.size} entries)"
         )
     return array

@@ -3,6 +3,7 @@
 import json
 import math
 
+import numpy as np
 import pytest
 
 from ghostsym.cli import main
@@ -509,3 +510,37 @@ def test_a_start_finds_the_slow_point_of_its_own_basin(capsys):
     )
     [point] = json.loads(out)["slow_points"]
     assert status == 0 and abs(point["x"][0]) < 1e-9
+
+
+def test_network_states_are_summarised_with_their_latent_coordinate(capsys, tmp_path):
+    """ghost --network on the constructed rank-one ghost (N = 100): the text gives one row per
+    point with |x| and kappa = P x (P = n/|n| for a rank-one W = m n^T with sum(n) > 0) and a
+    short summary of x, never the N components on one line; JSON has every component."""
+    from ghostsym.analysis import rank_one_network_near_fold
+
+    constructed = rank_one_network_near_fold(size=40, unfolding=1e-3, seed=0)
+    path = tmp_path / "ghost.npz"
+    np.savez(path, m=constructed.m, n=constructed.n, b=constructed.b)
+    status, out, _ = run(capsys, "ghost", "--network", str(path), "--format", "json")
+    payload = json.loads(out)
+    assert status == 0 and payload["network"] == {"units": 40, "rank": 1}
+    direction = constructed.n / np.linalg.norm(constructed.n)
+    assert direction.sum() > 0
+    for entry in payload["slow_points"]:
+        x = np.array(entry["x"])
+        assert x.shape == (40,) and entry["norm"] == pytest.approx(np.linalg.norm(x), rel=1e-12)
+        assert entry["latent"] == [pytest.approx(float(direction @ x), abs=1e-12)]
+    [ghost] = [entry for entry in payload["slow_points"] if entry["kind"] == "ghost"]
+    # the construction's own latent location of the ghost (n^T x), independent of the search
+    expected = constructed.minimum_location / np.linalg.norm(constructed.n)
+    assert ghost["latent"][0] == pytest.approx(expected, abs=1e-6)
+
+    status, text, _ = run(capsys, "ghost", "--network", str(path))
+    lines = text.splitlines()
+    assert status == 0 and "N = 40 units, rank W = 1" in lines[0]
+    assert max(len(line) for line in lines) <= 160
+    ghost_row = next(line for line in lines if line.split()[1:2] == ["ghost"])
+    assert f"[{expected:.6g}]" in ghost_row
+    summaries = [line for line in lines if " x = [" in line]
+    assert len(summaries) == len(payload["slow_points"])
+    assert all(line.count(",") <= 8 for line in summaries)  # 6 components, not 40

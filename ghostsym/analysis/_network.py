@@ -27,6 +27,7 @@ slow eigenvalue, drift, quadratic coefficient and canonical parameter r.
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,41 +296,86 @@ def load_network(path) -> RecurrentNetwork:
     1
     """
     path = Path(path)
-    if not path.is_file():
-        raise InvalidInputError(f"network file {str(path)!r} does not exist")
+    _require_file(path, "network file")
     try:
         archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise InvalidInputError(f"cannot read {str(path)!r} as an .npz archive: {error}") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise InvalidInputError(
+            f"cannot read {str(path)!r} as an .npz archive ({_reason(error)})"
+        ) from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise InvalidInputError(
+            f"{str(path)!r} holds a single array (.npy), not an .npz archive of named arrays"
+        )
     with archive:
         keys = set(archive.files)
-        options = {}
-        if "x0" in keys:
-            options["initial_states"] = archive["x0"]
-        if "alpha" in keys:
-            options["time_step"] = float(archive["alpha"])
-        if "W" in keys:
-            weights = archive["W"]
-            bias = archive["b"] if "b" in keys else np.zeros(np.shape(weights)[0])
-            return RecurrentNetwork(weights, bias, **options)
-        if {"m", "n"} <= keys:
-            m = archive["m"]
-            bias = archive["b"] if "b" in keys else np.zeros(np.shape(m)[0])
-            return RecurrentNetwork.from_factors(m, archive["n"], bias, **options)
-    raise InvalidInputError(
-        f"{str(path)!r} holds keys {sorted(keys)}; expected 'W' (or 'm' and 'n') and 'b'"
-    )
+        if "W" not in keys and not {"m", "n"} <= keys:
+            raise InvalidInputError(
+                f"{str(path)!r} holds keys {sorted(keys)}; expected 'W' (or 'm' and 'n') and 'b'"
+            )
+        arrays = {key: _array(archive, key, path) for key in ("W", "m", "n", "b", "x0", "alpha")}
+    options = {}
+    if arrays["x0"] is not None:
+        options["initial_states"] = arrays["x0"]
+    if arrays["alpha"] is not None:
+        alpha = arrays["alpha"]
+        if alpha.shape not in ((), (1,)):
+            raise InvalidInputError(
+                f"alpha must be one number, got an array of shape {alpha.shape}"
+            )
+        options["time_step"] = require_finite_array("alpha", alpha).item()
+    if arrays["W"] is not None:
+        weights = require_finite_array("W", arrays["W"])
+        if weights.ndim != 2 or weights.shape[0] != weights.shape[1] or weights.shape[0] == 0:
+            raise InvalidInputError(
+                f"W must be a square (N, N) matrix, N >= 1, got {weights.shape}"
+            )
+        bias = arrays["b"] if arrays["b"] is not None else np.zeros(weights.shape[0])
+        return RecurrentNetwork(weights, bias, **options)
+    m = require_finite_array("m", arrays["m"])
+    if m.size == 0 or m.ndim not in (1, 2):
+        raise InvalidInputError(f"m must be a non-empty vector or (N, K) matrix, got {m.shape}")
+    bias = arrays["b"] if arrays["b"] is not None else np.zeros(m.shape[0])
+    return RecurrentNetwork.from_factors(m, arrays["n"], bias, **options)
+
+
+def _reason(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _require_file(path: Path, what: str) -> None:
+    if path.is_dir():
+        raise InvalidInputError(f"{what} {str(path)!r} is a directory, not a file")
+    if not path.is_file():
+        raise InvalidInputError(f"{what} {str(path)!r} does not exist")
+
+
+def _array(archive, key: str, path: Path):
+    """One array of an .npz archive (None if absent), read without pickles."""
+    if key not in archive.files:
+        return None
+    try:
+        return archive[key]
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise InvalidInputError(
+            f"cannot read the array {key!r} of {str(path)!r} ({_reason(error)})"
+        ) from None
 
 
 def load_states(path, size: int) -> np.ndarray:
     """Read visited states (k, N) (or one state (N,)) from a ``.npy`` file, checked against N."""
     path = Path(path)
-    if not path.is_file():
-        raise InvalidInputError(f"states file {str(path)!r} does not exist")
+    _require_file(path, "states file")
     try:
         states = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise InvalidInputError(f"cannot read {str(path)!r} as a .npy array: {error}") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise InvalidInputError(
+            f"cannot read {str(path)!r} as a .npy array ({_reason(error)})"
+        ) from None
+    if isinstance(states, np.lib.npyio.NpzFile):
+        states.close()
+        raise InvalidInputError(f"{str(path)!r} is an .npz archive; expected one .npy array")
     states = np.atleast_2d(require_finite_array("near states", states))
     if states.ndim != 2 or states.shape[1] != size:
         raise InvalidInputError(

@@ -1,11 +1,15 @@
 """Pieces shared by ``ghostsym normal-form`` and ``ghostsym ghost``: option names for messages,
-equations that start with a minus sign, and stage reports on standard error."""
+``NAME=VALUE`` options, equations that start with a minus sign, and stage reports on standard
+error."""
 
 from __future__ import annotations
 
 import sys
 import threading
 import time
+
+from ..errors import InvalidInputError
+from ..reduction._parsing import check_name
 
 #: How the command line names the API's inputs in error messages.
 OPTION_NAMES = {
@@ -16,6 +20,37 @@ OPTION_NAMES = {
     "at": "--at",
     "near": "--near",
 }
+
+
+def name_value_pairs(items: list[str] | None, option: str, *, hint: str = "") -> dict[str, str]:
+    """``NAME=VALUE`` words of one option as {name: value text}, refusing malformed words,
+    names that are not names and a name given twice (``hint`` is added to that message).
+
+    >>> name_value_pairs(["x=0", "mu=1/2"], "--at")
+    {'x': '0', 'mu': '1/2'}
+    >>> name_value_pairs(["x=0", "x=3"], "--near", hint="; repeat --near for several starts")
+    Traceback (most recent call last):
+    ...
+    ghostsym.errors.InvalidInputError: --near gives x twice (x=0 and x=3); repeat --near for \
+several starts
+    >>> name_value_pairs(["mu"], "--set")
+    Traceback (most recent call last):
+    ...
+    ghostsym.errors.InvalidInputError: --set expects name=value (e.g. mu=0.5), got 'mu'
+    """
+    pairs: dict[str, str] = {}
+    for item in items or []:
+        name, separator, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not separator or not name or not value:
+            raise InvalidInputError(f"{option} expects name=value (e.g. mu=0.5), got {item!r}")
+        check_name(name, option)
+        if name in pairs:
+            raise InvalidInputError(
+                f"{option} gives {name} twice ({name}={pairs[name]} and {name}={value}){hint}"
+            )
+        pairs[name] = value
+    return pairs
 
 
 def allow_leading_minus(parser) -> None:

@@ -15,6 +15,12 @@ ghost, else null; "inf" in the text output for a fixed point), ``drift``,
 ``failed_starts`` (start, reason) for starts whose search failed (they never abort the
 others). ``--near`` may be repeated, one start per use; equal points are reported once.
 
+With ``--network`` the text output is one row per slow point with |x| and, for a low-rank
+network, its latent coordinates kappa = P x (P: the right singular vectors of W, each signed so
+that its components sum to a positive number), then a short summary of each state x (first
+and last components, extremes); JSON adds ``network`` (``units``, ``rank``) and, per point,
+``norm`` and ``latent`` (null for a full-rank network), with the full vector in ``x``.
+
 With ``--from`` and ``--duration`` the system is integrated (solve_ivp, DOP853, rtol 1e-11),
 the trajectory's speed minima seed the search, and JSON has ``visits`` in time order: ``time``,
 ``index`` (which distinct point), ``measured_dwell`` (time with speed <= window x its minimum),
@@ -31,6 +37,7 @@ import math
 import numpy as np
 
 from ..errors import DegenerateError, InvalidInputError
+from ..reduction._parsing import check_name
 from ..reduction._results import SlowPoint
 from ..reduction._symbolic import CONVENTION, reduce_ghost
 from ..reduction._trajectory import (
@@ -40,8 +47,10 @@ from ..reduction._trajectory import (
     parse_periods,
     wrap,
 )
-from ._common import add_format_argument, emit, parse_assignments
-from ._reduction_options import OPTION_NAMES, allow_leading_minus
+from ._common import add_format_argument, emit
+from ._reduction_options import OPTION_NAMES, allow_leading_minus, name_value_pairs
+
+_SEVERAL_STARTS = "; for several starts repeat --near (--near x=0 --near x=1)"
 
 
 def _positive(text: str) -> float:
@@ -96,7 +105,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--window",
         type=_positive,
-        default=DWELL_WINDOW,
+        default=None,
         help=f"dwell window: speed <= WINDOW x its minimum (with --from; default {DWELL_WINDOW:g})",
     )
     parser.add_argument(
@@ -181,14 +190,14 @@ def _trajectory_text(result: TrajectoryGhosts) -> str:
 
 
 def _equation_slow_points(arguments):
-    values = parse_assignments(arguments.set, "--set")
+    values = name_value_pairs(arguments.set, "--set")
     periods = parse_periods(
-        parse_assignments(arguments.periodic, "--periodic"), arguments.vars, "--periodic"
+        name_value_pairs(arguments.periodic, "--periodic"), arguments.vars, "--periodic"
     )
+    starts = [name_value_pairs(words, "--near", hint=_SEVERAL_STARTS) for words in arguments.near]
     found: list[SlowPoint] = []
     failed: list[tuple[dict, str]] = []
-    for words in arguments.near:
-        near = parse_assignments(words, "--near")
+    for near in starts:
         try:
             point = reduce_ghost(
                 arguments.equations, arguments.vars, near, values, option_names=OPTION_NAMES
@@ -204,8 +213,11 @@ def _equation_slow_points(arguments):
         if all(np.linalg.norm(point.point - other.point) > size for other in found):
             found.append(point)
     if not found:
-        reasons = "; ".join(f"from {start}: {reason}" for start, reason in failed)
-        raise DegenerateError(f"no start converged ({reasons})")
+        reasons = "; ".join(
+            f"from {', '.join(f'{k}={v}' for k, v in start.items())}: {reason}"
+            for start, reason in failed
+        )
+        raise DegenerateError(f"no slow point found ({reasons})")
     return tuple(sorted(found, key=lambda point: point.speed)), tuple(failed)
 
 
@@ -217,13 +229,18 @@ def _check(arguments) -> None:
             or arguments.near
             or arguments.trajectory_start
             or arguments.periodic
+            or arguments.duration is not None
+            or arguments.window is not None
         ):
             raise InvalidInputError(
-                "--vars, --set, --near, --from and --periodic go with --equations, not --network"
+                "--vars, --set, --near, --from, --duration, --window and --periodic go with "
+                "--equations, not --network"
             )
         return
     if not arguments.vars:
         raise InvalidInputError("--vars is required with --equations")
+    for name in arguments.vars:  # before the options that name them
+        check_name(name, "--vars")
     if arguments.near_states:
         raise InvalidInputError("--near-states goes with --network; use --near with --equations")
     if arguments.trajectory_start and arguments.near:
@@ -232,6 +249,8 @@ def _check(arguments) -> None:
         raise InvalidInputError("--from needs --duration (the integration time)")
     if arguments.duration is not None and not arguments.trajectory_start:
         raise InvalidInputError("--duration goes with --from")
+    if arguments.window is not None and not arguments.trajectory_start:
+        raise InvalidInputError("--window goes with --from (the dwell window of a trajectory)")
     if not arguments.near and not arguments.trajectory_start:
         raise InvalidInputError(
             "--near is required with --equations (a start for each search), or --from with "
@@ -239,21 +258,171 @@ def _check(arguments) -> None:
         )
 
 
+#: Components of a network state shown in the text output (the rest: --format json).
+SHOWN_COMPONENTS = 6
+
+
+def _load_network(arguments):
+    """The network and start states, with errors naming the option that gave the file."""
+    from ..analysis import load_network, load_states  # the network layer is imported only here
+
+    try:
+        network = load_network(arguments.network)
+    except InvalidInputError as error:
+        raise InvalidInputError(f"--network: {error}") from None
+    states = None
+    if arguments.near_states is not None:
+        try:
+            states = load_states(arguments.near_states, network.size)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"--near-states: {error}") from None
+    return network, states
+
+
+def _network_slow_points(arguments):
+    from ..analysis import find_network_slow_points  # float64 (its decorator)
+
+    network, states = _load_network(arguments)
+    results = tuple(find_network_slow_points(network, states))
+    projection = None
+    if network.rank < network.size:
+        # each right singular vector signed so that its components sum to a positive number
+        projection = network.latent_flow().projection
+        projection = projection * np.where(projection.sum(axis=1) < 0, -1.0, 1.0)[:, None]
+    return network, results, projection
+
+
+def network_payload(network, results, projection) -> dict:
+    """:func:`slow_points_payload` with the network's size and rank and, for each point, ``norm``
+    (|x|) and ``latent`` (for a low-rank network its coordinates kappa = P x, P the right
+    singular vectors of W signed to positive component sums; null for a full-rank one).
+
+    >>> from ghostsym.analysis import RecurrentNetwork
+    >>> from ghostsym.reduction._results import slow_point_from_coefficients
+    >>> network = RecurrentNetwork.from_factors(np.ones(4), np.ones(4) / 4, np.zeros(4))
+    >>> point = slow_point_from_coefficients(point=[0.5] * 4, speed=0.0, drift=0.0,
+    ...     eigenvalue=-1.0, eigenvalues=[-1.0] * 4, left_vector=[0.5] * 4,
+    ...     right_vector=[0.5] * 4, quadratic_coefficient=1.0)
+    >>> entry = network_payload(network, [point], np.full((1, 4), 0.5))["slow_points"][0]
+    >>> entry["norm"], entry["latent"]
+    (1.0, [1.0])
+    """
+    payload = slow_points_payload(results)
+    payload["network"] = {"units": network.size, "rank": network.rank}
+    for entry, point in zip(payload["slow_points"], results, strict=True):
+        entry["norm"] = float(np.linalg.norm(point.point))
+        entry["latent"] = None if projection is None else (projection @ point.point).tolist()
+    return payload
+
+
+def _components(vector: np.ndarray) -> str:
+    """The first and last components of a long vector, with its extremes."""
+    shown = SHOWN_COMPONENTS // 2
+    if vector.size <= SHOWN_COMPONENTS:
+        return "[" + ", ".join(f"{v:.4g}" for v in vector) + "]"
+    head = ", ".join(f"{v:.4g}" for v in vector[:shown])
+    tail = ", ".join(f"{v:.4g}" for v in vector[-shown:])
+    low, high = int(np.argmin(vector)), int(np.argmax(vector))
+    return (
+        f"[{head}, ..., {tail}]  (min {vector[low]:.4g} at unit {low}, max {vector[high]:.4g} at "
+        f"unit {high})"
+    )
+
+
+def _network_text(network, results, projection) -> str:
+    rank = network.rank
+    lines = [
+        f"network of N = {network.size} units, rank W = {rank}; slow points of "
+        "x' = -x + tanh(W x + b), each reduced to z' = r + z^2",
+    ]
+    if projection is not None:
+        vectors = "the right singular vector" if rank == 1 else f"the {rank} right singular vectors"
+        lines.append(
+            f"latent coordinates kappa = P x; rows of P: {vectors} of W with nonzero singular "
+            "value,"
+        )
+        lines.append("  each signed so that its components sum to a positive number")
+    if not results:
+        lines.append("no slow points found")
+        return "\n".join(lines)
+    latent_header = "  kappa = P x" if projection is not None else ""
+    lines.append(
+        f"{'#':>2s} {'kind':17s} {'dim':>3s} {'r':>13s} {'lambda':>11s} {'speed':>10s} "
+        f"{'passage':>10s} {'|x|':>9s}{latent_header}"
+    )
+    for index, point in enumerate(results):
+        latent = ""
+        if projection is not None:
+            latent = "  [" + ", ".join(f"{v:.6g}" for v in projection @ point.point) + "]"
+        lines.append(
+            f"{index:2d} {point.kind:17s} {point.dimension:3d} {point.r:13.5e} "
+            f"{point.eigenvalue:11.4e} {point.speed:10.3e} {point.passage_time:10.4g} "
+            f"{np.linalg.norm(point.point):9.4g}{latent}"
+        )
+    lines.append("states x (full vectors with --format json):")
+    for index, point in enumerate(results):
+        lines.append(f"{index:2d} x = {_components(point.point)}")
+    return "\n".join(lines)
+
+
+def _latex_number(value: float) -> str:
+    """A float in LaTeX, six significant digits, powers of ten written out.
+
+    >>> print(_latex_number(5.79677e-16), _latex_number(0.25))
+    5.79677 \\times 10^{-16} 0.25
+    """
+    text = f"{value:.6g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+
+
+def _network_latex(results, projection) -> str:
+    """One aligned block per slow point: kind, |x_g|, kappa = P x_g, d, lambda, b, r and the
+    passage time (the N components of x_g are in --format json)."""
+    blocks = []
+    for point in results:
+        latent = ""
+        if projection is not None:
+            kappa = ", ".join(_latex_number(value) for value in projection @ point.point)
+            latent = f",\\quad \\kappa = P x_g = ({kappa})"
+        time = "\\infty" if math.isinf(point.passage_time) else _latex_number(point.passage_time)
+        blocks.append(
+            "\\begin{aligned}"
+            f"&\\text{{{point.kind}}}:\\quad |x_g| = {_latex_number(np.linalg.norm(point.point))}"
+            f"{latent}"
+            " \\\\"
+            f"&d = {_latex_number(point.drift)},\\quad "
+            f"\\lambda = {_latex_number(point.eigenvalue)},\\quad "
+            f"b = {_latex_number(point.quadratic_coefficient)} \\\\"
+            f"&r = b d - \\frac{{\\lambda^{{2}}}}{{4}} = {_latex_number(point.r)},\\quad "
+            f"t_{{\\mathrm{{bottleneck}}}} = {time}"
+            "\\end{aligned}"
+        )
+    return "\n\n".join(blocks)
+
+
 def run(arguments) -> None:
     _check(arguments)
     if arguments.network:
-        from ..analysis import network_slow_points  # the network layer is imported only here
-
-        results, failed = tuple(network_slow_points(arguments.network, arguments.near_states)), ()
-    elif arguments.trajectory_start:
+        network, results, projection = _network_slow_points(arguments)
+        emit(
+            network_payload(network, results, projection),
+            arguments.format,
+            text=lambda _: _network_text(network, results, projection),
+            latex=lambda _: _network_latex(results, projection),
+        )
+        return
+    if arguments.trajectory_start:
         result = ghosts_along_trajectory(
             arguments.equations,
             arguments.vars,
-            parse_assignments(arguments.trajectory_start, "--from"),
+            name_value_pairs(arguments.trajectory_start, "--from"),
             arguments.duration,
-            parse_assignments(arguments.set, "--set"),
-            periodic=parse_assignments(arguments.periodic, "--periodic"),
-            window=arguments.window,
+            name_value_pairs(arguments.set, "--set"),
+            periodic=name_value_pairs(arguments.periodic, "--periodic"),
+            window=DWELL_WINDOW if arguments.window is None else arguments.window,
             option_names=OPTION_NAMES,
         )
         emit(
@@ -263,8 +432,7 @@ def run(arguments) -> None:
             latex=lambda _: "\n\n".join(visit.slow_point.latex() for visit in result.visits),
         )
         return
-    else:
-        results, failed = _equation_slow_points(arguments)
+    results, failed = _equation_slow_points(arguments)
     emit(
         slow_points_payload(results, failed),
         arguments.format,

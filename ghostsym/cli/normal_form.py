@@ -30,8 +30,17 @@ from ..reduction._errors import NotAFoldError
 from ..reduction._folds import FoldSearch, find_folds, refine_fold
 from ..reduction._results import NumericFoldReduction
 from ..reduction._symbolic import FoldReduction, reduce_fold
-from ._common import add_format_argument, emit, parse_assignments, seed
-from ._reduction_options import OPTION_NAMES, StageReporter, allow_leading_minus
+from ._common import add_format_argument, emit, seed
+from ._reduction_options import (
+    OPTION_NAMES,
+    StageReporter,
+    allow_leading_minus,
+    name_value_pairs,
+)
+
+#: Defaults of the fold-location options (None in the parser, so that an option given where it
+#: does not apply can be refused).
+SEARCH_DEFAULTS = {"timeout": 120.0, "tolerance": 1e-9, "starts": 256, "box": 10.0, "seed": 1}
 
 
 def _positive(text: str) -> float:
@@ -88,30 +97,42 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--timeout",
         type=_positive,
-        default=120.0,
+        default=None,
         metavar="SECONDS",
-        help="time limit of the symbolic fold location before the numeric route (default 120)",
+        help=(
+            "fold search (without --at): time limit of the symbolic route before the numeric "
+            "one (default 120)"
+        ),
     )
     parser.add_argument(
         "--tolerance",
         type=_positive,
-        default=1e-9,
-        help="numeric: accept |(f, det Df)| <= tolerance (1 + |(x, mu)|) (default 1e-9)",
+        default=None,
+        help=(
+            "numeric search or --at --numeric: accept |(f, det Df)| <= tolerance (1 + |(x, mu)|) "
+            "(default 1e-9)"
+        ),
     )
     parser.add_argument(
-        "--starts", type=_count, default=256, help="numeric search: random starts (default 256)"
+        "--starts",
+        type=_count,
+        default=None,
+        help="numeric fold search (without --at): random starts (default 256)",
     )
     parser.add_argument(
         "--box",
         type=_positive,
-        default=10.0,
-        help="numeric search: starts uniform in [-box, box] per unknown (default 10)",
+        default=None,
+        help="numeric fold search (without --at): starts uniform in [-box, box] (default 10)",
     )
     parser.add_argument(
-        "--seed", type=seed, default=1, help="numeric search: random seed (default 1)"
+        "--seed",
+        type=seed,
+        default=None,
+        help="numeric fold search (without --at): random seed (default 1)",
     )
     parser.add_argument(
-        "--progress", action="store_true", help="report each stage of the fold location"
+        "--progress", action="store_true", help="fold search (without --at): report each stage"
     )
     add_format_argument(parser)
     parser.set_defaults(handler=run)
@@ -206,14 +227,36 @@ def _search_text(search: FoldSearch, variables, parameter) -> str:
 def _check_names(arguments) -> None:
     if arguments.param in arguments.vars:
         raise InvalidInputError(f"--param {arguments.param} is also listed in --vars")
+    if arguments.at:
+        # with --at there is no search: its options would be silently ignored
+        unused = ["timeout", "starts", "box", "seed"]
+        if not arguments.numeric:
+            unused.append("tolerance")
+        given = [f"--{name}" for name in unused if getattr(arguments, name) is not None]
+        if arguments.progress:
+            given.append("--progress")
+        if given:
+            where = "--at --numeric (a refinement)" if arguments.numeric else "--at (exact)"
+            raise InvalidInputError(
+                f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply with "
+                f"{where}; {'it configures' if len(given) == 1 else 'they configure'} the fold "
+                "search without --at"
+            )
+    elif arguments.numeric and arguments.timeout is not None:
+        raise InvalidInputError(
+            "--timeout limits the symbolic fold location; it does not apply with --numeric"
+        )
+    for name, default in SEARCH_DEFAULTS.items():
+        if getattr(arguments, name) is None:
+            setattr(arguments, name, default)
 
 
 def run(arguments) -> None:
     _check_names(arguments)
-    values = parse_assignments(arguments.set, "--set")
+    values = name_value_pairs(arguments.set, "--set")
     variables, parameter = arguments.vars, arguments.param
     if arguments.at:
-        at = parse_assignments(arguments.at, "--at")
+        at = name_value_pairs(arguments.at, "--at")
         if arguments.numeric:
             refined = refine_fold(
                 arguments.equations,

@@ -23,6 +23,8 @@ __getattr__, __dir__, __all__ = attach(
         "FixedPointNotGhostError": "_errors",
         "NotASlowPointError": "_errors",
         "MinimisationDidNotConvergeError": "_errors",
+        "UndefinedVectorFieldError": "_errors",
+        "UnresolvedSlowPointError": "_errors",
         "slow_point_canonical_parameter": "_normal_form",
         "SlowPoint": "_results",
         "NumericFoldReduction": "_results",

@@ -23,6 +23,8 @@ __all__ = [
     "FixedPointNotGhostError",
     "NotASlowPointError",
     "MinimisationDidNotConvergeError",
+    "UndefinedVectorFieldError",
+    "UnresolvedSlowPointError",
 ]
 
 
@@ -59,3 +61,15 @@ class NotASlowPointError(DegenerateError):
 
 class MinimisationDidNotConvergeError(DegenerateError):
     """The minimisation of q(x) = 1/2 |f(x)|^2 did not converge from any starting point."""
+
+
+class UndefinedVectorFieldError(DegenerateError):
+    """f or its derivatives are not real and finite at the point (division by zero, the log or
+    square root of a negative number, overflow): the flow is not defined there."""
+
+
+class UnresolvedSlowPointError(DegenerateError):
+    """The speed's minimum is not resolved: the next Newton step on q(x) = 1/2 |f(x)|^2 is not
+    small beside the ghost's width sqrt(r)/|b|, so the point reported would not be a slow point
+    (the speed may keep falling towards infinity, as for f = exp(x), or the minimum may be a
+    degenerate zero with b = 0, as for f = x^3)."""

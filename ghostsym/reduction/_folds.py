@@ -225,6 +225,19 @@ def _real_roots(polynomial: sympy.Poly, digits: int) -> list:
     return real
 
 
+#: Solutions closer than this (relative) are one repeated root (polyroots resolves a root of
+#: multiplicity m to about 10^(-digits/m); 1e-8 separates up to m = 4 at 40 digits).
+_SAME_ROOT = 1e-8
+
+
+def _same_point(point: dict, other: dict) -> bool:
+    return all(
+        abs(point[k] - other[k]) <= _SAME_ROOT * (1 + abs(point[k]))
+        for k in point
+        if point[k] is not None and other.get(k) is not None
+    )
+
+
 def _term_size(polynomial: sympy.Expr, substitution: dict) -> sympy.Float:
     """Sum of |term| of ``polynomial`` at ``substitution``: the scale its rounding error has."""
     terms = sympy.Add.make_args(sympy.expand(polynomial))
@@ -294,6 +307,9 @@ def _groebner_points(numerators, denominators, unknowns, progress) -> tuple[list
             if relative > sympy.Float(10) ** (-(_DIGITS // 3)):
                 continue
             if any(abs(sympy.N(d.xreplace(substitution), 20)) < 1e-30 for d in denominators):
+                continue
+            # a repeated root comes back once per multiplicity, a few digits apart: keep one
+            if any(_same_point(known, other) for other in points):
                 continue
             points.append(known)
     message = (
@@ -683,33 +699,35 @@ def refine_fold(
     residual = _extended_residual(field, size)
     evaluate = jax.jit(lambda z: residual(z, None))
     jacobian = jax.jit(jax.jacfwd(lambda z: residual(z, None)))
-    z = np.array([point[symbol] for symbol in unknowns])
-    iterations = 0
-    norm = float(np.linalg.norm(np.asarray(evaluate(jnp.asarray(z)))))
-    polish = 0  # once within tolerance, up to 3 more steps while |F| still falls
-    while iterations < max_iterations and norm > 0.0 and polish < 3:
-        if norm <= tolerance * (1 + np.linalg.norm(z)):
-            polish += 1
-        matrix = np.asarray(jacobian(jnp.asarray(z)))
-        step = np.linalg.lstsq(matrix, -np.asarray(evaluate(jnp.asarray(z))), rcond=None)[0]
-        scale = 1.0  # backtracking: Newton must lower |F|
-        while scale > 1e-4:
-            candidate = z + scale * step
-            candidate_norm = float(np.linalg.norm(np.asarray(evaluate(jnp.asarray(candidate)))))
-            if candidate_norm < norm:
+    # far from a fold |F| can overflow: that is a result (no fold here), not a warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = np.array([point[symbol] for symbol in unknowns])
+        iterations = 0
+        norm = float(np.linalg.norm(np.asarray(evaluate(jnp.asarray(z)))))
+        polish = 0  # once within tolerance, up to 3 more steps while |F| still falls
+        while iterations < max_iterations and norm > 0.0 and polish < 3:
+            if norm <= tolerance * (1 + np.linalg.norm(z)):
+                polish += 1
+            matrix = np.asarray(jacobian(jnp.asarray(z)))
+            step = np.linalg.lstsq(matrix, -np.asarray(evaluate(jnp.asarray(z))), rcond=None)[0]
+            scale = 1.0  # backtracking: Newton must lower |F|
+            while scale > 1e-4:
+                candidate = z + scale * step
+                candidate_norm = float(np.linalg.norm(np.asarray(evaluate(jnp.asarray(candidate)))))
+                if candidate_norm < norm:
+                    break
+                scale /= 2
+            else:
                 break
-            scale /= 2
-        else:
-            break
-        z, norm = candidate, candidate_norm
-        iterations += 1
-    if not norm <= tolerance * (1 + np.linalg.norm(z)):
-        raise DegenerateError(
-            f"Newton on f = 0, det Df = 0 from {_coordinates_text(point)} stopped at "
-            f"|F| = {norm:.3g} after {iterations} steps (tolerance {tolerance:g}): no fold near "
-            "this point"
-        )
-    fold = reduce_fold_numeric(field, z[:size], float(z[size]), tolerance=1e-7)
+            z, norm = candidate, candidate_norm
+            iterations += 1
+        if not norm <= tolerance * (1 + np.linalg.norm(z)):
+            raise DegenerateError(
+                f"Newton on f = 0, det Df = 0 from {_coordinates_text(point)} stopped at "
+                f"|F| = {norm:.3g} after {iterations} steps (tolerance {tolerance:g}): no fold "
+                "near this point"
+            )
+        fold = reduce_fold_numeric(field, z[:size], float(z[size]), tolerance=1e-7)
     return RefinedFold(
         fold=fold,
         start=_coordinates_text(point),

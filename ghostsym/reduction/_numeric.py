@@ -316,7 +316,8 @@ def reduce_fold_numeric(
     if np.linalg.norm(value) > tolerance * scale:
         raise NotAFoldError(
             f"not a fold: |f| = {np.linalg.norm(value):.3g} at {where}, so the point is not an "
-            "equilibrium (for a slow point use reduce_at_slow_point)"
+            "equilibrium (for a slow point that is not a fixed point, use the ghost reduction: "
+            "reduce_at_slow_point, or ghostsym ghost)"
         )
     if abs(eigenvalues[0]) > tolerance * scale:
         raise NotAFoldError(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -45,6 +46,8 @@ from ._errors import (
     NonSimpleZeroEigenvalueError,
     NotAFoldError,
     NotASlowPointError,
+    UndefinedVectorFieldError,
+    UnresolvedSlowPointError,
     VanishingQuadraticCoefficientError,
     VanishingUnfoldingCoefficientError,
 )
@@ -188,11 +191,16 @@ def parse_system(
         names[parameter_symbol.name] = parameter_symbol
     substitutions: dict[sympy.Symbol, sympy.Expr] = {}
     for key, value in (values or {}).items():
-        if isinstance(key, str):
-            symbol = names.get(key) or _symbol(key, options["values"])
-        else:
-            symbol = _symbol(key, options["values"])
-        names.setdefault(symbol.name, symbol)
+        symbol = _symbol(key, options["values"])
+        if symbol.name in names:
+            role = (
+                f"the bifurcation parameter ({options['parameter']}); give its value with "
+                f"{options['at']}"
+                if parameter_symbol is not None and symbol.name == parameter_symbol.name
+                else f"a variable ({options['variables']}); {options['values']} gives parameters"
+            )
+            raise InvalidInputError(f"{options['values']} {symbol.name}: {symbol.name} is {role}")
+        symbol = names[symbol.name] = sympy.Symbol(symbol.name, real=True)
         substitutions[symbol] = _exact(f"{options['values']} {symbol}", value, {})
     if isinstance(equations, str | sympy.Basic):
         equations = [equations]
@@ -216,7 +224,20 @@ def parse_system(
             for symbol in equation.free_symbols
             if symbol.name in names and symbol != names[symbol.name]
         }
-        parsed.append(equation.subs(renames).subs(substitutions))
+        parsed.append(equation.subs(renames))
+    used = {symbol.name for equation in parsed for symbol in equation.free_symbols}
+    unused = sorted(symbol.name for symbol in substitutions if symbol.name not in used)
+    if unused:
+        declared = {symbol.name for symbol in variable_symbols}
+        if parameter_symbol is not None:
+            declared.add(parameter_symbol.name)
+        free = sorted(used - declared)
+        raise InvalidInputError(
+            f"{options['values']} names {', '.join(unused)}, which "
+            f"{'does' if len(unused) == 1 else 'do'} not appear in the equations "
+            + (f"(parameters there: {', '.join(free)})" if free else "(they have no parameters)")
+        )
+    parsed = [equation.subs(substitutions) for equation in parsed]
     return sympy.ImmutableMatrix(parsed), variable_symbols, parameter_symbol
 
 
@@ -326,7 +347,7 @@ class FoldReduction:
             raise InvalidInputError(
                 f"{name} = {value} still depends on {names}; give them values to get a number"
             )
-        return float(value)
+        return float64(name, value)
 
     @property
     def a(self) -> float:
@@ -399,14 +420,17 @@ class FoldReduction:
         {'a': '1', 'b': '1', 'ab': '1'}
         """
 
-        def number_or_text(value):
+        def number_or_text(value, name="a coordinate"):
             if value.free_symbols:
                 return str(value)
-            number = complex(sympy.N(value, 17))
-            return number.real if number.imag == 0 else {"real": number.real, "imag": number.imag}
+            real, imaginary = sympy.N(value, 17).as_real_imag()
+            real = float64(name, real, underflow=False)
+            if imaginary == 0:
+                return real
+            return {"real": real, "imag": float64(name, imaginary, underflow=False)}
 
-        def float_or_none(value):
-            return None if value.free_symbols else float(value)
+        def float_or_none(value, name):
+            return None if value.free_symbols else float64(name, value)
 
         at = {
             str(v): number_or_text(value)
@@ -415,9 +439,9 @@ class FoldReduction:
         at[str(self.parameter)] = number_or_text(self.parameter_value)
         return {
             "at": at,
-            "a": float_or_none(self.unfolding_coefficient),
-            "b": float_or_none(self.quadratic_coefficient),
-            "ab": float_or_none(self.coefficient_product),
+            "a": float_or_none(self.unfolding_coefficient, "a"),
+            "b": float_or_none(self.quadratic_coefficient, "b"),
+            "ab": float_or_none(self.coefficient_product, "ab"),
             "p": [number_or_text(value) for value in self.left_vector],
             "q": [number_or_text(value) for value in self.right_vector],
             "convention": self.convention,
@@ -773,18 +797,27 @@ class GhostReduction:
         """The same reduction as a float64 :class:`~ghostsym.SlowPoint`."""
         from ._results import SlowPoint
 
+        def small(name, value):  # rounding noise may underflow harmlessly
+            return float64(name, value, underflow=False)
+
+        r = float64("r", self.r)  # the number that matters most is checked first
+        quadratic = float64("b", self.quadratic_coefficient)
+        for value in self.eigenvalues:
+            small("an eigenvalue of Df", sympy.Abs(value))
         return SlowPoint(
-            point=np.array([float(value) for value in self.point]),
-            speed=float(self.speed),
-            drift=float(self.drift),
-            eigenvalue=float(self.eigenvalue),
+            point=np.array([small("a coordinate of x_g", value) for value in self.point]),
+            speed=float64("|f|", self.speed),
+            drift=small("d", self.drift),
+            eigenvalue=small("lambda", self.eigenvalue),
             eigenvalues=np.array([complex(value) for value in self.eigenvalues]),
-            left_vector=np.array([float(value) for value in self.left_vector]),
+            left_vector=np.array([small("p", value) for value in self.left_vector]),
             right_vector=np.array([float(value) for value in self.right_vector]),
-            quadratic_coefficient=float(self.quadratic_coefficient),
-            r=float(self.r),
+            quadratic_coefficient=quadratic,
+            r=r,
             kind=self.kind,
-            passage_time=math.inf if self.passage_time == sympy.oo else float(self.passage_time),
+            passage_time=math.inf
+            if self.passage_time == sympy.oo
+            else float64("the passage time", self.passage_time),
             dimension=self.dimension,
             r_floor=float(self.r_floor),
             convergence_reason=self.convergence_reason,
@@ -824,26 +857,93 @@ class _CompiledSystem:
     speed_gradient: object
     speed_hessian: object
     speed: object
+    third: object  # (x..., q...) -> the column D^3 f(x)[q, q, q]
+
+
+def _checked(function, what: str):
+    """``function`` (an mpmath lambdification) returning only real, finite values: anything
+    else (division by zero, the log or square root of a negative number) raises
+    :class:`UndefinedVectorFieldError` naming ``what`` and the point."""
+
+    def evaluate(*x):
+        try:
+            result = function(*x)
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError) as error:
+            reason = str(error) or type(error).__name__
+            raise UndefinedVectorFieldError(
+                f"{what} is not defined at x = {_shown_point(x)} ({reason})"
+            ) from None
+        if isinstance(result, mpmath.matrix):
+            cells = [(i, j) for i in range(result.rows) for j in range(result.cols)]
+        else:
+            cells = [None]
+        for cell in cells:
+            entry = mpmath.mpmathify(result if cell is None else result[cell])
+            if isinstance(entry, mpmath.mpc):
+                if entry.imag != 0:
+                    raise UndefinedVectorFieldError(
+                        f"{what} is not real at x = {_shown_point(x)} (the log, square root or "
+                        "inverse trigonometric function of a value outside its real domain?)"
+                    )
+                entry = entry.real
+            if not mpmath.isfinite(entry):
+                raise UndefinedVectorFieldError(
+                    f"{what} is not finite at x = {_shown_point(x)} (division by zero?)"
+                )
+            if cell is None:
+                result = entry
+            else:
+                result[cell] = entry
+        return result
+
+    return evaluate
+
+
+def _shown_point(x) -> str:
+    return "[" + ", ".join(f"{float(mpmath.re(v)):.6g}" for v in x) + "]"
 
 
 @cache
 def _compile(f: sympy.ImmutableMatrix, variables: tuple[sympy.Symbol, ...]) -> _CompiledSystem:
     half_squared_speed = sum(entry**2 for entry in f) / 2
     gradient = sympy.Matrix([half_squared_speed]).jacobian(variables).T
+    speed_hessian = sympy.hessian(half_squared_speed, variables)
     modules = "mpmath"
+    value = _checked(sympy.lambdify(variables, f, modules=modules), "f")
+
+    def speed(*x):
+        column = value(*x)
+        return sum(column[i] ** 2 for i in range(column.rows)) / 2
+
     return _CompiledSystem(
-        value=sympy.lambdify(variables, f, modules=modules),
-        jacobian=sympy.lambdify(variables, f.jacobian(variables), modules=modules),
+        value=value,
+        jacobian=_checked(sympy.lambdify(variables, f.jacobian(variables), modules=modules), "Df"),
         hessians=[
-            sympy.lambdify(variables, sympy.hessian(entry, variables), modules=modules)
-            for entry in f
+            _checked(
+                sympy.lambdify(variables, sympy.hessian(entry, variables), modules=modules),
+                f"the Hessian of f_{index + 1}",
+            )
+            for index, entry in enumerate(f)
         ],
-        speed_gradient=sympy.lambdify(variables, gradient, modules=modules),
-        speed_hessian=sympy.lambdify(
-            variables, sympy.hessian(half_squared_speed, variables), modules=modules
+        speed_gradient=_checked(
+            sympy.lambdify(variables, gradient, modules=modules), "the gradient of 1/2|f|^2"
         ),
-        speed=sympy.lambdify(variables, half_squared_speed, modules=modules),
+        speed_hessian=_checked(
+            sympy.lambdify(variables, speed_hessian, modules=modules),
+            "the Hessian of 1/2|f|^2",
+        ),
+        speed=speed,
+        third=_checked(_third_directional(f, variables), "the third derivative of f"),
     )
+
+
+def _third_directional(f: sympy.ImmutableMatrix, variables: tuple[sympy.Symbol, ...]):
+    """mpmath callable (x..., q...) -> D^3 f(x)[q, q, q] = d^3/ds^3 f(x + s q) at s = 0."""
+    step = sympy.Dummy("s", real=True)
+    direction = sympy.symbols(f"ghostsym_q0:{len(variables)}", real=True)
+    moved = f.xreplace({v: v + step * d for v, d in zip(variables, direction, strict=True)})
+    third = sympy.diff(moved, step, 3).subs(step, 0)
+    return sympy.lambdify((*variables, *direction), third, modules="mpmath")
 
 
 def _minimise_speed(system: _CompiledSystem, start, max_iterations: int, precision: int):
@@ -888,7 +988,10 @@ def _minimise_speed(system: _CompiledSystem, start, max_iterations: int, precisi
         if length > radius:
             step = step * (radius / length)
         candidate = x + step
-        candidate_value = system.speed(*candidate)
+        try:
+            candidate_value = system.speed(*candidate)
+        except UndefinedVectorFieldError:  # the step left the domain of f: a shorter one
+            candidate_value = mpmath.inf
         if candidate_value <= value * (1 + tolerance):
             small = mpmath.norm(step) <= tolerance * (1 + mpmath.norm(x))
             x, value = candidate, candidate_value
@@ -947,10 +1050,14 @@ def reduce_ghost(
         )
     names = {symbol.name: symbol for symbol in variable_symbols}
     if isinstance(near, Mapping):
-        by_symbol = {(names.get(k) if isinstance(k, str) else k): v for k, v in near.items()}
-        unknown = [str(k) for k in by_symbol if k not in variable_symbols]
+        unknown = [str(k) for k in near if _variable_of(k, names) is None]
         if unknown:
-            raise InvalidInputError(f"{options['near']} names {unknown}, which are not variables")
+            raise InvalidInputError(
+                f"{options['near']} names {', '.join(unknown)}, which "
+                f"{'is not a variable' if len(unknown) == 1 else 'are not variables'} "
+                f"(variables: {', '.join(names)})"
+            )
+        by_symbol = {_variable_of(k, names): v for k, v in near.items()}
         missing = [str(v) for v in variable_symbols if v not in by_symbol]
         if missing:
             raise InvalidInputError(
@@ -974,6 +1081,8 @@ def reduce_ghost(
         else:
             x, reason = mpmath.matrix(start), None
         reduction = _reduce_at(system, f, variable_symbols, x, precision, reason)
+        if minimise:
+            _check_resolved(system, x, reduction)
     if require_ghost and reduction.kind != "ghost":
         raise FixedPointNotGhostError(
             f"the slow point at {[float(v) for v in reduction.point]} is "
@@ -981,6 +1090,102 @@ def reduce_ghost(
             f"(|f| = {float(reduction.speed):.3g})"
         )
     return reduction
+
+
+#: A ghost is resolved when the next Newton step on q is below this fraction of its width.
+RESOLUTION = mpmath.mpf("1e-3")
+
+
+def _check_resolved(system, x, reduction: GhostReduction) -> None:
+    """Refuse a slow point the minimisation did not resolve, or one z' = r + z^2 does not
+    describe (named degeneracies, never a ghost with a meaningless r):
+
+    * f constant nearby (speed > 0 with lambda = b = 0): no slow point at all;
+    * a ghost whose next Newton step on q = 1/2|f|^2 is not below :data:`RESOLUTION` times
+      its width w = sqrt(r)/|b| (the speed still falls, e.g. towards infinity for exp(x), or
+      converges only linearly to a degenerate zero such as x^3): :class:`UnresolvedSlowPointError`;
+    * a ghost whose cubic term along q, c = 1/6 p^T D^3 f[q, q, q], exceeds r within the
+      bottleneck (|c| w^3 > r): b is too small for the quadratic normal form
+      (:class:`VanishingQuadraticCoefficientError`).
+    """
+    where = _shown_point(x)
+    b, lam, r = reduction.quadratic_coefficient, reduction.eigenvalue, reduction.r
+    if reduction.dimension != 1:
+        return
+    if b == 0 and lam == 0 and reduction.speed > 0:
+        raise VanishingQuadraticCoefficientError(
+            f"no slow point at x = {where}: Df and D^2 f vanish there along the slow direction "
+            f"(lambda = b = 0) while |f| = {float(reduction.speed):.3g}, so f is locally "
+            "constant and z' = r + z^2 does not apply"
+        )
+    if reduction.kind != "ghost":
+        return
+    b, r = mpmath.mpf(str(b)), mpmath.mpf(str(r))
+    width = mpmath.sqrt(r) / abs(b)
+    gradient = mpmath.matrix(system.speed_gradient(*x))
+    hessian = mpmath.matrix(system.speed_hessian(*x))
+    try:
+        step = mpmath.norm(mpmath.lu_solve(hessian, -gradient))
+    except ZeroDivisionError:  # singular Hessian of q: the minimum is not isolated
+        step = mpmath.inf
+    if not step <= RESOLUTION * width:
+        raise UnresolvedSlowPointError(
+            f"no resolved slow point near x = {where}: the speed still falls there (next Newton "
+            f"step on 1/2|f|^2 {float(step):.3g}, not small beside the ghost's width "
+            f"sqrt(r)/|b| = {float(width):.3g}; r = {float(r):.3g}, b = {float(b):.3g}): the "
+            "speed may decrease towards infinity, or to a degenerate zero where b = 0"
+        )
+    p = [mpmath.mpf(str(v)) for v in reduction.left_vector]
+    q = [mpmath.mpf(str(v)) for v in reduction.right_vector]
+
+    third = mpmath.matrix(system.third(*x, *q))
+    cubic = sum(pi * third[i] for i, pi in enumerate(p)) / 6
+    if abs(cubic) * width**3 > r:
+        raise VanishingQuadraticCoefficientError(
+            f"b = {float(b):.3g} is too small at x = {where} for z' = r + z^2: the cubic term "
+            f"of f along q, |c| w^3 = {float(abs(cubic) * width**3):.3g} with "
+            f"c = 1/6 p^T D^3 f[q, q, q] = {float(cubic):.3g}, exceeds r = {float(r):.3g} within "
+            f"the bottleneck w = sqrt(r)/|b| = {float(width):.3g} (a degenerate slow point, "
+            "b = 0 nearby)"
+        )
+
+
+def float64(name: str, value, *, underflow: bool = True) -> float:
+    """``value`` (a SymPy or mpmath number) as a float64, or an InvalidInputError naming
+    ``name`` when it is outside the float64 range: beyond 1.8e308 (overflow) or, with
+    ``underflow``, nonzero but below 2.2e-308 (it would become 0 or lose its digits).
+
+    >>> float64("r", sympy.Rational(1, 4))
+    0.25
+    >>> float64("ab", sympy.Integer(10) ** 400)
+    Traceback (most recent call last):
+    ...
+    ghostsym.errors.InvalidInputError: ab = 1.0e+400 is outside the float64 range (2.2e-308 to \
+1.8e308 in size): rescale the equations
+    """
+    number = sympy.Float(value, 15) if not isinstance(value, sympy.Basic) else sympy.N(value, 15)
+    try:
+        result = float(number)
+    except OverflowError:
+        result = math.inf
+    if number.is_finite is False or number == sympy.nan:
+        return result
+    tiny = underflow and number != 0 and abs(result) < sys.float_info.min
+    if not math.isfinite(result) or tiny:
+        raise InvalidInputError(
+            f"{name} = {mpmath.nstr(mpmath.mpf(str(number)), 6)} is outside the float64 range "
+            "(2.2e-308 to 1.8e308 in size): rescale the equations"
+        )
+    return result
+
+
+def _variable_of(key, names: Mapping[str, sympy.Symbol]) -> sympy.Symbol | None:
+    """The variable a key of ``near`` names (a name or a symbol), or None."""
+    if isinstance(key, str):
+        return names.get(key)
+    if isinstance(key, sympy.Symbol):
+        return names.get(key.name)
+    return None
 
 
 def _reduce_at(system, f, variables, x, precision, reason=None) -> GhostReduction:

@@ -31,6 +31,7 @@ import sympy
 
 from ..errors import DegenerateError, InvalidInputError, require_finite, require_positive
 from ..expressions import DerivedExpression
+from ._errors import UndefinedVectorFieldError
 from ._parsing import parse_number
 from ._results import SlowPoint
 from ._symbolic import _options, parse_system, reduce_ghost
@@ -45,6 +46,8 @@ _NOISE = 1e-9
 _ESCAPE = 1e6
 #: Samples of the dense solution per unit of integration time (at least 20000 in all).
 _SAMPLES = 20000
+#: Longest integration accepted (20 samples per unit time: two million samples at most).
+MAX_DURATION = 1e5
 
 
 @cache
@@ -160,14 +163,22 @@ def wrap(point: np.ndarray, periods: Sequence[float | None]) -> np.ndarray:
 def parse_periods(
     periodic: Mapping | None, variables: Sequence[str], option: str = "periodic"
 ) -> list[float | None]:
-    """Periods by variable (None where not periodic) from {name: period (number or text)}."""
+    """Periods by variable (None where not periodic) from {name: period (number or text)}.
+
+    >>> parse_periods({"theta": "2*pi"}, ["r", "theta"])
+    [None, 6.283185307179586]
+    """
     periods: list[float | None] = [None] * len(variables)
     for name, value in (periodic or {}).items():
         if name not in variables:
             raise InvalidInputError(f"{option} names {name!r}, which is not a variable")
-        number = parse_number(value, option=f"{option} {name}") if isinstance(value, str) else value
-        period = float(sympy.N(number)) if isinstance(number, sympy.Basic) else float(number)
-        periods[list(variables).index(name)] = require_positive(f"{option} {name}", period)
+        where = f"{option} {name}"
+        number = parse_number(value, option=where) if isinstance(value, str) else value
+        if isinstance(number, sympy.Basic):
+            if not (number.is_number and number.is_extended_real):
+                raise InvalidInputError(f"{where}: {value!r} is not a real number")
+            number = float(sympy.N(number))
+        periods[list(variables).index(name)] = require_positive(where, number)
     return periods
 
 
@@ -228,7 +239,13 @@ def ghosts_along_trajectory(
     from scipy.integrate import solve_ivp
 
     options = _options(option_names)
-    duration = require_positive("duration", duration)
+    duration_option = "--duration" if option_names else "duration"
+    duration = require_positive(duration_option, duration)
+    if duration > MAX_DURATION:
+        raise InvalidInputError(
+            f"{duration_option} must be at most {MAX_DURATION:g} (the trajectory is sampled 20 "
+            f"times per unit time), got {duration:g}"
+        )
     window = require_positive("window", window)
     if window <= 1:
         raise InvalidInputError(f"window must be > 1, got {window!r}")
@@ -256,13 +273,33 @@ def ghosts_along_trajectory(
                 raise InvalidInputError(f"{where}: {value!r} is not a real number")
             number = float(sympy.N(number))
         initial.append(require_finite(where, number))
+    if max(abs(value) for value in initial) >= _ESCAPE:
+        raise InvalidInputError(
+            f"{start_option}: every |x_i| must be below {_ESCAPE:g}, where the integration "
+            f"stops as a finite-time blow-up; got {[float(v) for v in initial]}"
+        )
     extra = set(start) - set(names)
     if extra:
         raise InvalidInputError(f"{start_option} names {sorted(extra)}, which are not variables")
     numeric = sympy.lambdify(symbols, list(f), modules="numpy")
 
-    def right_side(_, x):
-        return np.array([float(v) for v in numeric(*x)])
+    def right_side(time, x):
+        with np.errstate(all="ignore"):
+            values = np.array([complex(v) for v in numeric(*x)])
+        if not (np.all(np.isfinite(values)) and np.all(values.imag == 0)):
+            where = "at the start" if time == 0 else f"at t = {time:.6g}"
+            overflow = np.any(np.isinf(values)) and not np.any(np.isnan(values))
+            place = "the start is" if time == 0 else "the trajectory reaches a point"
+            reason = (
+                "f overflows float64 there"
+                if overflow
+                else f"{place} outside the domain of f: division by zero, the log or square root "
+                "of a negative number?"
+            )
+            raise UndefinedVectorFieldError(
+                f"f is not real and finite {where}, x = {[float(v) for v in x]} ({reason})"
+            )
+        return values.real
 
     def escapes(_, x):  # a finite-time blow-up ends the integration, not the command
         return _ESCAPE - float(np.max(np.abs(x)))
