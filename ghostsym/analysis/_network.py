@@ -162,7 +162,8 @@ def latent_factors(recurrent_weights, rank: int) -> tuple[np.ndarray, np.ndarray
 def network_vector_field(recurrent_weights, bias, x):
     """f(x) = -x + tanh(W x + b) with JAX (traceable; the parameters may be pytree leaves).
 
-    >>> np.asarray(network_vector_field(np.zeros((2, 2)), np.ones(2), np.zeros(2))).round(4)
+    >>> velocity = network_vector_field(np.zeros((2, 2)), np.ones(2), np.zeros(2))
+    >>> np.asarray(velocity, dtype=float).round(4)
     array([0.7616, 0.7616])
     """
     from .._jax import jnp
