@@ -21,6 +21,7 @@ __all__ = [
     "InvalidInputError",
     "DegenerateError",
     "OutOfRangeError",
+    "RunFailedError",
     "require_finite",
     "require_positive",
     "require_nonnegative",
@@ -39,6 +40,11 @@ class InvalidInputError(GhostsymError, ValueError):
 
 class DegenerateError(GhostsymError, ArithmeticError):
     """The mathematics is degenerate at the requested point (e.g. no fold, b = 0, r <= 0)."""
+
+
+class RunFailedError(GhostsymError):
+    """Part of a run failed while computing (not a problem with the input); what did finish was
+    written. The command line reports it on one line with exit status 1."""
 
 
 class OutOfRangeError(InvalidInputError):

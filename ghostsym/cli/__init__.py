@@ -27,7 +27,7 @@ import traceback
 
 from .. import __version__
 from .._jax import enable_float64
-from ..errors import GhostsymError
+from ..errors import GhostsymError, RunFailedError
 
 #: Sub-command modules, in the order ``ghostsym --help`` lists them.
 COMMAND_MODULES = (
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{prefix}: error: {_one_line(error)}", file=sys.stderr)
         if debug:
             traceback.print_exc()
-        return EXIT_INPUT_ERROR
+        return EXIT_FAILURE if isinstance(error, RunFailedError) else EXIT_INPUT_ERROR
     except KeyboardInterrupt:
         print(f"{prefix}: {INTERRUPTED_MESSAGE}", file=sys.stderr)
         return EXIT_INTERRUPTED

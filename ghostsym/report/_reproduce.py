@@ -59,7 +59,7 @@ from tqdm import tqdm
 
 from .. import __version__
 from .._io import OutputManifest, check_output_directory, open_output_directory, warn
-from ..errors import GhostsymError, InvalidInputError, require_choice
+from ..errors import InvalidInputError, RunFailedError, require_choice
 from ..experiments import SCALES, Experiment, all_experiments, get_experiment
 from ..experiments._claims import VERDICTS, Claim, ExperimentOutcome, boolean_claim, not_run
 from ._report import (
@@ -100,8 +100,8 @@ _PRESENTATION = ("report/", "plotting/", "cli/", "document/", "__main__.py")
 _STORED = ("experiments/",)
 
 
-class ReproductionFailedError(GhostsymError):
-    """Some step of a reproduce run raised; the report was still written (CLI exit status 2)."""
+class ReproductionFailedError(RunFailedError):
+    """Some step of a reproduce run raised; the report was still written (CLI exit status 1)."""
 
 
 @dataclass(frozen=True)
