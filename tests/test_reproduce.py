@@ -258,7 +258,7 @@ def test_cli_exit_status_and_output(tmp_path, fake_registry, capsys):
     assert not (out / "derivations.tex").exists()
     status = cli.main(["reproduce", "--out", str(out), "--no-progress", "--seed", "1"])
     captured = capsys.readouterr()
-    assert status == 2
+    assert status == 1  # an experiment failed at run time: not an input error
     assert captured.err.count("\n") == 1 and "bad" in captured.err
     assert (out / "report.md").exists() and (out / "derivations.tex").exists()
     assert cli.main(["reproduce", "--list"]) == 0
