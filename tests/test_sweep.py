@@ -143,6 +143,29 @@ def test_cli_prints_the_outcome_table(config_file, uninterrupted, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_the_table_reports_the_last_epoch_not_the_last_record(config_file, tmp_path, capsys):
+    """With record_every = epochs the only record is the untrained network (epoch 0); the
+    table's final loss must be the trained network's, evaluated after the last epoch."""
+    config = config_file.read_text().replace("record_every = 5", "record_every = 40")
+    config = config.replace("epochs_per_chunk = 10", "epochs_per_chunk = 40")
+    path = tmp_path / "one-record.toml"
+    path.write_text(config)
+    out = tmp_path / "sweep"
+    argv = ["sweep", str(path), "--out", str(out), "--format", "json", "--no-progress"]
+    assert cli.main(argv) == 0
+    payload = json.loads(capsys.readouterr().out)
+    from ghostsym.network import final_epoch_metrics, load_sweep
+
+    for group, loaded in zip(payload["groups"], load_sweep(out).groups, strict=True):
+        training = loaded.training
+        assert training.loss.shape[1] == 1  # one record: the initial network
+        final = final_epoch_metrics(training)
+        for row in group["learning_rates"]:
+            runs = np.isclose(training.learning_rates, row["learning_rate"])
+            assert row["median_final_loss"] == pytest.approx(float(np.median(final.loss[runs])))
+        assert not np.allclose(final.loss, training.loss[:, -1])  # so the test can fail
+
+
 @pytest.mark.slow
 def test_killed_process_resumes_to_identical_results(config_file, uninterrupted, tmp_path):
     directory = tmp_path / "killed"

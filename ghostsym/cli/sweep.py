@@ -92,6 +92,7 @@ def run(arguments) -> None:
         SweepConfig,
         classify_runs,
         enable_compilation_cache,
+        final_epoch_metrics,
         load_sweep,
         run_sweep,
         summarise_by_setting,
@@ -138,8 +139,11 @@ def run(arguments) -> None:
     result = load_sweep(arguments.out)
     groups = []
     for group in result.groups:
-        outcomes = classify_runs(group.training, learned_below=arguments.learned_below)
-        groups.append((group.settings, summarise_by_setting(group.training, outcomes)))
+        final = final_epoch_metrics(
+            group.training
+        )  # "final" is the last epoch, not the last record
+        outcomes = classify_runs(group.training, learned_below=arguments.learned_below, final=final)
+        groups.append((group.settings, summarise_by_setting(group.training, outcomes, final)))
     emit(
         {
             "name": config.name,
