@@ -282,7 +282,12 @@ def measure_critical_learning_rate(
     its compiled computation).
     """
     from .._jax import jax
-    from ..network import DelayedActivation, RankOneNetwork, train_population
+    from ..network import (
+        DelayedActivation,
+        RankOneNetwork,
+        final_epoch_metrics,
+        train_population,
+    )
 
     rates = np.sort(np.asarray(learning_rates, dtype=np.float64))
     count = int(np.shape(parameters.m)[0])
@@ -301,7 +306,7 @@ def measure_critical_learning_rate(
             initial_parameters=repeated,
             log_canonical_parameter=False,
         )
-        final = result.loss[:, -1]
+        final = final_epoch_metrics(result).loss  # after the last epoch, not the last record
         return result.diverged | ~np.isfinite(final) | (final >= 0.5 * task.response / delay)
 
     refinements = rates.size if refinements is None else int(refinements)

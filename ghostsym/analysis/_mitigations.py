@@ -85,7 +85,7 @@ def rank_sweep(
     than a compilation saves).
     """
     from .._jax import jnp
-    from ..network import DelayedActivation, LowRankNetwork, train_population
+    from ..network import DelayedActivation, LowRankNetwork, final_epoch_metrics, train_population
 
     ranks = np.asarray(ranks, dtype=np.int64)
     rates = np.asarray(learning_rates, dtype=np.float64)
@@ -120,7 +120,7 @@ def rank_sweep(
         )
         shape = (len(group), rates.size, seeds.size)
         first = result.loss[:, 0].reshape(shape)
-        last = np.where(result.diverged, np.inf, result.loss[:, -1]).reshape(shape)
+        last = np.where(result.diverged, np.inf, final_epoch_metrics(result).loss).reshape(shape)
         for index, rank in enumerate(group):
             initial_loss[rank], final_loss[rank] = first[index], last[index]
     initial_loss = np.array([initial_loss[int(rank)] for rank in ranks])
@@ -288,7 +288,12 @@ def readout_cap(
     trials of one type differ only in r_0 and noise), noise 1e-3, sigma_0 = 0.1),
     Adam at ``learning_rate`` for ``phase_epochs[0]`` epochs unconstrained, then
     ``phase_epochs[1]`` epochs with the cap, the Adam state carried over."""
-    from ..network import DelayedCueDiscrimination, FullRankNetwork, train_population
+    from ..network import (
+        DelayedCueDiscrimination,
+        FullRankNetwork,
+        final_epoch_metrics,
+        train_population,
+    )
 
     seeds = np.asarray(list(seeds), dtype=np.int64)
     caps = np.asarray(caps, dtype=np.float64)
@@ -340,5 +345,5 @@ def readout_cap(
         first_phase_accuracy=first.accuracy[:: caps.size],
         epochs=second.recorded_epochs,
         accuracy=accuracy,
-        final_accuracy=accuracy[..., -1],
+        final_accuracy=final_epoch_metrics(second).accuracy.reshape(seeds.size, caps.size),
     )

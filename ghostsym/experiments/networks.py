@@ -34,6 +34,7 @@ from ..network import (
     RankOneNetwork,
     check_gradients,
     classify_runs,
+    final_epoch_metrics,
     gradient_check_cases,
     summarise_by_setting,
     train_population,
@@ -164,7 +165,8 @@ def run_rank_one_plateau(
             record_every=settings.record_every,
         )
     slow, fast = results[0.003], results[0.01]
-    slow_outcomes, fast_outcomes = classify_runs(slow), classify_runs(fast)
+    slow_outcomes = classify_runs(slow, final=final_epoch_metrics(slow))
+    fast_outcomes = classify_runs(fast, final=final_epoch_metrics(fast))
     learned = slow_outcomes.learned_epoch >= 0
     leaving = slow_outcomes.leaving_epoch.astype(float)
     width = (slow_outcomes.learned_epoch - slow_outcomes.leaving_epoch).astype(float)
@@ -250,7 +252,9 @@ def run_rank_one_plateau(
         "lr 0.01 median leaving epoch": float(np.median(fast_outcomes.leaving_epoch[both]))
         if both.any()
         else float("nan"),
-        "lr 0.003 final r (median)": float(np.median(slow.canonical_parameter[:, -1])),
+        "lr 0.003 final r (median)": float(
+            np.median(final_epoch_metrics(slow).canonical_parameter)
+        ),
         "lr 0.003 initial r (median)": float(np.median(slow.canonical_parameter[:, 0])),
     }
     arrays = {**_common_arrays(slow, "slow_"), **_common_arrays(fast, "fast_")}
@@ -300,7 +304,7 @@ def run_rank_one_collapse(
         epochs=epochs,
         record_every=10,
     )
-    outcomes = classify_runs(training)
+    outcomes = classify_runs(training, final=final_epoch_metrics(training))
     counts = outcomes.counts()
     collapsed = outcomes.labels == "collapsed"
     ever = outcomes.minimum_loss <= outcomes.learned_below * outcomes.initial_loss
@@ -429,7 +433,8 @@ def run_learning_rate_sweep(
             record_every=max(10, epochs // 400),
             log_canonical_parameter=False,
         )
-        summaries = summarise_by_setting(training, classify_runs(training))
+        final = final_epoch_metrics(training)
+        summaries = summarise_by_setting(training, classify_runs(training, final=final), final)
         summaries_by_family[family] = summaries
         windows[family] = _window(summaries)
         for key, value in _labels_table(summaries).items():
@@ -575,7 +580,7 @@ def run_working_memory(
             epochs=epochs,
             record_every=10,
         )
-        final_accuracy = training.accuracy[:, -1].reshape(rate_count, seed_count)
+        final_accuracy = final_epoch_metrics(training).accuracy.reshape(rate_count, seed_count)
         peak_saturation = training.saturation.max(axis=1).reshape(rate_count, seed_count)
         # |grad| averaged over the last tenth of training (the paper's Fig. 7 shows
         # time-averaged gradient norms), relative to each run's largest |grad|
