@@ -144,7 +144,7 @@ CASES = [
      "--network: network file '{files}/folder.npz' is a directory"),
     ("network-missing", ["ghost", "--network", "{files}/absent.npz"], "does not exist"),
     ("network-text", ["ghost", "--network", "{files}/text.npz"],
-     "--network: cannot read '{files}/text.npz'"),
+     "--network: cannot read '{files}/text.npz' as an .npz archive (not a zip archive"),
     ("network-single-array", ["ghost", "--network", "{files}/single.npy"],
      "holds a single array (.npy), not an .npz archive"),
     ("network-missing-key", ["ghost", "--network", "{files}/no-weights.npz"],

@@ -342,6 +342,8 @@ def load_network(path) -> RecurrentNetwork:
 
 def _reason(error: BaseException) -> str:
     text = " ".join(str(error).split()) or type(error).__name__
+    if "allow_pickle" in text:  # numpy's guess for any file that is neither zip nor .npy
+        return "not a zip archive of arrays, and not a .npy array; pickled data is never loaded"
     return text if len(text) <= 120 else text[:117] + "..."
 
 
