@@ -31,7 +31,6 @@ coordinate in [-PERIOD/2, PERIOD/2).
 
 from __future__ import annotations
 
-import argparse
 import math
 
 import numpy as np
@@ -47,20 +46,10 @@ from ..reduction._trajectory import (
     parse_periods,
     wrap,
 )
-from ._common import add_format_argument, emit
+from ._common import add_format_argument, emit, finite_float
 from ._reduction_options import OPTION_NAMES, allow_leading_minus, name_value_pairs
 
 _SEVERAL_STARTS = "; for several starts repeat --near (--near x=0 --near x=1)"
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
-    return value
 
 
 def register(subparsers) -> None:
@@ -100,11 +89,14 @@ def register(subparsers) -> None:
         help="integrate from this state and search from the trajectory's speed minima",
     )
     parser.add_argument(
-        "--duration", type=_positive, metavar="T", help="integration time (with --from)"
+        "--duration",
+        type=finite_float("--duration", 0, include_minimum=False),
+        metavar="T",
+        help="integration time (with --from)",
     )
     parser.add_argument(
         "--window",
-        type=_positive,
+        type=finite_float("--window", 0, include_minimum=False),
         default=None,
         help=f"dwell window: speed <= WINDOW x its minimum (with --from; default {DWELL_WINDOW:g})",
     )

@@ -14,9 +14,7 @@ per-learning-rate table of outcomes is printed.
 
 from __future__ import annotations
 
-import argparse
-
-from ._common import emit
+from ._common import emit, finite_float
 
 
 def register(subparsers) -> None:
@@ -64,7 +62,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument(
         "--learned-below",
-        type=_finite_positive,
+        type=finite_float("--learned-below", 0, include_minimum=False),
         default=0.25,
         help="final loss below which a run counts as learned in the table (default: 0.25)",
     )
@@ -72,18 +70,6 @@ def register(subparsers) -> None:
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
     parser.set_defaults(handler=run)
-
-
-def _finite_positive(text: str) -> float:
-    import math
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
-    return value
 
 
 def run(arguments) -> None:

@@ -170,14 +170,20 @@ def _time_limit(seconds: float | None):
         yield
         return
 
+    finished = []
+
     def interrupt(signum, frame):
-        raise _OutOfTime
+        if not finished:
+            raise _OutOfTime
 
     previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3))
+    # The alarm repeats every 50 ms: a raise that lands in code which swallows it (a callback
+    # whose exceptions are ignored, such as JAX's garbage-collection hook) is raised again.
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3), 0.05)
     try:
         yield
     finally:
+        finished.append(True)
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
