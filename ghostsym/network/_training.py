@@ -41,7 +41,14 @@ import optax
 from .._jax import float64, jax, jnp
 from ..errors import InvalidInputError, require_choice
 from ._latent import latent_slow_point
-from ._models import SATURATION_LEVEL, FullRankNetwork, RankOneNetwork, _readout, as_key
+from ._models import (
+    SATURATION_LEVEL,
+    FullRankNetwork,
+    RankOneNetwork,
+    RankOneParameters,
+    _readout,
+    as_key,
+)
 
 __all__ = [
     "OPTIMIZERS",
@@ -206,10 +213,90 @@ def _loss_and_gradient_full_rank(model, task, parameters, key, dtype, unroll=1):
     return (loss, aux), gradient._replace(recurrent_weights=recurrent)
 
 
+def _loss_and_gradient_rank_one(model, task, parameters, key, dtype, unroll=1):
+    """Loss, aux and gradient of a rank-one network: one forward and one backward time loop.
+
+    Forward (trials as a batch, time-major), kappa_t = n^T x_t:
+    r_t = tanh(m kappa_t + b + xi_t), x_{t+1} = (1 - alpha) x_t + alpha r_t, y_t =
+    sigmoid(c (kappa_{t+1} - theta)); the loop keeps r_t, x_{t+1} and kappa_{t+1}, and the
+    readout, loss, accuracy and saturation are taken after it on all steps at once. The
+    backward loop is the chain rule of that map, run from the last step to the first, with
+    h_t = dL/dkappa_{t+1} through the readout (JAX's vector-Jacobian product of the loss):
+
+        K_S = h_{S-1},  G_{t+1} = (1 - alpha) G_{t+2} + K_{t+1} n   (G_{S+1} = 0),
+        P_t = alpha (1 - r_t^2) G_{t+1},  K_t = m^T P_t + h_{t-1}   (h_{-1} = 0),
+
+    (G: dL/dx, K: dL/dkappa, P: dL/d(pre-activation)). It carries one (trials, N) array and
+    accumulates nothing: dL/dm = sum_t P_t kappa_t, dL/db = sum_t P_t and dL/dn = sum_t K_t
+    x_t are products over trials x steps after the loop. The same loss and gradient as
+    :func:`_loss_and_aux` differentiated by JAX, summed in another order (float32: rounding
+    level; float64 checks against finite differences: :func:`~ghostsym.network.check_gradients`).
+    """
+    init_key, noise_key = jax.random.split(key)
+    targets = jnp.asarray(task.targets(), dtype=dtype)  # (B, S)
+    initial = task.initial_states(init_key, model.size, dtype)  # (B, N)
+    noise = task.noise_samples(noise_key, model.size, dtype)  # (B, S, N) or None
+    m, n, b, confidence = parameters
+    leak = model.leak
+
+    def forward_step(carry, step_noise):
+        state, kappa = carry
+        pre = m * kappa[:, None] + b
+        if step_noise is not None:
+            pre = pre + step_noise
+        rates = jnp.tanh(pre)
+        state = (1 - leak) * state + leak * rates
+        kappa = state @ n
+        return (state, kappa), (rates, state, kappa)
+
+    kappa_initial = initial @ n  # (B,)
+    time_noise = None if noise is None else jnp.swapaxes(noise, 0, 1)
+    _, (rates, states, kappas) = jax.lax.scan(
+        forward_step, (initial, kappa_initial), time_noise, length=task.steps, unroll=unroll
+    )  # (S, B, N), (S, B, N), (S, B): after each update
+
+    def readout_loss(kappas, confidence):
+        outputs = jax.nn.sigmoid(confidence * (kappas - model.threshold)).T  # (B, S)
+        return task.loss(outputs, targets), outputs
+
+    loss, readout_vjp, outputs = jax.vjp(readout_loss, kappas, confidence, has_aux=True)
+    readout_kappa, confidence_gradient = readout_vjp(jnp.ones_like(loss))  # h_t: (S, B)
+
+    def backward_step(carry, inputs):
+        future, recurrent_kappa = carry  # (1 - alpha) G_{t+2}; m^T P_{t+1}
+        step_rates, step_readout = inputs
+        kappa_gradient = recurrent_kappa + step_readout  # K_{t+1}
+        state_gradient = future + kappa_gradient[:, None] * n  # G_{t+1}
+        pre_gradient = leak * (1 - step_rates * step_rates) * state_gradient  # P_t
+        carry = ((1 - leak) * state_gradient, pre_gradient @ m)
+        return carry, (pre_gradient, kappa_gradient)
+
+    zeros = jnp.zeros_like(initial)
+    (_, kappa_gradient_initial), (pre_gradients, kappa_gradients) = jax.lax.scan(
+        backward_step,
+        (zeros, jnp.zeros_like(kappa_initial)),
+        (rates, readout_kappa),
+        reverse=True,
+        unroll=unroll,
+    )  # P_t: (S, B, N) for t = 0..S-1; K_{t+1}: (S, B)
+    kappas_before = jnp.concatenate([kappa_initial[None], kappas[:-1]])  # kappa_t, t = 0..S-1
+    gradient = RankOneParameters(
+        m=jnp.einsum("sbn,sb->n", pre_gradients, kappas_before),
+        n=jnp.einsum("sbn,sb->n", states, kappa_gradients) + kappa_gradient_initial @ initial,
+        b=jnp.sum(pre_gradients, axis=(0, 1)),
+        confidence=confidence_gradient,
+    )
+    saturation = jnp.mean((jnp.abs(rates) > SATURATION_LEVEL).astype(dtype))
+    aux = _Aux(task.accuracy(outputs, targets), saturation)
+    return (loss, aux), gradient
+
+
 def _loss_and_gradient(model, task, parameters, key, dtype, unroll=1):
     """((loss, aux), gradient) as training computes them (the full-rank layout for W x)."""
     if isinstance(model, FullRankNetwork):
         return _loss_and_gradient_full_rank(model, task, parameters, key, dtype, unroll)
+    if isinstance(model, RankOneNetwork):
+        return _loss_and_gradient_rank_one(model, task, parameters, key, dtype, unroll)
 
     def loss_function(point):
         return _loss_and_aux(model, task, point, key, dtype, unroll)
