@@ -238,55 +238,71 @@ def _loss_and_gradient_rank_one(model, task, parameters, key, dtype, unroll=1):
     noise = task.noise_samples(noise_key, model.size, dtype)  # (B, S, N) or None
     m, n, b, confidence = parameters
     leak = model.leak
+    single = task.trials == 1  # one trial: (N,) arrays, no size-1 trial axis in the loops
+    if noise is not None:
+        noise = jnp.swapaxes(noise, 0, 1)  # (S, B, N), time-major
+    if single:
+        initial = initial[0]
+        noise = None if noise is None else noise[:, 0]
 
     def forward_step(carry, step_noise):
         state, kappa = carry
-        pre = m * kappa[:, None] + b
+        pre = m * kappa[..., None] + b
         if step_noise is not None:
             pre = pre + step_noise
         rates = jnp.tanh(pre)
         state = (1 - leak) * state + leak * rates
         kappa = state @ n
-        return (state, kappa), (rates, state, kappa)
+        saturated = jnp.sum((jnp.abs(rates) > SATURATION_LEVEL).astype(dtype))
+        return (state, kappa), (rates, state, kappa, saturated)
 
-    kappa_initial = initial @ n  # (B,)
-    time_noise = None if noise is None else jnp.swapaxes(noise, 0, 1)
-    _, (rates, states, kappas) = jax.lax.scan(
-        forward_step, (initial, kappa_initial), time_noise, length=task.steps, unroll=unroll
-    )  # (S, B, N), (S, B, N), (S, B): after each update
+    kappa_initial = initial @ n  # (B,) or ()
+    _, (rates, states, kappas, saturated) = jax.lax.scan(
+        forward_step, (initial, kappa_initial), noise, length=task.steps, unroll=unroll
+    )  # r_t, x_{t+1}: (S, [B,] N); kappa_{t+1}: (S, [B])
 
     def readout_loss(kappas, confidence):
-        outputs = jax.nn.sigmoid(confidence * (kappas - model.threshold)).T  # (B, S)
+        outputs = jax.nn.sigmoid(confidence * (kappas - model.threshold))
+        outputs = outputs[None] if single else outputs.T  # (B, S)
         return task.loss(outputs, targets), outputs
 
     loss, readout_vjp, outputs = jax.vjp(readout_loss, kappas, confidence, has_aux=True)
-    readout_kappa, confidence_gradient = readout_vjp(jnp.ones_like(loss))  # h_t: (S, B)
+    readout_kappa, confidence_gradient = readout_vjp(jnp.ones_like(loss))  # h_t
+    kappas_before = jnp.concatenate([kappa_initial[None], kappas[:-1]])  # kappa_t, t = 0..S-1
+
+    def summed(products):  # over trials, if any
+        return jnp.sum(products, axis=tuple(range(products.ndim - 1)))
 
     def backward_step(carry, inputs):
-        future, recurrent_kappa = carry  # (1 - alpha) G_{t+2}; m^T P_{t+1}
-        step_rates, step_readout = inputs
+        future, recurrent_kappa, m_gradient, n_gradient, b_gradient = carry
+        step_rates, step_readout, step_state, step_kappa = inputs  # r_t, h_t, x_{t+1}, kappa_t
         kappa_gradient = recurrent_kappa + step_readout  # K_{t+1}
-        state_gradient = future + kappa_gradient[:, None] * n  # G_{t+1}
+        state_gradient = future + kappa_gradient[..., None] * n  # G_{t+1}
         pre_gradient = leak * (1 - step_rates * step_rates) * state_gradient  # P_t
-        carry = ((1 - leak) * state_gradient, pre_gradient @ m)
-        return carry, (pre_gradient, kappa_gradient)
+        carry = (
+            (1 - leak) * state_gradient,  # (1 - alpha) G_{t+1}
+            pre_gradient @ m,  # m^T P_t
+            m_gradient + summed(pre_gradient * step_kappa[..., None]),
+            n_gradient + summed(kappa_gradient[..., None] * step_state),
+            b_gradient + summed(pre_gradient),
+        )
+        return carry, None
 
-    zeros = jnp.zeros_like(initial)
-    (_, kappa_gradient_initial), (pre_gradients, kappa_gradients) = jax.lax.scan(
+    zeros = jnp.zeros_like(m)
+    (_, kappa_gradient_initial, m_gradient, n_gradient, b_gradient), _ = jax.lax.scan(
         backward_step,
-        (zeros, jnp.zeros_like(kappa_initial)),
-        (rates, readout_kappa),
+        (jnp.zeros_like(initial), jnp.zeros_like(kappa_initial), zeros, zeros, zeros),
+        (rates, readout_kappa, states, kappas_before),
         reverse=True,
         unroll=unroll,
-    )  # P_t: (S, B, N) for t = 0..S-1; K_{t+1}: (S, B)
-    kappas_before = jnp.concatenate([kappa_initial[None], kappas[:-1]])  # kappa_t, t = 0..S-1
+    )
     gradient = RankOneParameters(
-        m=jnp.einsum("sbn,sb->n", pre_gradients, kappas_before),
-        n=jnp.einsum("sbn,sb->n", states, kappa_gradients) + kappa_gradient_initial @ initial,
-        b=jnp.sum(pre_gradients, axis=(0, 1)),
+        m=m_gradient,
+        n=n_gradient + summed(kappa_gradient_initial[..., None] * initial),  # + K_0 x_0
+        b=b_gradient,
         confidence=confidence_gradient,
     )
-    saturation = jnp.mean((jnp.abs(rates) > SATURATION_LEVEL).astype(dtype))
+    saturation = jnp.sum(saturated) / rates.size
     aux = _Aux(task.accuracy(outputs, targets), saturation)
     return (loss, aux), gradient
 
