@@ -414,14 +414,17 @@ class _Engine:
         dtype = self.array_dtype
         return point.canonical_parameter.astype(dtype), point.clearance.astype(dtype)
 
+    def loss_and_gradient(self, parameters, key):
+        """((loss, aux), gradient) of one network's epoch (see :func:`_loss_and_gradient`)."""
+        return _loss_and_gradient(
+            self.model, self.task, parameters, key, self.array_dtype, self.unroll
+        )
+
     def epoch(self, state: _RunState, epoch):
-        dtype = self.array_dtype
         parameters = self.model.prepare(state.parameters)
         key = jax.random.fold_in(state.key, epoch)
 
-        (loss, aux), gradient = _loss_and_gradient(
-            self.model, self.task, parameters, key, dtype, self.unroll
-        )
+        (loss, aux), gradient = self.loss_and_gradient(parameters, key)
         trainable = self.model.trainable(parameters)
         gradient = type(gradient)(
             *(g if keep else jnp.zeros_like(g) for g, keep in zip(gradient, trainable, strict=True))
