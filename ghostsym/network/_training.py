@@ -156,6 +156,26 @@ def _loss_and_aux(model, task, parameters, key, dtype, unroll=1):
     return loss, _Aux(task.accuracy(outputs, targets), jnp.mean(saturated))
 
 
+@jax.custom_vjp
+def _recurrent_product(state, weights, transposed):
+    """state @ W^T, with ``transposed`` = W^T; its gradient in ``state`` is g @ W.
+
+    Only ``state`` is differentiated (the full-rank engine takes dL/dW after the time loop).
+    """
+    return state @ transposed
+
+
+def _recurrent_product_forward(state, weights, transposed):
+    return state @ transposed, weights
+
+
+def _recurrent_product_backward(weights, cotangent):
+    return cotangent @ weights, jnp.zeros_like(weights), jnp.zeros_like(weights)
+
+
+_recurrent_product.defvjp(_recurrent_product_forward, _recurrent_product_backward)
+
+
 def _loss_and_gradient_full_rank(model, task, parameters, key, dtype, unroll=1):
     """Loss, aux and gradient of a full-rank network, laid out for speed.
 
@@ -177,11 +197,15 @@ def _loss_and_gradient_full_rank(model, task, parameters, key, dtype, unroll=1):
     initial = task.initial_states(init_key, model.size, dtype)  # (B, N)
     noise = task.noise_samples(noise_key, model.size, dtype)  # (B, S, N) or None
     weights = jax.lax.stop_gradient(parameters.recurrent_weights)
+    # W^T stored as its own array (the barrier keeps XLA from folding the transpose back into
+    # the product): both the forward product x W^T and the backward product delta W then
+    # contract the leading axis of a row-major matrix, the fast layout here.
+    transposed = jax.lax.optimization_barrier(weights.T)
     leak = model.leak
     before = model.readout_timing == "before-update"
 
     def step(state, drive):
-        rates = jnp.tanh(state @ weights.T + drive)
+        rates = jnp.tanh(_recurrent_product(state, weights, transposed) + drive)
         return (1 - leak) * state + leak * rates, rates
 
     def loss_function(point, offsets):
