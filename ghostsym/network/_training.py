@@ -726,9 +726,9 @@ def _block_size(model, task, count, runs_per_block) -> int:
     """Runs per block: ``runs_per_block`` made equal across blocks, or the default.
 
     The vectorised batch size can change float32 results at rounding level (XLA vectorises
-    differently), so the default for rank-one and low-rank networks is kept as it was (their
-    numbers stay bit for bit those of earlier ghostsym versions): a block's per-step
-    activations (steps x trials x N floats per run) near cache size. Full-rank blocks also
+    differently), so the default for rank-one and low-rank networks is kept as it was (a
+    block size change would move their numbers once more): a block's per-step activations
+    (steps x trials x N floats per run) near cache size. Full-rank blocks also
     count the N x N weights (a core's cache holds about 2**17 floats here: 8 runs at N = 100
     measured fastest) and round up to :data:`BLOCK_SIZES`.
     """
