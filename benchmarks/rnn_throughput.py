@@ -17,6 +17,9 @@ Then, measured in the same run with the repeats interleaved (medians printed):
 - ``torch ...`` lines: the same two models trained by a PyTorch eager loop, one network at a
   time (the usual research script), and the ratio of the two times; "torch not installed" when
   PyTorch is absent (it is not a ghostsym dependency);
+- ``rank1 pop=300 engine blocks only`` line: the current rank-one engine against the
+  previous one (:class:`PreviousRankOneEngine`, JAX's gradient of the forward loop), both
+  running the same blocks, interleaved;
 - a scaling table: network-epochs per second against the population size (1 to 1,000);
 - a sweep's wall time against the number of Dask workers on this machine (``local:1``,
   ``local:2``; skipped without the ``distributed`` extra).
@@ -31,6 +34,7 @@ Usage: ``python benchmarks/rnn_throughput.py [--repeats 5] [--dtype float32] [--
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
 
@@ -46,7 +50,7 @@ from ghostsym.network import (
     enable_compilation_cache,
     train_population,
 )
-from ghostsym.network._training import _Engine, _plan
+from ghostsym.network._training import BlockStart, _Engine, _loss_and_aux, _plan, train_block
 
 RANK_ONE = RankOneNetwork(), DelayedActivation()
 TASK_RNN = FullRankNetwork.for_working_memory(), DelayedCueDiscrimination()
@@ -88,6 +92,45 @@ def ghostsym_trainer(model, task, population: int, epochs: int, dtype: str):
             record_every=epochs,
             dtype=dtype,
         )
+        return time.perf_counter() - started
+
+    train()  # compile + warm up
+    return train
+
+
+class PreviousRankOneEngine(_Engine):
+    """ghostsym's previous rank-one engine, before the written-out backward loop (baseline).
+
+    Its epoch differentiates the forward time loop with ``jax.value_and_grad`` (JAX's scan
+    transpose, which accumulates dL/dm, dL/dn, dL/db and keeps the readout and the saturation
+    count inside the loop); everything else (blocks, optimiser, recording) is the current engine.
+    """
+
+    def loss_and_gradient(self, parameters, key):
+        def loss_function(point):
+            return _loss_and_aux(self.model, self.task, point, key, self.array_dtype, self.unroll)
+
+        return jax.value_and_grad(loss_function, has_aux=True)(parameters)
+
+
+def engine_trainer(engine_class, model, task, population: int, epochs: int, dtype: str):
+    """A function timing the blocks of ``train_population``'s plan run by ``engine_class``."""
+    plan = _plan(
+        model,
+        task,
+        learning_rates=np.full(population, 0.003),
+        seeds=np.arange(population),
+        epochs=epochs,
+        record_every=epochs,
+        dtype=dtype,
+    )
+    fields = {field.name: getattr(plan.engine, field.name) for field in dataclasses.fields(_Engine)}
+    plan = dataclasses.replace(plan, engine=engine_class(**fields))
+
+    def train():
+        started = time.perf_counter()
+        for block in range(plan.block_count):
+            train_block(BlockStart(plan, block))
         return time.perf_counter() - started
 
     train()  # compile + warm up
@@ -160,11 +203,22 @@ def throughput(arguments, flops) -> None:
     ours = {}
     for name, model, task, population, epochs in CASES:
         train = ghostsym_trainer(model, task, population, epochs, arguments.dtype)
+        # the previous rank-one engine, at the largest population only (the old-vs-new line)
+        previous = None
+        if name == "rank1" and population == max(case[3] for case in CASES if case[0] == name):
+            current = engine_trainer(_Engine, model, task, population, epochs, arguments.dtype)
+            previous = engine_trainer(
+                PreviousRankOneEngine, model, task, population, epochs, arguments.dtype
+            )
+            engine_times = {"current": [], "previous": []}
         times = []
         for _ in range(arguments.repeats):  # interleaved: both sides see the same machine
             times.append(train() / (epochs * population))
             if torch_trainers[name] is not None:
                 torch_times[name].append(torch_trainers[name]() / torch_epochs[name])
+            if previous is not None:
+                engine_times["current"].append(current() / (epochs * population))
+                engine_times["previous"].append(previous() / (epochs * population))
         seconds = statistics.median(times)
         ours[name] = seconds
         print(
@@ -173,6 +227,14 @@ def throughput(arguments, flops) -> None:
             f"mflop_per_network_epoch={flops[name] / 1e6:.3f}",
             flush=True,
         )
+        if previous is not None:
+            now, before = (statistics.median(engine_times[key]) for key in ("current", "previous"))
+            print(
+                f"{name} pop={population} engine blocks only: current us_per_network_epoch="
+                f"{now * 1e6:.1f} previous_engine us_per_network_epoch={before * 1e6:.1f} "
+                f"speedup={before / now:.2f}x (medians of {len(engine_times['current'])})",
+                flush=True,
+            )
     for name, times in torch_times.items():
         if torch_trainers[name] is None:
             reason = "skipped" if arguments.skip_torch else "torch not installed"

@@ -130,17 +130,18 @@ def test_quick_experiments_run_and_decide_their_claims(name):
     )
     if name == "network-slow-points":
         assert [c.verdict for c in outcome.claims] == ["reproduced", "reproduced"]
-    # the verdict-deciding numbers of the quick run, seed 0 (same seed, same bits)
+    # the verdict-deciding numbers of the quick run, seed 0 (same seed, same bits); they follow
+    # the engines' float32 summation order (rank one: written-out backward loop; full rank: W^T
+    # product layout) and float32 noise draws, amplified by chaotic runs; verdicts unchanged
     measured = [claim.measured for claim in outcome.claims]
     if name == "learning-rate-law":
-        assert outcome.numbers["measured_exponent"] == pytest.approx(-2.2486897873083693, rel=1e-6)
-        assert outcome.numbers["predicted_exponent"] == pytest.approx(-2.2212900186639795, rel=1e-6)
-        assert measured[1] == pytest.approx(3.133554647084447, rel=1e-6)
+        assert outcome.numbers["measured_exponent"] == pytest.approx(-1.8781670382632412, rel=1e-6)
+        assert outcome.numbers["predicted_exponent"] == pytest.approx(-2.2468075269158043, rel=1e-6)
+        assert measured[1] == pytest.approx(4.632103390927052, rel=1e-6)
         assert [c.verdict for c in outcome.claims] == ["reproduced", "not reproduced"]
     if name == "mitigation-rank":
         assert measured[0].startswith("K=1: 0/9 = 0.00") and "K=100: 3/9 = 0.33" in measured[0]
     if name == "mitigation-confidence":
-        assert measured[0].startswith("47/77 = 0.61") and measured[1].startswith("1/11 = 0.09")
+        assert measured[0].startswith("67/105 = 0.64") and measured[1].startswith("0/15 = 0.00")
     if name == "mitigation-readout-cap":
-        # 5/12 since the full-rank engine sums dL/dW after the time loop (float32 order)
-        assert measured[0].startswith("capped 5/12 = 0.42") and "no cap 0/3 = 0.00" in measured[0]
+        assert measured[0].startswith("capped 2/12 = 0.17") and "no cap 0/3 = 0.00" in measured[0]

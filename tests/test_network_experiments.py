@@ -168,11 +168,15 @@ def test_train_cli_canonical_model_on_its_derived_gradient(capsys):
 def test_collapse_verdict_at_quick_scale_is_pinned():
     """Fig. 3B at quick scale, seed 0: the counts that decide both verdicts (every seed)."""
     collapse = run_rank_one_collapse("quick", seed=0)
-    assert collapse.numbers["count collapsed"] == 8
+    # The rank-one engine's float32 gradient sums in another order (its backward loop is written
+    # out); chaotic runs amplify that rounding: 8 of 20 seeds collapsed before, 13 now (the
+    # Wilson intervals [0.22, 0.61] and [0.43, 0.82] overlap), and the verdict on "at least
+    # half collapse" flipped from not reproduced to reproduced.
+    assert collapse.numbers["count collapsed"] == 13
     assert collapse.numbers["fraction learned at some epoch"] == pytest.approx(14 / 20)
-    assert collapse.claims[0].measured.startswith("8/20 = 0.40 [0.22, 0.61]")
-    assert collapse.claims[0].verdict == "not reproduced"  # at least half was claimed
-    assert collapse.claims[1].measured.startswith("8/8 = 1.00")
+    assert collapse.claims[0].measured.startswith("13/20 = 0.65 [0.43, 0.82]")
+    assert collapse.claims[0].verdict == "reproduced"  # at least half was claimed
+    assert collapse.claims[1].measured.startswith("13/13 = 1.00")
     assert collapse.claims[1].verdict == "reproduced"
 
 

@@ -320,3 +320,34 @@ def test_rank_one_lr_001_plateau_then_abrupt_drop_when_the_fixed_point_disappear
     assert np.all(clearance[plateau] < 0)  # a fixed point blocks the way on the plateau
     assert np.all(result.canonical_parameter[0, plateau] < 0)  # r < 0: node and saddle
     assert np.all(clearance[epochs > learned] > 0)  # the pair is gone once learned
+
+
+def test_training_gradients_equal_autodiff_of_the_plain_forward_pass():
+    """The written-out rank-one backward loop and the full-rank product layout (custom VJP) give
+    JAX's gradient of the plain forward pass, to rounding level in float64 (both rank-one cases,
+    and the capped task RNN with noise and random initial rates; the low-rank networks train on
+    JAX's gradient itself)."""
+    from ghostsym.network import gradient_check_cases
+    from ghostsym.network._training import _loss_and_aux, _loss_and_gradient
+
+    key = jax.random.PRNGKey(3)  # float64: tests/conftest.py enables it for the suite
+    for name, model, task, parameters in gradient_check_cases():
+        if model.kind == "low-rank" or (model.kind == "full-rank" and "capped" not in name):
+            continue
+
+        def plain(point, model=model, task=task):
+            return _loss_and_aux(model, task, point, key, jnp.float64)
+
+        def training(point, model=model, task=task):
+            return _loss_and_gradient(model, task, point, key, jnp.float64)
+
+        (loss, aux), gradient = jax.jit(training)(parameters)
+        (plain_loss, plain_aux), reference = jax.jit(jax.value_and_grad(plain, has_aux=True))(
+            parameters
+        )
+        assert float(loss) == pytest.approx(float(plain_loss), rel=1e-13), name
+        assert float(aux.saturation) == pytest.approx(float(plain_aux.saturation), abs=1e-13)
+        for field, ours, theirs in zip(parameters._fields, gradient, reference, strict=True):
+            scale = max(float(jnp.max(jnp.abs(theirs), initial=0.0)), 1e-300)
+            error = float(jnp.max(jnp.abs(ours - theirs), initial=0.0)) / scale
+            assert error < 1e-12, (name, field, error)

@@ -237,10 +237,10 @@ def test_figures_are_drawn(tmp_path):
 
 
 # --- the verdict-deciding numbers of the quick experiments (seed 0) ---------------------------
-FULL_RANK_DCDT_TRANSITIONS = [440, 530, 540, 630, 540, 580, 600, 610]
+FULL_RANK_DCDT_TRANSITIONS = [570, 630, 510, 630, 540, 580, 600, 610]
 FULL_RANK_DCDT_FIRST_GHOSTS = [-1] * 8
 FULL_RANK_DCDT_COUNTS = (0, 0)
-RANK_ONE_FAST_TRANSITIONS = [-1, 5925, 5645, 5430, 3440, 4570, 4520, 2975, 4695, 4605, 4050, 5560]
+RANK_ONE_FAST_TRANSITIONS = [-1, 5925, 5645, 5430, 3435, 4570, 4520, 2970, 4695, 4605, 4050, 5560]
 RANK_ONE_FAST_BEYOND = 8
 
 
@@ -250,10 +250,12 @@ def test_low_rank_dmts_quick_numbers_are_pinned():
 
     result = _run_task(SETTINGS["quick"]["low-rank"][1], 0)
     summary = result.summary
-    assert summary.transition_epochs.tolist() == [500, 940, 700, 300, 440, 450, 750, 420]
-    assert summary.first_ghost_epochs.tolist() == [1999, 933, 533, -1, -1, 0, 533, 666]
+    # float32 training draws its noise in float32: a different realisation than the float64
+    # draw cast to float32 that these numbers were pinned with before (same verdict)
+    assert summary.transition_epochs.tolist() == [500, 860, 550, 610, 350, 470, 1190, 570]
+    assert summary.first_ghost_epochs.tolist() == [1999, 933, 400, -1, -1, 0, 1066, 40]
     assert (summary.ghost_first_count, summary.precursor_count) == (4, 4)
-    assert (summary.base_count, summary.base_total) == (54, 152)
+    assert (summary.base_count, summary.base_total) == (57, 152)
     assert not summary.precedes
 
 
@@ -276,6 +278,6 @@ def test_rank_one_fast_scan_numbers_are_pinned():
     scan = _scan_rank_one(RANK_ONE_SETTINGS["quick"][0], 0)
     transitions = [t.epoch if t.epoch is not None else -1 for t in scan.transitions]
     assert transitions == RANK_ONE_FAST_TRANSITIONS
-    assert scan.counts.max(axis=1).tolist() == [1, 1, 3, 3, 1, 3, 3, 1, 3, 1, 3, 1]
+    assert scan.counts.max(axis=1).tolist() == [1, 1, 3, 3, 3, 3, 1, 3, 1, 1, 3, 1]
     assert scan.carrier.count("ghost on the path") == 0
     assert scan.carrier.count("fixed point beyond the threshold") == RANK_ONE_FAST_BEYOND

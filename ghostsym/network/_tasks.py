@@ -15,7 +15,8 @@ in the paper's published code:
 
 Working-memory windows are given in ms with dt = 5 ms (step counts int(ms / dt), checked to be
 whole); loss = mean over trials x steps (``nn.MSELoss``); initial rates r_0 = tanh(sigma_0 z),
-z ~ N(0, 1), fresh every epoch; recurrent noise xi ~ N(0, sigma^2) inside the tanh.
+z ~ N(0, 1), fresh every epoch; recurrent noise xi ~ N(0, sigma^2) inside the tanh, fresh every
+epoch and drawn in the training dtype (float32 and float64 training see different draws).
 
 >>> task = DelayedActivation()
 >>> task.steps, task.targets().tolist()[0][18:22]
@@ -105,11 +106,11 @@ class DelayedActivation:
         return jnp.full((self.trials, size), self.initial_state, dtype=dtype)
 
     def noise_samples(self, key, size: int, dtype=jnp.float64):
-        """(B, S, N) recurrent noise, or None without noise."""
+        """(B, S, N) recurrent noise, or None without noise (drawn in ``dtype``)."""
         if not self.noise > 0:
             return None
         shape = (self.trials, self.steps, size)
-        return (self.noise * jax.random.normal(key, shape, dtype=jnp.float64)).astype(dtype)
+        return self.noise * jax.random.normal(key, shape, dtype=dtype)
 
     def loss(self, outputs, targets):
         """sum_t (y - target)^2 / delay, averaged over trials.
@@ -199,11 +200,15 @@ class _WorkingMemoryTask:
         return jnp.tanh(self.initial_spread * draws).astype(dtype)
 
     def noise_samples(self, key, size: int, dtype=jnp.float64):
-        """(B, S, N) recurrent noise xi ~ N(0, noise^2), or None without noise."""
+        """(B, S, N) recurrent noise xi ~ N(0, noise^2), or None without noise.
+
+        Drawn in ``dtype``, the training dtype: a float64 draw cast to float32 costs several
+        times the float32 draw, and fresh noise every epoch is most of a noisy task's work.
+        """
         if not self.noise > 0:
             return None
         shape = (self.trials, self.steps, size)
-        return (self.noise * jax.random.normal(key, shape, dtype=jnp.float64)).astype(dtype)
+        return self.noise * jax.random.normal(key, shape, dtype=dtype)
 
     def loss(self, outputs, targets):
         """Mean squared error over trials x steps (``nn.MSELoss``)."""
