@@ -325,9 +325,16 @@ def _interrupt_when(command, ready, environment, timeout=300.0):
     import subprocess
     import time
 
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment
-    )
+    # A process started in the background by a non-interactive shell (a CI runner, ``cmd &``)
+    # inherits SIGINT ignored, and exec keeps it ignored: give the child the default disposition
+    # so that it sees Ctrl-C as a user's terminal would deliver it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.time() + timeout
     while time.time() < deadline and process.poll() is None and not ready():
         time.sleep(0.02)
