@@ -40,7 +40,7 @@ import time
 
 import numpy as np
 
-from ghostsym._jax import jax, jnp
+from ghostsym._jax import enable_float64, jax, jnp
 from ghostsym.network import (
     DelayedActivation,
     DelayedCueDiscrimination,
@@ -313,6 +313,8 @@ def main(argv=None) -> None:
     parser.add_argument("--skip-scaling", action="store_true")
     parser.add_argument("--skip-dask", action="store_true")
     arguments = parser.parse_args(argv)
+    # As the command line does: 64-bit seeds and epoch counters (training stays in --dtype).
+    enable_float64()
     enable_compilation_cache()
     device = jax.devices(arguments.device)[0]
     print(f"device: {device} ({jax.default_backend()} backend)", flush=True)
