@@ -160,6 +160,16 @@ def wrap(point: np.ndarray, periods: Sequence[float | None]) -> np.ndarray:
     return wrapped
 
 
+def _real(value, where: str):
+    """A user's value (text, number or SymPy number) as a real number; ``where`` names it."""
+    number = parse_number(value, option=where) if isinstance(value, str) else value
+    if isinstance(number, sympy.Basic):
+        if not (number.is_number and number.is_extended_real):
+            raise InvalidInputError(f"{where}: {value!r} is not a real number")
+        number = float(sympy.N(number))
+    return number
+
+
 def parse_periods(
     periodic: Mapping | None, variables: Sequence[str], option: str = "periodic"
 ) -> list[float | None]:
@@ -173,12 +183,7 @@ def parse_periods(
         if name not in variables:
             raise InvalidInputError(f"{option} names {name!r}, which is not a variable")
         where = f"{option} {name}"
-        number = parse_number(value, option=where) if isinstance(value, str) else value
-        if isinstance(number, sympy.Basic):
-            if not (number.is_number and number.is_extended_real):
-                raise InvalidInputError(f"{where}: {value!r} is not a real number")
-            number = float(sympy.N(number))
-        periods[list(variables).index(name)] = require_positive(where, number)
+        periods[list(variables).index(name)] = require_positive(where, _real(value, where))
     return periods
 
 
@@ -267,12 +272,7 @@ def ghosts_along_trajectory(
             )
         value = start[symbol.name]
         where = f"{start_option} {symbol.name}"
-        number = parse_number(value, option=where) if isinstance(value, str) else value
-        if isinstance(number, sympy.Basic):
-            if not (number.is_number and number.is_extended_real):
-                raise InvalidInputError(f"{where}: {value!r} is not a real number")
-            number = float(sympy.N(number))
-        initial.append(require_finite(where, number))
+        initial.append(require_finite(where, _real(value, where)))
     if max(abs(value) for value in initial) >= _ESCAPE:
         raise InvalidInputError(
             f"{start_option}: every |x_i| must be below {_ESCAPE:g}, where the integration "
