@@ -166,3 +166,43 @@ def test_bad_input_raises_a_clear_error(call):
 def test_a_bracket_that_misses_the_threshold_is_reported():
     with pytest.raises(DegenerateError, match="bracket"):
         numeric_critical_learning_rate([10.0], bracket=(10.0, 100.0), starts=2, steps=200)
+
+
+def test_network_critical_learning_rate_is_the_first_order_rate_a_step_on_theta_gives_rho():
+    """eta_c = alpha_c / rho'(theta)^2, derived by SymPy, against brute force at 50 digits: one
+    gradient step on theta, for concrete rho(theta) and L(rho), moves rho as a step on rho with
+    learning rate eta rho'(theta)^2, up to a relative error that falls like eta (first order)."""
+    import mpmath
+    import sympy
+
+    from ghostsym.theory import network_critical_learning_rate
+
+    derived = network_critical_learning_rate()
+    critical, theta = derived.arguments
+    assert derived.expression.has(sympy.Derivative)
+    mpmath.mp.dps = 50
+    try:
+
+        def rho(value):
+            return value**3 + mpmath.sin(value)
+
+        def loss(value):
+            return (value - 2) ** 4 + value
+
+        theta0 = mpmath.mpf("0.7")
+        slope = mpmath.diff(rho, theta0)
+        loss_slope = mpmath.diff(loss, rho(theta0))
+        errors = []
+        for eta in (mpmath.mpf("1e-4"), mpmath.mpf("1e-5"), mpmath.mpf("1e-6")):
+            step = -eta * mpmath.diff(lambda value: loss(rho(value)), theta0)
+            change = rho(theta0 + step) - rho(theta0)
+            effective_rate = -change / loss_slope
+            errors.append(abs(effective_rate / (eta * slope**2) - 1))
+        # the derived eta_c makes the effective rate alpha_c
+        value = derived.expression.subs(sympy.Derivative(sympy.Function("rho")(theta), theta), 1.7)
+        assert float(value.subs(critical, 2.0)) == pytest.approx(2.0 / 1.7**2, rel=1e-15)
+    finally:
+        mpmath.mp.dps = 15
+    assert errors[-1] < 1e-5
+    exponent = math.log(errors[0] / errors[-1]) / math.log(100)
+    assert exponent == pytest.approx(1.0, abs=0.05)  # a first-order statement, error O(eta)

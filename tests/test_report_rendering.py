@@ -366,3 +366,14 @@ def test_task_transition_loss_names_every_seed_that_moved(drawn, tmp_path):
     assert "seed 9: transition at epoch 640" in texts
     assert "2 seeds without transition" in texts
     assert any("snapshot" in text for text in texts)
+
+
+def test_a_function_named_after_a_greek_letter_is_shown_as_the_letter():
+    """eta_c = alpha_c / rho'(theta)^2: MathML shows the function rho as the letter, as LaTeX."""
+    from ghostsym.experiments import ClaimFormula
+    from ghostsym.theory import network_critical_learning_rate
+
+    formula = ClaimFormula.of(network_critical_learning_rate())
+    assert "<mi>&#961;</mi>" in formula.mathml and "<mi>rho</mi>" not in formula.mathml
+    assert r"\rho{\left(\theta \right)}" in formula.latex
+    assert formula.text == "eta_c = alpha_c/Derivative(rho(theta), theta)**2"

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
+from sympy.core.function import AppliedUndef
 from sympy.printing.mathml import mathml
 
 from .. import notation
@@ -168,7 +170,20 @@ def _mathml_symbols(expression: sympy.Basic) -> sympy.Basic:
         for symbol, name in notation.SYMBOL_NAMES.items()
         if symbol in expression.free_symbols
     }
-    return expression.xreplace(renames) if renames else expression
+    expression = expression.xreplace(renames) if renames else expression
+    for applied in expression.atoms(AppliedUndef):  # rho(theta): MathML prints "rho" as text
+        letter = _greek_letter(applied.func.__name__)
+        if letter is not None:
+            expression = expression.replace(applied.func, sympy.Function(letter))
+    return expression
+
+
+def _greek_letter(name: str) -> str | None:
+    """The Greek letter a function is named after (``"rho"`` -> ``"ρ"``), else None."""
+    try:
+        return unicodedata.lookup(f"GREEK SMALL LETTER {name.upper()}")
+    except KeyError:
+        return None
 
 
 def _formula(value) -> ClaimFormula | None:

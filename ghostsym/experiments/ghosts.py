@@ -149,6 +149,7 @@ _LAW = {
 def run_learning_rate_law(scale: Scale, seed: int) -> Findings:
     """eta_c(T) measured from trained networks vs eta_c = alpha_c / |d rho/d theta|^2."""
     from ..analysis import learning_rate_law
+    from ..theory import network_critical_learning_rate
 
     settings = _LAW[scale]
     law = learning_rate_law(
@@ -173,6 +174,7 @@ def run_learning_rate_law(scale: Scale, seed: int) -> Findings:
             law.predicted_exponent,
             law.measured_exponent,
             tolerance=tolerance("rate-law-exponent"),
+            formula=network_critical_learning_rate(),
             source="ghostsym",
             kind="beyond",
             details=f"measured {law.measured_exponent:.2f} [{low:.2f}, {high:.2f}], predicted "
@@ -185,6 +187,7 @@ def run_learning_rate_law(scale: Scale, seed: int) -> Findings:
             1.0,
             float(np.exp(np.mean(np.log(medians["measured"] / medians["predicted"])))),
             tolerance=tolerance("rate-law-prefactor"),
+            formula=network_critical_learning_rate(),
             source="ghostsym",
             kind="beyond",
             details=details,

@@ -37,6 +37,7 @@ __getattr__, __dir__, __all__ = attach(
         "gradient_descent": "_learning",
         "CriticalLearningRateEstimate": "_learning",
         "numeric_critical_learning_rate": "_learning",
+        "network_critical_learning_rate": "_learning",
         "paper_noisy_starts": "_learning",
         "ConfidenceIntegrands": "_confidence",
         "ConfidenceLoss": "_confidence",

@@ -45,6 +45,7 @@ from sympy.printing.numpy import NumPyPrinter
 
 from .. import notation
 from ..errors import DegenerateError, InvalidInputError, require_positive
+from ..expressions import DerivedExpression
 from ._task import _general_theory
 
 __all__ = [
@@ -91,6 +92,39 @@ class _FastNumPyPrinter(NumPyPrinter):
             product = "*".join(factors)
             return f"(1/({product}))" if exponent < 0 else f"({product})"
         return super()._print_Pow(expr, rational)
+
+
+@cache
+def network_critical_learning_rate() -> DerivedExpression:
+    """eta_c = alpha_c / (d rho/d theta)^2: the critical learning rate of a network parameter.
+
+    A network whose latent canonical parameter is rho(theta) is trained on theta. One gradient
+    step, delta theta = -eta dL/dtheta, moves rho by rho(theta + delta theta) - rho(theta)
+    = rho'(theta) delta theta to first order (a series in the step) = -eta rho'(theta)^2 L'(rho):
+    a gradient step on rho with learning rate eta rho'(theta)^2. Setting that rate to the
+    critical alpha_c of the canonical parameter and solving for eta gives eta_c. For a parameter
+    vector, rho'(theta)^2 is |grad_theta rho|^2.
+
+    >>> network_critical_learning_rate().expression
+    alpha_c/Derivative(rho(theta), theta)**2
+    """
+    theta, step_size = sympy.Symbol("theta", real=True), sympy.Symbol("h", real=True)
+    critical = sympy.Symbol("alpha_c", positive=True)
+    eta = notation.learning_rate
+    rho, loss = sympy.Function("rho"), sympy.Function("L")
+    step = -eta * sympy.diff(loss(rho(theta)), theta)
+    first_order = sympy.series(rho(theta + step_size), step_size, 0, 2).removeO()
+    change = (first_order - rho(theta)).subs(step_size, step).doit()
+    loss_slope = sympy.diff(loss(rho(theta)), theta) / sympy.diff(rho(theta), theta)
+    effective_rate = sympy.simplify(-change / loss_slope)
+    (solution,) = sympy.solve(sympy.Eq(effective_rate, critical), eta)
+    return DerivedExpression(
+        r"\eta_{c}",
+        solution,
+        (critical, theta),
+        "critical learning rate of a network parameter theta with latent canonical parameter "
+        "rho(theta) (alpha_c: the canonical parameter's critical rate)",
+    )
 
 
 @cache
