@@ -226,6 +226,169 @@ def _stored_outcome(
         return None
 
 
+# --- one experiment, in pieces shared by the in-process and the worker-process paths ---------
+@dataclass(frozen=True)
+class _Attempt:
+    """What running one experiment gave: its outcome, or the error text and traceback."""
+
+    outcome: ExperimentOutcome | None
+    error: str = ""
+    traceback: str = ""
+    wall_time: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """What drawing one experiment's figures gave: the files, or the error."""
+
+    figures: tuple[Path, ...] = ()
+    error: str = ""
+    traceback: str = ""
+
+
+def _resumed_outcome(
+    experiment: Experiment,
+    *,
+    scale: str,
+    seed: int,
+    store: Path,
+    fingerprint: str,
+    force: bool,
+    manifest: OutputManifest | None,
+    changed: frozenset,
+) -> ExperimentOutcome | None:
+    """The stored outcome of ``experiment`` if it was computed with this scale, seed and
+    fingerprint (and ``force`` is off), else None: the experiment must run."""
+    if force:
+        return None
+    stored = _stored_outcome(experiment, store, manifest, set(changed))
+    if stored is not None and (
+        stored.metadata.get("scale") == scale
+        and stored.metadata.get("seed") == seed
+        and stored.metadata.get("fingerprint") == fingerprint
+    ):
+        return stored.outcome
+    return None
+
+
+def _attempt(experiment: Experiment, scale: str, seed: int) -> _Attempt:
+    """Run ``experiment``; an exception becomes the attempt's error, not a crash."""
+    start = time.perf_counter()
+    try:
+        outcome = experiment.run(scale, seed)
+        if not isinstance(outcome, ExperimentOutcome):
+            raise TypeError(f"run() returned {type(outcome).__name__}, expected ExperimentOutcome")
+    except Exception as error:  # the run goes on; the error is recorded, not hidden
+        return _Attempt(
+            None, _error_text(error), traceback.format_exc(), time.perf_counter() - start
+        )
+    wall_time = time.perf_counter() - start
+    outcome = dataclasses.replace(outcome, name=experiment.name, wall_time=wall_time)
+    return _Attempt(outcome, wall_time=wall_time)
+
+
+def _draw(experiment: Experiment, outcome: ExperimentOutcome, figures: Path) -> _Drawing:
+    """Draw the figures of ``experiment`` into ``figures/<name>``; an exception becomes the
+    drawing's error."""
+    if not experiment.figure:
+        return _Drawing()
+    try:
+        drawn = tuple(
+            Path(path)
+            for path in _figure_function(experiment.figure)(outcome, figures / experiment.name)
+        )
+        missing = [str(path) for path in drawn if not path.exists()]
+        if missing:
+            raise FileNotFoundError(f"figure function did not write {missing}")
+    except Exception as error:
+        return _Drawing((), f"figure: {_error_text(error)}", traceback.format_exc())
+    return _Drawing(drawn)
+
+
+def _expect_figures(
+    manifest: OutputManifest | None, experiment: Experiment, figures: Path
+) -> float:
+    """Mark the figure directory of ``experiment`` as being written; return the time, for
+    :func:`_record_figures`."""
+    began = time.time()
+    if manifest is not None and experiment.figure:
+        manifest.expect_under(figures / experiment.name)
+    return began
+
+
+def _record_figures(
+    manifest: OutputManifest | None, experiment: Experiment, figures: Path, began: float
+) -> None:
+    """Record in the manifest the figure files written since :func:`_expect_figures`."""
+    if manifest is not None and experiment.figure:
+        manifest.record_under(figures / experiment.name, began)
+
+
+def _store(
+    outcome: ExperimentOutcome,
+    *,
+    scale: str,
+    seed: int,
+    store: Path,
+    fingerprint: str,
+    manifest: OutputManifest | None,
+) -> None:
+    files = outcome_files(store, outcome.name)
+    with _recorded(manifest, [files.arrays, files.metadata]):
+        write_outcome(store, outcome, scale=scale, seed=seed, fingerprint=fingerprint)
+
+
+def _failure_record(
+    experiment: Experiment, attempt: _Attempt, compile_seconds: float | None = None
+) -> ExperimentRecord:
+    """The record of an experiment that raised: one "not run" claim carrying the error."""
+    failed = ExperimentOutcome(
+        experiment.name,
+        experiment.title,
+        (not_run(f"{experiment.title}: every claim", attempt.error),),
+        wall_time=attempt.wall_time,
+    )
+    return ExperimentRecord(
+        failed,
+        "failed",
+        error=attempt.error,
+        traceback=attempt.traceback,
+        compile_seconds=compile_seconds,
+    )
+
+
+def _finished_record(
+    outcome: ExperimentOutcome,
+    status: str,
+    drawing: _Drawing,
+    compile_seconds: float | None = None,
+) -> ExperimentRecord:
+    return ExperimentRecord(
+        outcome,
+        status,
+        figures=drawing.figures,
+        error=drawing.error,
+        traceback=drawing.traceback,
+        compile_seconds=compile_seconds,
+    )
+
+
+def _present(
+    experiment: Experiment,
+    outcome: ExperimentOutcome,
+    status: str,
+    figures: Path,
+    manifest: OutputManifest | None,
+) -> ExperimentRecord:
+    """Draw the figures of a run or resumed outcome in this process; its record."""
+    began = _expect_figures(manifest, experiment, figures)
+    try:
+        drawing = _draw(experiment, outcome, figures)
+    finally:
+        _record_figures(manifest, experiment, figures, began)
+    return _finished_record(outcome, status, drawing)
+
+
 def _run_one(
     experiment: Experiment,
     *,
@@ -238,64 +401,31 @@ def _run_one(
     manifest: OutputManifest | None = None,
     changed: frozenset = frozenset(),
 ) -> ExperimentRecord:
-    outcome, status = None, "ran"
-    if not force:
-        stored = _stored_outcome(experiment, store, manifest, set(changed))
-        if stored is not None and (
-            stored.metadata.get("scale") == scale
-            and stored.metadata.get("seed") == seed
-            and stored.metadata.get("fingerprint") == fingerprint
-        ):
-            outcome, status = stored.outcome, "resumed"
-    if outcome is None:
-        start = time.perf_counter()
-        try:
-            outcome = experiment.run(scale, seed)
-            if not isinstance(outcome, ExperimentOutcome):
-                raise TypeError(
-                    f"run() returned {type(outcome).__name__}, expected ExperimentOutcome"
-                )
-        except Exception as error:  # the run goes on; the error is recorded, not hidden
-            failed = ExperimentOutcome(
-                experiment.name,
-                experiment.title,
-                (not_run(f"{experiment.title}: every claim", _error_text(error)),),
-                wall_time=time.perf_counter() - start,
-            )
-            return ExperimentRecord(
-                failed, "failed", error=_error_text(error), traceback=traceback.format_exc()
-            )
-        outcome = dataclasses.replace(
-            outcome, name=experiment.name, wall_time=time.perf_counter() - start
-        )
-        files = outcome_files(store, experiment.name)
-        with _recorded(manifest, [files.arrays, files.metadata]):
-            write_outcome(store, outcome, scale=scale, seed=seed, fingerprint=fingerprint)
-    drawn: tuple[Path, ...] = ()
-    if experiment.figure:
-        directory = figures / experiment.name
-        began = time.time()
-        if manifest is not None:
-            manifest.expect_under(directory)
-        try:
-            drawn = tuple(
-                Path(path) for path in _figure_function(experiment.figure)(outcome, directory)
-            )
-            missing = [str(path) for path in drawn if not path.exists()]
-            if missing:
-                raise FileNotFoundError(f"figure function did not write {missing}")
-        except Exception as error:
-            return ExperimentRecord(
-                outcome,
-                status,
-                figures=(),
-                error=f"figure: {_error_text(error)}",
-                traceback=traceback.format_exc(),
-            )
-        finally:
-            if manifest is not None:
-                manifest.record_under(directory, began)
-    return ExperimentRecord(outcome, status, figures=drawn)
+    """Resume or run ``experiment`` in this process, store its outcome, draw its figures."""
+    outcome = _resumed_outcome(
+        experiment,
+        scale=scale,
+        seed=seed,
+        store=store,
+        fingerprint=fingerprint,
+        force=force,
+        manifest=manifest,
+        changed=changed,
+    )
+    if outcome is not None:
+        return _present(experiment, outcome, "resumed", figures, manifest)
+    attempt = _attempt(experiment, scale, seed)
+    if attempt.outcome is None:
+        return _failure_record(experiment, attempt)
+    _store(
+        attempt.outcome,
+        scale=scale,
+        seed=seed,
+        store=store,
+        fingerprint=fingerprint,
+        manifest=manifest,
+    )
+    return _present(experiment, attempt.outcome, "ran", figures, manifest)
 
 
 @contextlib.contextmanager
