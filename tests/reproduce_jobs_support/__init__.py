@@ -1,0 +1,1 @@
+"""Helpers of tests/test_reproduce_jobs.py (importable by spawned worker processes)."""
