@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import reproduce_jobs_support.experiments as helpers
+import reproduce_support.experiments as helpers
 
 import ghostsym
 import ghostsym.experiments as registry

@@ -352,13 +352,8 @@ def _failure_record(
         (not_run(f"{experiment.title}: every claim", attempt.error),),
         wall_time=attempt.wall_time,
     )
-    return ExperimentRecord(
-        failed,
-        "failed",
-        error=attempt.error,
-        traceback=attempt.traceback,
-        compile_seconds=compile_seconds,
-    )
+    drawing = _Drawing((), attempt.error, attempt.traceback)  # nothing to draw; the error
+    return _finished_record(failed, "failed", drawing, compile_seconds)
 
 
 def _finished_record(
@@ -367,6 +362,7 @@ def _finished_record(
     drawing: _Drawing,
     compile_seconds: float | None = None,
 ) -> ExperimentRecord:
+    """The record of ``outcome``, with the figures drawn or the error (run or drawing)."""
     return ExperimentRecord(
         outcome,
         status,
@@ -847,18 +843,23 @@ class _Run:
     def figures(self) -> Path:
         return self.directory / "figures"
 
-    def options(self) -> dict:
-        """The keyword arguments of :func:`_run_one` for this run."""
+    def store_options(self) -> dict:
+        """The keyword arguments of :func:`_collect` (storing an outcome) for this run."""
         return {
             "scale": self.scale,
             "seed": self.seed,
             "store": self.store,
-            "figures": self.figures,
             "fingerprint": self.fingerprint,
-            "force": self.force,
             "manifest": self.manifest,
-            "changed": self.changed,
         }
+
+    def resume_options(self) -> dict:
+        """The keyword arguments of :func:`_resumed_outcome` for this run."""
+        return {**self.store_options(), "force": self.force, "changed": self.changed}
+
+    def options(self) -> dict:
+        """The keyword arguments of :func:`_run_one` for this run."""
+        return {**self.resume_options(), "figures": self.figures}
 
     def records(self) -> tuple[ExperimentRecord, ...]:
         """The derivation check, then the finished experiments in registry order."""
@@ -907,8 +908,7 @@ class _Run:
         this process writes the derivation document and redraws the resumed figures."""
         resumed, dispatch = {}, []
         for experiment in selected:
-            options = {key: value for key, value in self.options().items() if key != "figures"}
-            outcome = _resumed_outcome(experiment, **options)
+            outcome = _resumed_outcome(experiment, **self.resume_options())
             if outcome is None:
                 dispatch.append(experiment)
             else:
@@ -940,7 +940,7 @@ class _Run:
                         report = _lost_report(experiment, report[1])
                     self.bar.set_postfix_str(experiment.name)
                     try:
-                        record = _collect(experiment, report, **self.collect_options())
+                        record = _collect(experiment, report, **self.store_options())
                     finally:
                         _record_figures(
                             self.manifest, experiment, self.figures, began.pop(experiment.name)
@@ -949,16 +949,6 @@ class _Run:
         finally:  # figures a stopped worker may have left are ghostsym's, not foreign files
             for name, since in began.items():
                 _record_figures(self.manifest, by_name[name], self.figures, since)
-
-    def collect_options(self) -> dict:
-        """The keyword arguments of :func:`_collect` for this run."""
-        return {
-            "scale": self.scale,
-            "seed": self.seed,
-            "store": self.store,
-            "fingerprint": self.fingerprint,
-            "manifest": self.manifest,
-        }
 
 
 def _status_line(record: ExperimentRecord) -> str:

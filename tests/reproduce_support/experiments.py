@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 from ghostsym.experiments import Experiment, ExperimentOutcome, compare_claim  # noqa: E402
 from ghostsym.plotting import save_figure  # noqa: E402
 
-MODULE = "reproduce_jobs_support.experiments"
+MODULE = "reproduce_support.experiments"
 
 
 def steady(scale, seed):

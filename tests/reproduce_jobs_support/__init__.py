@@ -1,1 +1,0 @@
-"""Helpers of tests/test_reproduce_jobs.py (importable by spawned worker processes)."""
