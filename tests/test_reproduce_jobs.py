@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import pickle
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -90,22 +91,32 @@ def test_a_second_run_resumes_everything_without_workers(both, monkeypatch):
 
 def test_failing_and_dying_workers_cost_only_their_experiment(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(registry, "EXPERIMENT_MODULES", (helpers.MODULE,))
-    monkeypatch.setattr(helpers, "EXPERIMENTS", (*helpers.EXPERIMENTS, helpers.DIE))
+    # a function of a module that exists only in this process: workers cannot unpickle it
+    parent_only = types.ModuleType("ghostsym_parent_only")
+    parent_only.steady = types.FunctionType(helpers.steady.__code__, helpers.steady.__globals__)
+    parent_only.steady.__module__ = parent_only.__name__
+    monkeypatch.setitem(sys.modules, parent_only.__name__, parent_only)
+    unreadable = Experiment("unreadable", "Unreadable", parent_only.steady)
+    monkeypatch.setattr(helpers, "EXPERIMENTS", (*helpers.EXPERIMENTS, helpers.DIE, unreadable))
     out = tmp_path / "report"
     argv = ["reproduce", "--out", str(out), "--no-derivations", "--no-progress"]
     status = cli.main([*argv, "--jobs", "2"])
     captured = capsys.readouterr()
     assert status == 1, captured.err
-    assert captured.err.count("\n") == 1 and "explode, die" in captured.err, captured.err
+    assert captured.err.count("\n") == 1 and "explode, die, unreadable" in captured.err
     results = json.loads((out / "results.json").read_text())
     experiments = results["experiments"]
-    assert list(experiments) == ["steady", "explode", "second", "die"]  # registry order
+    assert list(experiments) == ["steady", "explode", "second", "die", "unreadable"]
     assert {name: entry["status"] for name, entry in experiments.items()} == {
         "steady": "ran",
         "explode": "failed",
         "second": "ran",
         "die": "failed",
+        "unreadable": "failed",
     }
+    assert experiments["unreadable"]["error"].startswith(
+        "worker process could not read the task 'unreadable': ModuleNotFoundError"
+    )
     assert experiments["explode"]["error"] == "RuntimeError: exploded at seed 0"
     assert "Traceback" in experiments["explode"]["traceback"]
     assert experiments["die"]["error"] == ("worker process died (exit code -9) while running die")

@@ -523,9 +523,16 @@ def _work(task: _WorkerTask) -> _WorkerReport:
     return report
 
 
-def _lost_report(experiment: Experiment, exit_code: int | None) -> _WorkerReport:
-    text = f"worker process died (exit code {exit_code}) while running {experiment.name}"
-    return _WorkerReport(_Attempt(None, text), _Drawing(), 0.0, None)
+def _worker_report(experiment: Experiment, report) -> _WorkerReport:
+    """``report`` as the pool gave it, with a dead worker or an unreadable task turned into a
+    failed attempt."""
+    if isinstance(report, _WorkerReport):
+        return report
+    if report[0] == _workers.LOST:
+        text = f"worker process died (exit code {report[1]}) while running {experiment.name}"
+        return _WorkerReport(_Attempt(None, text), _Drawing(), 0.0, None)
+    text = f"{_workers.UNREADABLE} {experiment.name!r}: {report[1]}"
+    return _WorkerReport(_Attempt(None, text, report[2]), _Drawing(), 0.0, None)
 
 
 def _collect(
@@ -936,8 +943,7 @@ class _Run:
                         )
                 for task, report in pool.completed():
                     experiment = by_name[task.experiment.name]
-                    if isinstance(report, tuple) and report[:1] == (_workers.LOST,):
-                        report = _lost_report(experiment, report[1])
+                    report = _worker_report(experiment, report)
                     self.bar.set_postfix_str(experiment.name)
                     try:
                         record = _collect(experiment, report, **self.store_options())

@@ -21,15 +21,20 @@ import multiprocessing
 import multiprocessing.connection
 import signal
 import threading
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["LOST", "WorkerPool"]
+__all__ = ["LOST", "UNREADABLE", "WorkerPool"]
 
 #: What :meth:`WorkerPool.completed` yields in place of a report when the worker running the
 #: task died; the tuple is ``(LOST, exit code)``.
 LOST = "worker process died"
+
+#: ... when the worker could not take the task (unpickling it raised, e.g. its module cannot
+#: be imported there); the tuple is ``(UNREADABLE, error text, traceback)``.
+UNREADABLE = "worker process could not read the task"
 
 _JOIN_SECONDS = 10.0
 
@@ -61,6 +66,10 @@ def _worker_main(connection, initializer: Callable, arguments: tuple, work: Call
             task = connection.recv()
         except (EOFError, OSError):  # the parent went away
             return
+        except Exception as error:  # the task arrived but cannot be rebuilt here
+            text = " ".join(f"{type(error).__name__}: {error}".split())[:500]
+            connection.send((UNREADABLE, text, traceback.format_exc()))
+            continue
         if task is None:
             return
         connection.send(work(task))
@@ -150,7 +159,8 @@ class WorkerPool:
 
     def completed(self) -> Iterator[tuple[object, object]]:
         """``(task, report)`` as tasks finish, in the order they finish; ``report`` is
-        ``(LOST, exit code)`` when the worker running the task died."""
+        ``(LOST, exit code)`` when the worker running the task died, ``(UNREADABLE, error,
+        traceback)`` when it could not unpickle the task."""
         yield from self._dispatch()
         while any(worker.busy for worker in self._workers):
             busy = [worker for worker in self._workers if worker.busy]
