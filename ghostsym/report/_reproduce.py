@@ -23,6 +23,14 @@ write there, or that changed since (a ``report.md`` the user edited), is refused
 ``force=True``, and so is a path that names a file, lies under one or cannot be written.
 Unknown ``only`` names are refused before the directory is created.
 
+Worker processes: with ``jobs=N`` (``ghostsym reproduce --jobs N``) the experiments that must
+run go to N spawned worker processes, the longest first (by :func:`plan`'s estimate); each
+worker runs an experiment and draws its figures, this process checks what is stored, writes
+derivations.tex meanwhile, stores each outcome as it arrives, keeps the manifest and rewrites
+the report (always in registry order). The numbers are those of ``jobs=1``. Each worker measures
+the seconds JAX spends compiling while an experiment runs (``compile_seconds`` in
+``results.json``). A worker that dies costs only its experiment; Ctrl-C ends the workers.
+
 Failures: an experiment that raises becomes one claim with verdict "not run" carrying the
 error text, is not stored (a later run retries it), and the run goes on. The result's
 :attr:`ReproductionResult.succeeded` is true only if every experiment ran (or resumed), every
