@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -319,8 +320,53 @@ seeds = [0, 1]
 """
 
 
-def _interrupt_when(command, ready, environment, timeout=300.0):
-    """Start ``command``, send SIGINT as soon as ``ready()`` holds, return (exit status, stderr)."""
+def _descendants(pid: int) -> set[int]:
+    """Process ids of every living descendant of ``pid`` (psutil if installed, else /proc)."""
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
+    if psutil is not None:
+        try:
+            return {child.pid for child in psutil.Process(pid).children(recursive=True)}
+        except psutil.NoSuchProcess:
+            return set()
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a running (not zombie) process."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _interrupt_when(command, ready, environment, timeout=300.0, group=False, children=None):
+    """Start ``command``, send SIGINT as soon as ``ready()`` holds, return (exit status, stderr).
+
+    ``group``: start the command in its own process group and send SIGINT to the whole group,
+    as a terminal does on Ctrl-C (worker processes receive it too). ``children``: a set that
+    receives the process ids of the command's descendants just before the signal."""
     import signal
     import subprocess
     import time
@@ -331,7 +377,12 @@ def _interrupt_when(command, ready, environment, timeout=300.0):
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+            start_new_session=group,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -339,7 +390,12 @@ def _interrupt_when(command, ready, environment, timeout=300.0):
     while time.time() < deadline and process.poll() is None and not ready():
         time.sleep(0.02)
     assert process.poll() is None, "the command finished before it could be interrupted"
-    process.send_signal(signal.SIGINT)
+    if children is not None:
+        children |= _descendants(process.pid)
+    if group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     return process.returncode, stderr
 
@@ -397,15 +453,17 @@ def test_ctrl_c_on_a_sweep_then_the_same_command_resumes_and_completes(tmp_path)
 
 
 @pytest.mark.slow
-def test_ctrl_c_on_reproduce_then_the_same_command_resumes_and_completes(tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ctrl_c_on_reproduce_then_the_same_command_resumes_and_completes(tmp_path, jobs):
     import subprocess
+    import time
 
     import ghostsym
 
     only = ["fig2-descent", "rank-one-collapse"]  # a cheap one, then one of ~10 s
     out = tmp_path / "interrupted"
     command = [sys.executable, "-m", "ghostsym", "reproduce", "--quick", "--only", *only]
-    command += ["--out", str(out), "--no-derivations", "--no-progress"]
+    command += ["--out", str(out), "--no-derivations", "--no-progress", "--jobs", str(jobs)]
 
     def first_one_reported():
         try:
@@ -413,8 +471,19 @@ def test_ctrl_c_on_reproduce_then_the_same_command_resumes_and_completes(tmp_pat
         except (OSError, ValueError, KeyError):
             return False
 
-    returncode, stderr = _interrupt_when(command, first_one_reported, _environment())
+    children: set[int] = set()
+    returncode, stderr = _interrupt_when(
+        command, first_one_reported, _environment(), group=jobs > 1, children=children
+    )
     _interrupted_status(returncode)
+    if jobs > 1:  # Ctrl-C reached the whole group: the workers ended quietly with the command
+        assert children, "no worker process was running"
+        deadline = time.time() + 10.0  # the resource tracker leaves when the command has gone
+        while [pid for pid in children if _alive(pid)] and time.time() < deadline:
+            time.sleep(0.05)
+        left = {pid: _command_line(pid) for pid in children if _alive(pid)}
+        assert not left, left
+        assert "Traceback" not in stderr and stderr.count("\n") == 1, stderr[-2000:]
     results = json.loads((out / "results.json").read_text())
     assert results["status"] == "interrupted", stderr[-2000:]
     assert results["experiments_not_run"] == ["rank-one-collapse"]

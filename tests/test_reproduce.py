@@ -19,9 +19,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from reproduce_support.experiments import draw_curve  # noqa: E402
 
 import ghostsym  # noqa: E402
 import ghostsym.experiments as registry  # noqa: E402
@@ -33,7 +33,6 @@ from ghostsym.experiments import (  # noqa: E402
     ExperimentOutcome,
     compare_claim,
 )
-from ghostsym.plotting import save_figure  # noqa: E402
 from ghostsym.report import (  # noqa: E402
     DERIVATION_RECORD,
     latex_problems,  # noqa: E402
@@ -65,14 +64,6 @@ class Counter:
             arrays={"curve": np.linspace(0.0, draw, 4)},
             config={"seed": seed},
         )
-
-
-def draw_curve(outcome, directory):
-    figure, axes = plt.subplots(figsize=(2, 2))
-    axes.plot(outcome.arrays["curve"])
-    paths = list(save_figure(figure, directory, "curve"))
-    plt.close(figure)
-    return paths
 
 
 def broken_figure(outcome, directory):

@@ -1,15 +1,39 @@
 """``ghostsym reproduce``: run every experiment and write the report (the main job).
 
 Exit status: 0 when every experiment ran (or was resumed from DIR), every figure was drawn and
-derivations.tex was written; 2 otherwise (the report is written either way, and a failed
-experiment's claims show as "not run" with the error). A claim that is "not reproduced" is a
-result, not a failure: it does not change the exit status.
+derivations.tex was written; 1 otherwise (the report is written either way, and a failed
+experiment's claims show as "not run" with the error); 2 on bad input; 130 on Ctrl-C. A claim
+that is "not reproduced" is a result, not a failure: it does not change the exit status.
+
+``--jobs N`` runs the experiments in N worker processes (default: the CPUs this process may
+use, at most 8 and at most the number of experiments); ``--jobs 1`` runs them in this process.
 """
 
 from __future__ import annotations
 
+import os
+
 from ..errors import InvalidInputError
-from ._common import add_format_argument, emit, seed
+from ._common import add_format_argument, emit, positive_int, seed
+
+#: The largest number of worker processes ``--jobs`` picks by itself.
+MAXIMUM_DEFAULT_JOBS = 8
+
+
+def default_jobs(experiments: int) -> int:
+    """Worker processes for ``experiments`` experiments when ``--jobs`` is not given: the CPUs
+    this process may use, at most :data:`MAXIMUM_DEFAULT_JOBS` and at most ``experiments``.
+
+    >>> default_jobs(1)
+    1
+    >>> 1 <= default_jobs(100) <= MAXIMUM_DEFAULT_JOBS
+    True
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAXIMUM_DEFAULT_JOBS, experiments))
 
 
 def register(subparsers) -> None:
@@ -74,6 +98,17 @@ def register(subparsers) -> None:
         help="train the networks' blocks of runs on a Dask cluster: a scheduler address, or "
         'local:N worker processes (needs pip install "ghostsym[distributed]")',
     )
+    parser.add_argument(
+        "--jobs",
+        type=positive_int("--jobs"),
+        default=None,
+        metavar="N",
+        help="run the experiments in N worker processes, the longest first, while the main "
+        "process writes derivations.tex and the report (same numbers as --jobs 1, which runs "
+        "them one after the other in this process); default: the CPUs this process may use, "
+        f"at most {MAXIMUM_DEFAULT_JOBS} and at most the number of experiments; 1 with "
+        "--scheduler, which cannot be combined with N > 1",
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_format_argument(parser, ("text", "json"))
     parser.set_defaults(handler=run)
@@ -97,10 +132,21 @@ def run(arguments) -> None:
         return
     if not arguments.out:
         raise InvalidInputError("--out DIR is required (where the report is written)")
-    from ..experiments import CLAIM_KINDS, VERDICTS
+    jobs = arguments.jobs
+    if arguments.scheduler is not None:
+        if jobs is not None and jobs > 1:
+            raise InvalidInputError(
+                f"--jobs {jobs} cannot be combined with --scheduler (the cluster does the "
+                "parallel work); leave --jobs out or give --jobs 1"
+            )
+        jobs = 1
+    from ..experiments import CLAIM_KINDS, VERDICTS, all_experiments
     from ..network import enable_compilation_cache
     from ..report._reproduce import ReproductionFailedError, reproduce
 
+    if jobs is None:
+        count = len(dict.fromkeys(arguments.only)) if arguments.only else len(all_experiments())
+        jobs = default_jobs(count)
     enable_compilation_cache()
     result = reproduce(
         arguments.out,
@@ -111,6 +157,7 @@ def run(arguments) -> None:
         progress=not arguments.no_progress,
         derivations=not arguments.no_derivations,
         scheduler=arguments.scheduler,
+        jobs=jobs,
     )
     summary = {
         "report": {"markdown": result.report.markdown, "html": result.report.html},

@@ -93,6 +93,9 @@ class ExperimentRecord:
         figures: figure files drawn for it (PNG and PDF).
         error: the error text if the experiment or its figure raised, else ``""``.
         traceback: the full traceback of that error (written to ``results.json`` only).
+        compile_seconds: seconds JAX spent compiling (tracing, lowering, backend compilation)
+            while the experiment ran in a worker process of ``reproduce(jobs=N)``; ``None``
+            when not measured (an experiment run in the calling process, or resumed).
 
     >>> from ghostsym.experiments._claims import ExperimentOutcome
     >>> ExperimentRecord(ExperimentOutcome("a", "A", ()), "ran").name
@@ -104,6 +107,7 @@ class ExperimentRecord:
     figures: tuple[Path, ...] = ()
     error: str = ""
     traceback: str = ""
+    compile_seconds: float | None = None
 
     def __post_init__(self):
         require_choice("status", self.status, STATUSES)
@@ -657,8 +661,8 @@ def write_report(
     ``tolerance``, ``verdict``, ``kind``, ``margin``, ``source``, ``figure``, ``details``,
     ``experiment``), ``verdicts`` (counts), ``verdicts_by_kind``, ``paper_verdicts_by_figure``,
     ``experiments_done`` and ``experiments_planned``,
-    and per experiment its ``numbers``, ``config``, ``wall_time``, ``status``, ``error`` and
-    ``figures``.
+    and per experiment its ``numbers``, ``config``, ``wall_time``, ``compile_seconds`` (null
+    when not measured), ``status``, ``error`` and ``figures``.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -703,6 +707,7 @@ def write_report(
                 "title": record.title,
                 "status": record.status,
                 "wall_time": float(record.outcome.wall_time),
+                "compile_seconds": record.compile_seconds,
                 "numbers": json_ready(dict(record.outcome.numbers)),
                 "config": json_ready(dict(record.outcome.config)),
                 "arrays": sorted(record.outcome.arrays),

@@ -23,6 +23,14 @@ write there, or that changed since (a ``report.md`` the user edited), is refused
 ``force=True``, and so is a path that names a file, lies under one or cannot be written.
 Unknown ``only`` names are refused before the directory is created.
 
+Worker processes: with ``jobs=N`` (``ghostsym reproduce --jobs N``) the experiments that must
+run go to N spawned worker processes, the longest first (by :func:`plan`'s estimate); each
+worker runs an experiment and draws its figures, this process checks what is stored, writes
+derivations.tex meanwhile, stores each outcome as it arrives, keeps the manifest and rewrites
+the report (always in registry order). The numbers are those of ``jobs=1``. Each worker measures
+the seconds JAX spends compiling while an experiment runs (``compile_seconds`` in
+``results.json``). A worker that dies costs only its experiment; Ctrl-C ends the workers.
+
 Failures: an experiment that raises becomes one claim with verdict "not run" carrying the
 error text, is not stored (a later run retries it), and the run goes on. The result's
 :attr:`ReproductionResult.succeeded` is true only if every experiment ran (or resumed), every
@@ -45,7 +53,10 @@ import contextlib
 import dataclasses
 import hashlib
 import importlib
+import os
+import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -62,6 +73,7 @@ from .._io import OutputManifest, check_output_directory, open_output_directory,
 from ..errors import InvalidInputError, RunFailedError, require_choice
 from ..experiments import SCALES, Experiment, all_experiments, get_experiment
 from ..experiments._claims import VERDICTS, Claim, ExperimentOutcome, boolean_claim, not_run
+from . import _workers
 from ._report import (
     ExperimentRecord,
     ReportFiles,
@@ -226,6 +238,165 @@ def _stored_outcome(
         return None
 
 
+# --- one experiment, in pieces shared by the in-process and the worker-process paths ---------
+@dataclass(frozen=True)
+class _Attempt:
+    """What running one experiment gave: its outcome, or the error text and traceback."""
+
+    outcome: ExperimentOutcome | None
+    error: str = ""
+    traceback: str = ""
+    wall_time: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """What drawing one experiment's figures gave: the files, or the error."""
+
+    figures: tuple[Path, ...] = ()
+    error: str = ""
+    traceback: str = ""
+
+
+def _resumed_outcome(
+    experiment: Experiment,
+    *,
+    scale: str,
+    seed: int,
+    store: Path,
+    fingerprint: str,
+    force: bool,
+    manifest: OutputManifest | None,
+    changed: frozenset,
+) -> ExperimentOutcome | None:
+    """The stored outcome of ``experiment`` if it was computed with this scale, seed and
+    fingerprint (and ``force`` is off), else None: the experiment must run."""
+    if force:
+        return None
+    stored = _stored_outcome(experiment, store, manifest, set(changed))
+    if stored is not None and (
+        stored.metadata.get("scale") == scale
+        and stored.metadata.get("seed") == seed
+        and stored.metadata.get("fingerprint") == fingerprint
+    ):
+        return stored.outcome
+    return None
+
+
+def _attempt(experiment: Experiment, scale: str, seed: int) -> _Attempt:
+    """Run ``experiment``; an exception becomes the attempt's error, not a crash."""
+    start = time.perf_counter()
+    try:
+        outcome = experiment.run(scale, seed)
+        if not isinstance(outcome, ExperimentOutcome):
+            raise TypeError(f"run() returned {type(outcome).__name__}, expected ExperimentOutcome")
+    except Exception as error:  # the run goes on; the error is recorded, not hidden
+        return _Attempt(
+            None, _error_text(error), traceback.format_exc(), time.perf_counter() - start
+        )
+    wall_time = time.perf_counter() - start
+    outcome = dataclasses.replace(outcome, name=experiment.name, wall_time=wall_time)
+    return _Attempt(outcome, wall_time=wall_time)
+
+
+def _draw(experiment: Experiment, outcome: ExperimentOutcome, figures: Path) -> _Drawing:
+    """Draw the figures of ``experiment`` into ``figures/<name>``; an exception becomes the
+    drawing's error."""
+    if not experiment.figure:
+        return _Drawing()
+    try:
+        drawn = tuple(
+            Path(path)
+            for path in _figure_function(experiment.figure)(outcome, figures / experiment.name)
+        )
+        missing = [str(path) for path in drawn if not path.exists()]
+        if missing:
+            raise FileNotFoundError(f"figure function did not write {missing}")
+    except Exception as error:
+        return _Drawing((), f"figure: {_error_text(error)}", traceback.format_exc())
+    return _Drawing(drawn)
+
+
+def _expect_figures(
+    manifest: OutputManifest | None, experiment: Experiment, figures: Path
+) -> float:
+    """Mark the figure directory of ``experiment`` as being written; return the time, for
+    :func:`_record_figures`."""
+    began = time.time()
+    if manifest is not None and experiment.figure:
+        manifest.expect_under(figures / experiment.name)
+    return began
+
+
+def _record_figures(
+    manifest: OutputManifest | None, experiment: Experiment, figures: Path, began: float
+) -> None:
+    """Record in the manifest the figure files written since :func:`_expect_figures`."""
+    if manifest is not None and experiment.figure:
+        manifest.record_under(figures / experiment.name, began)
+
+
+def _store(
+    outcome: ExperimentOutcome,
+    *,
+    scale: str,
+    seed: int,
+    store: Path,
+    fingerprint: str,
+    manifest: OutputManifest | None,
+) -> None:
+    files = outcome_files(store, outcome.name)
+    with _recorded(manifest, [files.arrays, files.metadata]):
+        write_outcome(store, outcome, scale=scale, seed=seed, fingerprint=fingerprint)
+
+
+def _failure_record(
+    experiment: Experiment, attempt: _Attempt, compile_seconds: float | None = None
+) -> ExperimentRecord:
+    """The record of an experiment that raised: one "not run" claim carrying the error."""
+    failed = ExperimentOutcome(
+        experiment.name,
+        experiment.title,
+        (not_run(f"{experiment.title}: every claim", attempt.error),),
+        wall_time=attempt.wall_time,
+    )
+    drawing = _Drawing((), attempt.error, attempt.traceback)  # nothing to draw; the error
+    return _finished_record(failed, "failed", drawing, compile_seconds)
+
+
+def _finished_record(
+    outcome: ExperimentOutcome,
+    status: str,
+    drawing: _Drawing,
+    compile_seconds: float | None = None,
+) -> ExperimentRecord:
+    """The record of ``outcome``, with the figures drawn or the error (run or drawing)."""
+    return ExperimentRecord(
+        outcome,
+        status,
+        figures=drawing.figures,
+        error=drawing.error,
+        traceback=drawing.traceback,
+        compile_seconds=compile_seconds,
+    )
+
+
+def _present(
+    experiment: Experiment,
+    outcome: ExperimentOutcome,
+    status: str,
+    figures: Path,
+    manifest: OutputManifest | None,
+) -> ExperimentRecord:
+    """Draw the figures of a run or resumed outcome in this process; its record."""
+    began = _expect_figures(manifest, experiment, figures)
+    try:
+        drawing = _draw(experiment, outcome, figures)
+    finally:
+        _record_figures(manifest, experiment, figures, began)
+    return _finished_record(outcome, status, drawing)
+
+
 def _run_one(
     experiment: Experiment,
     *,
@@ -238,64 +409,195 @@ def _run_one(
     manifest: OutputManifest | None = None,
     changed: frozenset = frozenset(),
 ) -> ExperimentRecord:
-    outcome, status = None, "ran"
-    if not force:
-        stored = _stored_outcome(experiment, store, manifest, set(changed))
-        if stored is not None and (
-            stored.metadata.get("scale") == scale
-            and stored.metadata.get("seed") == seed
-            and stored.metadata.get("fingerprint") == fingerprint
-        ):
-            outcome, status = stored.outcome, "resumed"
-    if outcome is None:
-        start = time.perf_counter()
-        try:
-            outcome = experiment.run(scale, seed)
-            if not isinstance(outcome, ExperimentOutcome):
-                raise TypeError(
-                    f"run() returned {type(outcome).__name__}, expected ExperimentOutcome"
-                )
-        except Exception as error:  # the run goes on; the error is recorded, not hidden
-            failed = ExperimentOutcome(
-                experiment.name,
-                experiment.title,
-                (not_run(f"{experiment.title}: every claim", _error_text(error)),),
-                wall_time=time.perf_counter() - start,
-            )
-            return ExperimentRecord(
-                failed, "failed", error=_error_text(error), traceback=traceback.format_exc()
-            )
-        outcome = dataclasses.replace(
-            outcome, name=experiment.name, wall_time=time.perf_counter() - start
+    """Resume or run ``experiment`` in this process, store its outcome, draw its figures."""
+    outcome = _resumed_outcome(
+        experiment,
+        scale=scale,
+        seed=seed,
+        store=store,
+        fingerprint=fingerprint,
+        force=force,
+        manifest=manifest,
+        changed=changed,
+    )
+    if outcome is not None:
+        return _present(experiment, outcome, "resumed", figures, manifest)
+    attempt = _attempt(experiment, scale, seed)
+    if attempt.outcome is None:
+        return _failure_record(experiment, attempt)
+    _store(
+        attempt.outcome,
+        scale=scale,
+        seed=seed,
+        store=store,
+        fingerprint=fingerprint,
+        manifest=manifest,
+    )
+    return _present(experiment, attempt.outcome, "ran", figures, manifest)
+
+
+# --- worker processes (reproduce(jobs=N)) ------------------------------------------------------
+#: JAX's compilation events whose durations make up an experiment's compile seconds.
+COMPILE_EVENTS = {
+    "/jax/core/compile/jaxpr_trace_duration": "trace",
+    "/jax/core/compile/jaxpr_to_mlir_module_duration": "lower",
+    "/jax/core/compile/backend_compile_duration": "backend",
+}
+_CACHE_HIT_EVENT = "/jax/compilation_cache/cache_hits"
+
+#: Running totals of a worker process: seconds per compilation stage, persistent-cache hits.
+#: Filled by listeners that only worker processes register (never the user's own process).
+_COMPILATION: dict[str, float] = {}
+
+#: Rough seconds per network-epoch, used only to start the longest experiments first.
+_ORDERING_SECONDS_PER_NETWORK_EPOCH = 5e-5
+
+
+@dataclass(frozen=True)
+class _WorkerTask:
+    experiment: Experiment
+    scale: str
+    seed: int
+    figures: Path
+
+
+@dataclass(frozen=True)
+class _WorkerReport:
+    """What a worker sends back for one experiment: the attempt, the drawing, the seconds it
+    spent on both, and the compilation it did meanwhile (seconds per stage, cache hits)."""
+
+    attempt: _Attempt
+    drawing: _Drawing
+    seconds: float
+    compilation: dict[str, float] | None
+
+    @property
+    def compile_seconds(self) -> float | None:
+        """Seconds of tracing, lowering and backend compilation (None: the worker died)."""
+        if self.compilation is None:
+            return None
+        return sum(self.compilation[stage] for stage in COMPILE_EVENTS.values())
+
+
+def _count_compilation(event: str, seconds: float, **_) -> None:
+    if event in COMPILE_EVENTS:
+        stage = COMPILE_EVENTS[event]
+        _COMPILATION[stage] += seconds
+
+
+def _count_cache_hit(event: str, **_) -> None:
+    if event == _CACHE_HIT_EVENT:
+        _COMPILATION["cache_hits"] += 1
+
+
+def _initialize_worker(compilation_cache: str | None) -> None:
+    """A worker's set-up: SIGINT ignored (Ctrl-C is the parent's), figures drawn with Agg,
+    float64 as :func:`reproduce` sets it, the parent's persistent compilation cache (unless
+    ``GHOSTSYM_NO_COMPILATION_CACHE`` opts out), and listeners on JAX's compilation events."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["MPLBACKEND"] = "Agg"
+    jax_module = importlib.import_module("ghostsym._jax")
+    jax_module.enable_float64()
+    if compilation_cache is not None:
+        from ..network import enable_compilation_cache
+
+        if enable_compilation_cache() is not None:
+            jax_module.jax.config.update("jax_compilation_cache_dir", compilation_cache)
+    _COMPILATION.update(dict.fromkeys([*COMPILE_EVENTS.values(), "cache_hits"], 0.0))
+    jax_module.jax.monitoring.register_event_duration_secs_listener(_count_compilation)
+    jax_module.jax.monitoring.register_event_listener(_count_cache_hit)
+
+
+def _work(task: _WorkerTask) -> _WorkerReport:
+    """In a worker: run the experiment and draw its figures (the parent stores the outcome)."""
+    before = dict(_COMPILATION)
+    start = time.perf_counter()
+    attempt = _attempt(task.experiment, task.scale, task.seed)
+    drawing = _Drawing()
+    if attempt.outcome is not None:
+        drawing = _draw(task.experiment, attempt.outcome, task.figures)
+    compilation = {key: value - before[key] for key, value in _COMPILATION.items()}
+    report = _WorkerReport(attempt, drawing, time.perf_counter() - start, compilation)
+    try:
+        pickle.dumps(report)
+    except Exception as error:  # an outcome that cannot travel back is the experiment's failure
+        failed = _Attempt(
+            None,
+            f"the outcome cannot be sent back from the worker process: {_error_text(error)}",
+            traceback.format_exc(),
+            attempt.wall_time,
         )
-        files = outcome_files(store, experiment.name)
-        with _recorded(manifest, [files.arrays, files.metadata]):
-            write_outcome(store, outcome, scale=scale, seed=seed, fingerprint=fingerprint)
-    drawn: tuple[Path, ...] = ()
-    if experiment.figure:
-        directory = figures / experiment.name
-        began = time.time()
-        if manifest is not None:
-            manifest.expect_under(directory)
+        report = dataclasses.replace(report, attempt=failed, drawing=_Drawing())
+    return report
+
+
+def _worker_report(experiment: Experiment, report) -> _WorkerReport:
+    """``report`` as the pool gave it, with a dead worker or an unreadable task turned into a
+    failed attempt."""
+    if isinstance(report, _WorkerReport):
+        return report
+    if report[0] == _workers.LOST:
+        text = f"worker process died (exit code {report[1]}) while running {experiment.name}"
+        return _WorkerReport(_Attempt(None, text), _Drawing(), 0.0, None)
+    text = f"{_workers.UNREADABLE} {experiment.name!r}: {report[1]}"
+    return _WorkerReport(_Attempt(None, text, report[2]), _Drawing(), 0.0, None)
+
+
+def _collect(
+    experiment: Experiment,
+    report: _WorkerReport,
+    *,
+    scale: str,
+    seed: int,
+    store: Path,
+    fingerprint: str,
+    manifest: OutputManifest | None,
+) -> ExperimentRecord:
+    """In the parent: store what a worker computed; its record."""
+    compile_seconds = report.compile_seconds
+    if report.attempt.outcome is None:
+        return _failure_record(experiment, report.attempt, compile_seconds)
+    _store(
+        report.attempt.outcome,
+        scale=scale,
+        seed=seed,
+        store=store,
+        fingerprint=fingerprint,
+        manifest=manifest,
+    )
+    return _finished_record(report.attempt.outcome, "ran", report.drawing, compile_seconds)
+
+
+def _longest_first(
+    experiments: Sequence[Experiment], scale: str, directory: Path
+) -> list[Experiment]:
+    """``experiments`` by decreasing estimated time (:func:`plan`, with a fixed rough cost per
+    network-epoch), ties in registry order; experiments without an estimate last."""
+    rows = plan(
+        scale,
+        directory=directory,
+        experiments=experiments,
+        per_network_epoch=_ORDERING_SECONDS_PER_NETWORK_EPOCH,
+    )
+    estimate = {row.name: row.estimated_seconds or 0.0 for row in rows}
+    return sorted(experiments, key=lambda experiment: -estimate[experiment.name])
+
+
+def _check_picklable(experiments: Sequence[Experiment], jobs: int) -> None:
+    for experiment in experiments:
         try:
-            drawn = tuple(
-                Path(path) for path in _figure_function(experiment.figure)(outcome, directory)
-            )
-            missing = [str(path) for path in drawn if not path.exists()]
-            if missing:
-                raise FileNotFoundError(f"figure function did not write {missing}")
+            pickle.dumps(experiment)
         except Exception as error:
-            return ExperimentRecord(
-                outcome,
-                status,
-                figures=(),
-                error=f"figure: {_error_text(error)}",
-                traceback=traceback.format_exc(),
-            )
-        finally:
-            if manifest is not None:
-                manifest.record_under(directory, began)
-    return ExperimentRecord(outcome, status, figures=drawn)
+            raise InvalidInputError(
+                f"jobs={jobs} runs experiments in worker processes, which needs them picklable "
+                f"(module-level functions); {experiment.name!r} is not "
+                f"({_error_text(error)}): use jobs=1"
+            ) from None
+
+
+def _compilation_cache_directory() -> str | None:
+    """The persistent compilation cache directory JAX uses in this process, if any."""
+    return importlib.import_module("ghostsym._jax").jax.config.jax_compilation_cache_dir
 
 
 @contextlib.contextmanager
@@ -422,6 +724,7 @@ def reproduce(
     derivations: bool = True,
     experiments: Sequence[Experiment] | None = None,
     scheduler: str | None = None,
+    jobs: int = 1,
 ) -> ReproductionResult:
     """Run the experiments, draw the figures, write derivations.tex and the report in ``directory``.
 
@@ -437,10 +740,27 @@ def reproduce(
         experiments: run these instead of the registry (``only`` still filters them).
         scheduler: a Dask scheduler address or ``local:N``: the networks' blocks of runs are
             trained as tasks there (:func:`ghostsym.network.use_scheduler`), same numbers.
+        jobs: run the experiments in this many worker processes (spawned; at most one per
+            experiment that must run), the longest first, while this process writes the
+            derivation document, stores outcomes and keeps the report; 1 runs them here, one
+            after the other. With ``jobs > 1`` the experiments must be picklable (module-level
+            functions; the registry's are), else :class:`~ghostsym.errors.InvalidInputError`;
+            a worker that dies costs only its experiment (recorded as failed: "worker process
+            died"); each experiment's compile seconds are measured in its worker and stored in
+            ``results.json``. Not with ``scheduler`` (the cluster does the parallel work).
 
     The report is rewritten after every experiment, so it is current even if a long run is
-    interrupted. See the module docstring for resuming and failure handling.
+    interrupted; it lists the experiments in registry order whatever order they finish in.
+    Same seed, same numbers, whatever ``jobs``. See the module docstring for resuming and
+    failure handling.
     """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InvalidInputError(f"jobs must be an integer >= 1, got {jobs!r}")
+    if scheduler is not None and jobs > 1:
+        raise InvalidInputError(
+            f"jobs={jobs} cannot be combined with a scheduler (the cluster does the parallel "
+            "work); use jobs=1"
+        )
     importlib.import_module("ghostsym._jax").enable_float64()  # float64 for the whole run
     if scheduler is not None:
         from ..network import use_scheduler
@@ -464,79 +784,185 @@ def reproduce(
     names = [experiment.name for experiment in selected]
     if DERIVATION_RECORD in names or len(set(names)) != len(names):
         raise InvalidInputError(f"experiment names must be unique and not {DERIVATION_RECORD!r}")
+    if jobs > 1:
+        _check_picklable(selected, jobs)
     directory = Path(directory)
     check = check_output_directory(directory, command="reproduce", force=force, stored=_STORED)
     manifest = open_output_directory(directory, command="reproduce", force=force, check=check)
-    fingerprint = source_fingerprint()
-    records: list[ExperimentRecord] = []
-    derivation_path: Path | None = None
-
-    def write(status: str = "running") -> ReportFiles:
-        report = [directory / name for name in ("report.md", "report.html", "results.json")]
-        with _recorded(manifest, report):
-            return write_report(
-                directory,
-                records,
-                scale=scale,
-                seed=seed,
-                wall_time=time.perf_counter() - start,
-                derivations=derivation_path.name if derivation_path else "",
-                extra={
-                    "fingerprint": fingerprint,
-                    "complete": status == "complete",
-                    "selected": names,
-                    "out_directory": str(directory.resolve()),
-                },
-                planned=names,
-                status=status,
-            )
-
+    run = _Run(
+        directory=directory,
+        scale=scale,
+        seed=seed,
+        names=names,
+        fingerprint=source_fingerprint(),
+        force=force,
+        manifest=manifest,
+        changed=frozenset(check.changed),
+        start=start,
+    )
     steps = (["derivations"] if derivations else []) + names
     bar = tqdm(
         total=len(steps), desc="reproduce", unit="step", disable=not progress, file=sys.stderr
     )
+    run.bar = bar
     try:
-        if derivations:
-            bar.set_postfix_str("derivations")
-            tex = directory / "derivations.tex"
-            with _recorded(manifest, [tex, tex.with_suffix(".pdf")]):
-                record, derivation_path = _derivation_record(directory)
-            records.append(record)
-            bar.update()
-            write()
-        for experiment in selected:
-            bar.set_postfix_str(experiment.name)
-            record = _run_one(
-                experiment,
-                scale=scale,
-                seed=seed,
-                store=directory / "experiments",
-                figures=directory / "figures",
-                fingerprint=fingerprint,
-                force=force,
-                manifest=manifest,
-                changed=frozenset(check.changed),
-            )
-            records.append(record)
-            if progress:
-                tqdm.write(_status_line(record), file=sys.stderr)
-            bar.update()
-            write()
+        if jobs == 1:
+            if derivations:
+                run.derive()
+            for experiment in selected:
+                bar.set_postfix_str(experiment.name)
+                run.finish(_run_one(experiment, **run.options()))
+        else:
+            run.in_workers(selected, jobs, derivations)
     except KeyboardInterrupt:
-        write("interrupted")  # the report says at its top what ran and what did not
+        run.write("interrupted")  # the report says at its top what ran and what did not
         raise
     finally:
         bar.close()
-    report = write("complete")
+    report = run.write("complete")
     return ReproductionResult(
         directory,
         scale,
         seed,
-        tuple(records),
+        run.records(),
         report,
-        derivation_path,
+        run.derivation_path,
         time.perf_counter() - start,
     )
+
+
+@dataclass
+class _Run:
+    """The state of one :func:`reproduce` run in this process: the records so far, the report
+    writer, the progress bar."""
+
+    directory: Path
+    scale: str
+    seed: int
+    names: list[str]
+    fingerprint: str
+    force: bool
+    manifest: OutputManifest
+    changed: frozenset
+    start: float
+    bar: object = None
+    derivation: ExperimentRecord | None = None
+    derivation_path: Path | None = None
+    done: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def store(self) -> Path:
+        return self.directory / "experiments"
+
+    @property
+    def figures(self) -> Path:
+        return self.directory / "figures"
+
+    def store_options(self) -> dict:
+        """The keyword arguments of :func:`_collect` (storing an outcome) for this run."""
+        return {
+            "scale": self.scale,
+            "seed": self.seed,
+            "store": self.store,
+            "fingerprint": self.fingerprint,
+            "manifest": self.manifest,
+        }
+
+    def resume_options(self) -> dict:
+        """The keyword arguments of :func:`_resumed_outcome` for this run."""
+        return {**self.store_options(), "force": self.force, "changed": self.changed}
+
+    def options(self) -> dict:
+        """The keyword arguments of :func:`_run_one` for this run."""
+        return {**self.resume_options(), "figures": self.figures}
+
+    def records(self) -> tuple[ExperimentRecord, ...]:
+        """The derivation check, then the finished experiments in registry order."""
+        head = (self.derivation,) if self.derivation is not None else ()
+        return head + tuple(self.done[name] for name in self.names if name in self.done)
+
+    def write(self, status: str = "running") -> ReportFiles:
+        report = [self.directory / name for name in ("report.md", "report.html", "results.json")]
+        with _recorded(self.manifest, report):
+            return write_report(
+                self.directory,
+                self.records(),
+                scale=self.scale,
+                seed=self.seed,
+                wall_time=time.perf_counter() - self.start,
+                derivations=self.derivation_path.name if self.derivation_path else "",
+                extra={
+                    "fingerprint": self.fingerprint,
+                    "complete": status == "complete",
+                    "selected": self.names,
+                    "out_directory": str(self.directory.resolve()),
+                },
+                planned=self.names,
+                status=status,
+            )
+
+    def derive(self) -> None:
+        """Write and check derivations.tex; rewrite the report."""
+        self.bar.set_postfix_str("derivations")
+        tex = self.directory / "derivations.tex"
+        with _recorded(self.manifest, [tex, tex.with_suffix(".pdf")]):
+            self.derivation, self.derivation_path = _derivation_record(self.directory)
+        self.bar.update()
+        self.write()
+
+    def finish(self, record: ExperimentRecord) -> None:
+        """Keep ``record``, print its status line, rewrite the report."""
+        self.done[record.name] = record
+        if not self.bar.disable:
+            tqdm.write(_status_line(record), file=sys.stderr)
+        self.bar.update()
+        self.write()
+
+    def in_workers(self, selected: Sequence[Experiment], jobs: int, derivations: bool) -> None:
+        """Resume what is stored here; run the rest in worker processes, longest first, while
+        this process writes the derivation document and redraws the resumed figures."""
+        resumed, dispatch = {}, []
+        for experiment in selected:
+            outcome = _resumed_outcome(experiment, **self.resume_options())
+            if outcome is None:
+                dispatch.append(experiment)
+            else:
+                resumed[experiment.name] = outcome
+        order = _longest_first(dispatch, self.scale, self.directory)
+        began = {e.name: _expect_figures(self.manifest, e, self.figures) for e in order}
+        by_name = {experiment.name: experiment for experiment in dispatch}
+        pool = _workers.WorkerPool(
+            max(1, min(jobs, len(dispatch))),
+            _initialize_worker,
+            (_compilation_cache_directory(),),
+            _work,
+        )
+        try:
+            with pool:
+                if dispatch:
+                    pool.submit(_WorkerTask(e, self.scale, self.seed, self.figures) for e in order)
+                if derivations:
+                    self.derive()
+                for experiment in selected:
+                    if experiment.name in resumed:
+                        outcome = resumed[experiment.name]
+                        self.finish(
+                            _present(experiment, outcome, "resumed", self.figures, self.manifest)
+                        )
+                for task, report in pool.completed():
+                    experiment = by_name[task.experiment.name]
+                    report = _worker_report(experiment, report)
+                    self.bar.set_postfix_str(experiment.name)
+                    try:
+                        record = _collect(experiment, report, **self.store_options())
+                    finally:
+                        _record_figures(
+                            self.manifest, experiment, self.figures, began.pop(experiment.name)
+                        )
+                    self.finish(record)
+        finally:  # figures a stopped worker may have left are ghostsym's, not foreign files
+            for name, since in began.items():
+                _record_figures(self.manifest, by_name[name], self.figures, since)
 
 
 def _status_line(record: ExperimentRecord) -> str:

@@ -1,0 +1,1 @@
+"""Helpers of the reproduce tests (importable by spawned worker processes)."""
