@@ -155,7 +155,10 @@ def latent_factors(recurrent_weights, rank: int) -> tuple[np.ndarray, np.ndarray
     >>> bool(np.allclose(M @ P, weights))
     True
     """
-    left, singular, right = np.linalg.svd(np.asarray(recurrent_weights, dtype=np.float64))
+    from ..reduction._threads import one_blas_thread
+
+    with one_blas_thread():  # the same numbers; no wait for a busy core
+        left, singular, right = np.linalg.svd(np.asarray(recurrent_weights, dtype=np.float64))
     return left[:, :rank] * singular[:rank], right[:rank]
 
 

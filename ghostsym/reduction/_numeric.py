@@ -40,6 +40,7 @@ from ._results import (
     slow_point_from_coefficients,
 )
 from ._symbolic import parse_system
+from ._threads import one_blas_thread
 
 __all__ = [
     "as_field",
@@ -222,7 +223,8 @@ def reduce_at_slow_point(
     """
     x, value, functions = _evaluate(vector_field, point)
     jacobian = np.asarray(functions.jacobian(jnp.asarray(x)), dtype=np.float64)
-    _, singular_values, right_singular = np.linalg.svd(jacobian)
+    with one_blas_thread():  # the same numbers; no wait for a busy core (see _threads)
+        _, singular_values, right_singular = np.linalg.svd(jacobian)
     jacobian_scale = float(singular_values.max()) if singular_values.size else 0.0
     # the scale of Df: its largest singular value, or |f| where Df itself nearly vanishes
     rank_scale = max(jacobian_scale, float(np.linalg.norm(value)))
