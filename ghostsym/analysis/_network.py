@@ -258,30 +258,24 @@ def _cached_field(key: str, build):
 
 
 def _full_field(key: str, network: RecurrentNetwork):
+    # A Partial whose parameters are pytree leaves: the reduction's jitted kernels are compiled
+    # once per network size, not once per network.
     def build():
-        from .._jax import jnp
+        from .._jax import jax, jnp
 
         weights, bias = jnp.asarray(network.recurrent_weights), jnp.asarray(network.bias)
-
-        def field(x):
-            return network_vector_field(weights, bias, x)
-
-        return field
+        return jax.tree_util.Partial(network_vector_field, weights, bias)
 
     return _cached_field("full" + key, build)
 
 
 def _latent_field(key: str, latent: LatentFlow):
     def build():
-        from .._jax import jnp
+        from .._jax import jax, jnp
 
         expansion, projection = jnp.asarray(latent.expansion), jnp.asarray(latent.projection)
         bias = jnp.asarray(latent.bias)
-
-        def field(kappa):
-            return latent_vector_field(expansion, projection, bias, kappa)
-
-        return field
+        return jax.tree_util.Partial(latent_vector_field, expansion, projection, bias)
 
     return _cached_field("latent" + key, build)
 
