@@ -261,9 +261,10 @@ def _full_field(key: str, network: RecurrentNetwork):
     # A Partial whose parameters are pytree leaves: the reduction's jitted kernels are compiled
     # once per network size, not once per network.
     def build():
-        from .._jax import jax, jnp
+        from .._jax import jax
 
-        weights, bias = jnp.asarray(network.recurrent_weights), jnp.asarray(network.bias)
+        # device_put, not jnp.asarray: the same values without a copy kernel compiled per shape
+        weights, bias = jax.device_put(network.recurrent_weights), jax.device_put(network.bias)
         return jax.tree_util.Partial(network_vector_field, weights, bias)
 
     return _cached_field("full" + key, build)
@@ -271,10 +272,10 @@ def _full_field(key: str, network: RecurrentNetwork):
 
 def _latent_field(key: str, latent: LatentFlow):
     def build():
-        from .._jax import jax, jnp
+        from .._jax import jax
 
-        expansion, projection = jnp.asarray(latent.expansion), jnp.asarray(latent.projection)
-        bias = jnp.asarray(latent.bias)
+        expansion, projection = jax.device_put(latent.expansion), jax.device_put(latent.projection)
+        bias = jax.device_put(latent.bias)
         return jax.tree_util.Partial(latent_vector_field, expansion, projection, bias)
 
     return _cached_field("latent" + key, build)

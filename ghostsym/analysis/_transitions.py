@@ -492,14 +492,12 @@ def rank_one_flow_grid(m, n, b, grid) -> np.ndarray:
     >>> values.shape, round(float(values[0, 0]), 6)
     ((2, 1), -0.037883)
     """
-    from .._jax import jnp
 
     m, n, b = (np.asarray(value, dtype=np.float64) for value in (m, n, b))
     grid = np.asarray(grid, dtype=np.float64)
     batch, size = m.shape[:-1], m.shape[-1]
     flat = [value.reshape(-1, size) for value in (m, n, b)]
     evaluate = _compiled_flow_grid()
-    kappa = jnp.asarray(grid)
 
     chunk = max(1, int(2e7 // (grid.size * size)))
     count = flat[0].shape[0]
@@ -510,7 +508,7 @@ def rank_one_flow_grid(m, n, b, grid) -> np.ndarray:
         if stop - start < chunk and count > chunk:  # pad to one compiled shape (on the host)
             pad = chunk - (stop - start)
             part = [np.concatenate([v, np.repeat(v[-1:], pad, axis=0)]) for v in part]
-        values = np.asarray(evaluate(*(jnp.asarray(v) for v in part), kappa))
+        values = np.asarray(evaluate(*part, grid))
         out[start:stop] = values[: stop - start]
     return out.reshape(batch + (grid.size,))
 
@@ -670,7 +668,6 @@ _REFINEMENT_CHUNK = 256
 
 def _refine_extrema(m, n, b, start, low, high, newton_steps):
     """Newton on f' = 0 for each candidate row: NumPy arrays (kappa, f', f'', f, valid)."""
-    from .._jax import jnp
 
     refine = _compiled_refinement(int(newton_steps))
     arrays = [np.asarray(value, dtype=np.float64) for value in (m, n, b, start, low, high)]
@@ -678,7 +675,7 @@ def _refine_extrema(m, n, b, start, low, high, newton_steps):
     padded = -(-count // _REFINEMENT_CHUNK) * _REFINEMENT_CHUNK
     arrays = [np.concatenate([a, np.repeat(a[-1:], padded - count, axis=0)]) for a in arrays]
     outputs = [
-        refine(*(jnp.asarray(a[i : i + _REFINEMENT_CHUNK]) for a in arrays))
+        refine(*(a[i : i + _REFINEMENT_CHUNK] for a in arrays))
         for i in range(0, padded, _REFINEMENT_CHUNK)
     ]
     return tuple(
