@@ -234,3 +234,23 @@ def test_numeric_slow_point_degeneracies_are_named():
         reduce_at_slow_point(node, [[0.0]])
     with pytest.raises(ghostsym.InvalidInputError, match="finite"):
         reduce_at_slow_point(node, [math.nan])
+
+
+def test_svd_on_one_blas_thread_is_bit_identical_and_restores_the_threads():
+    """The reduction's SVDs run inside one_blas_thread: same bits as the default thread pool."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from ghostsym.reduction._threads import one_blas_thread
+
+    before = [info["num_threads"] for info in threadpoolctl.threadpool_info()]
+    rng = np.random.default_rng(7)
+    for size in (2, 10, 50, 100, 200):
+        for scale in (1e-3, 1.0):
+            matrix = scale * rng.standard_normal((size, size))
+            default = np.linalg.svd(matrix)
+            with one_blas_thread():
+                single = np.linalg.svd(matrix)
+                inside = [info["num_threads"] for info in threadpoolctl.threadpool_info()]
+            assert all(count == 1 for count in inside)
+            for expected, got in zip(default, single, strict=True):
+                assert np.array_equal(expected, got)
+    assert [info["num_threads"] for info in threadpoolctl.threadpool_info()] == before

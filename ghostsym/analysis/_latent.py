@@ -218,7 +218,6 @@ def rank_one_latent_passage(
     >>> bool(p.blocked), float(p.passage_time), str(p.kinds)
     (True, inf, 'fixed-point')
     """
-    from .._jax import jnp
 
     require_positive("time_step", time_step)
     m, n, b = (np.asarray(value, dtype=np.float64) for value in (m, n, b))
@@ -236,10 +235,10 @@ def rank_one_latent_passage(
             raise InvalidInputError(f"{name} must be finite, got non-finite entries")
     compiled = _compiled_passage(grid_points, newton_steps, simulation_steps)
     outputs = compiled(
-        jnp.asarray(m.reshape(-1, size)),
-        jnp.asarray(n.reshape(-1, size)),
-        jnp.asarray(b.reshape(-1, size)),
-        jnp.asarray(np.reshape(kappa0, -1)),
+        m.reshape(-1, size),
+        n.reshape(-1, size),
+        b.reshape(-1, size),
+        np.reshape(kappa0, -1),
         float(threshold),
         float(time_step),
     )

@@ -154,13 +154,12 @@ def predict_critical_learning_rate(
     >>> bool(prediction.predicted[0] > 0), prediction.matched_parameter.shape
     (True, (1,))
     """
-    from .._jax import jnp
 
     m, n, b = (np.atleast_2d(np.asarray(v, dtype=np.float64)) for v in (m, n, b))
     if not (m.shape == n.shape == b.shape):
         raise InvalidInputError(f"m, n, b must share a shape (S, N), got {m.shape}, {n.shape}")
     compiled = _gradient_function(float(threshold))
-    outputs = compiled(jnp.asarray(m), jnp.asarray(n), jnp.asarray(b), float(initial_state))
+    outputs = compiled(m, n, b, float(initial_state))
     rho, r, time, matched_squared, raw_squared = (np.asarray(v) for v in outputs)
     canonical = canonical_critical_rate(delay, response, time_step)
     naive = naive_critical_rate(delay, response, time_step)

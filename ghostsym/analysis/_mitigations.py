@@ -84,7 +84,6 @@ def rank_sweep(
     once. Larger ranks train as their own populations (padding them would cost more compute
     than a compilation saves).
     """
-    from .._jax import jnp
     from ..network import DelayedActivation, LowRankNetwork, final_epoch_metrics, train_population
 
     ranks = np.asarray(ranks, dtype=np.int64)
@@ -102,8 +101,9 @@ def rank_sweep(
             parameters = LowRankNetwork(size=size, rank=rank).initialise(int(seed))
             padding = ((0, 0), (0, width - rank))
             initial.append(
-                parameters._replace(
-                    m=jnp.pad(parameters.m, padding), n=jnp.pad(parameters.n, padding)
+                parameters._replace(  # zero columns, on the host (no eager JAX op to compile)
+                    m=np.pad(np.asarray(parameters.m), padding),
+                    n=np.pad(np.asarray(parameters.n), padding),
                 )
             )
         batched = type(initial[0])(

@@ -155,7 +155,10 @@ def latent_factors(recurrent_weights, rank: int) -> tuple[np.ndarray, np.ndarray
     >>> bool(np.allclose(M @ P, weights))
     True
     """
-    left, singular, right = np.linalg.svd(np.asarray(recurrent_weights, dtype=np.float64))
+    from ..reduction._threads import one_blas_thread
+
+    with one_blas_thread():  # the same numbers; no wait for a busy core
+        left, singular, right = np.linalg.svd(np.asarray(recurrent_weights, dtype=np.float64))
     return left[:, :rank] * singular[:rank], right[:rank]
 
 
@@ -255,30 +258,25 @@ def _cached_field(key: str, build):
 
 
 def _full_field(key: str, network: RecurrentNetwork):
+    # A Partial whose parameters are pytree leaves: the reduction's jitted kernels are compiled
+    # once per network size, not once per network.
     def build():
-        from .._jax import jnp
+        from .._jax import jax
 
-        weights, bias = jnp.asarray(network.recurrent_weights), jnp.asarray(network.bias)
-
-        def field(x):
-            return network_vector_field(weights, bias, x)
-
-        return field
+        # device_put, not jnp.asarray: the same values without a copy kernel compiled per shape
+        weights, bias = jax.device_put(network.recurrent_weights), jax.device_put(network.bias)
+        return jax.tree_util.Partial(network_vector_field, weights, bias)
 
     return _cached_field("full" + key, build)
 
 
 def _latent_field(key: str, latent: LatentFlow):
     def build():
-        from .._jax import jnp
+        from .._jax import jax
 
-        expansion, projection = jnp.asarray(latent.expansion), jnp.asarray(latent.projection)
-        bias = jnp.asarray(latent.bias)
-
-        def field(kappa):
-            return latent_vector_field(expansion, projection, bias, kappa)
-
-        return field
+        expansion, projection = jax.device_put(latent.expansion), jax.device_put(latent.projection)
+        bias = jax.device_put(latent.bias)
+        return jax.tree_util.Partial(latent_vector_field, expansion, projection, bias)
 
     return _cached_field("latent" + key, build)
 

@@ -492,29 +492,43 @@ def rank_one_flow_grid(m, n, b, grid) -> np.ndarray:
     >>> values.shape, round(float(values[0, 0]), 6)
     ((2, 1), -0.037883)
     """
-    from .._jax import jax, jnp
 
     m, n, b = (np.asarray(value, dtype=np.float64) for value in (m, n, b))
     grid = np.asarray(grid, dtype=np.float64)
     batch, size = m.shape[:-1], m.shape[-1]
     flat = [value.reshape(-1, size) for value in (m, n, b)]
-
-    @jax.jit
-    def evaluate(mm, nn, bb):
-        factors = LatentFactors(mm[:, None, :], nn[:, None, :], bb[:, None, :])
-        return latent_flow(factors, jnp.asarray(grid)[None, :])
+    evaluate = _compiled_flow_grid()
 
     chunk = max(1, int(2e7 // (grid.size * size)))
     count = flat[0].shape[0]
     out = np.empty((count, grid.size))
     for start in range(0, count, chunk):
         stop = min(count, start + chunk)
-        part = [jnp.asarray(value[start:stop]) for value in flat]
-        if stop - start < chunk and count > chunk:  # pad to one compiled shape
+        part = [value[start:stop] for value in flat]
+        if stop - start < chunk and count > chunk:  # pad to one compiled shape (on the host)
             pad = chunk - (stop - start)
-            part = [jnp.concatenate([v, jnp.repeat(v[-1:], pad, axis=0)]) for v in part]
-        out[start:stop] = np.asarray(evaluate(*part))[: stop - start]
+            part = [np.concatenate([v, np.repeat(v[-1:], pad, axis=0)]) for v in part]
+        values = np.asarray(evaluate(*part, grid))
+        out[start:stop] = values[: stop - start]
     return out.reshape(batch + (grid.size,))
+
+
+_FLOW_GRID_CACHE: list = []
+
+
+def _compiled_flow_grid():
+    """One jitted f(kappa) on a grid for a chunk of networks; the grid is an argument, so the
+    kernel is compiled once per shape, not once per call."""
+    from .._jax import jax
+
+    if not _FLOW_GRID_CACHE:
+
+        def evaluate(m, n, b, kappa):
+            factors = LatentFactors(m[:, None, :], n[:, None, :], b[:, None, :])
+            return latent_flow(factors, kappa[None, :])
+
+        _FLOW_GRID_CACHE.append(jax.jit(evaluate))
+    return _FLOW_GRID_CACHE[0]
 
 
 def sign_flip_count(values) -> np.ndarray:
@@ -609,7 +623,6 @@ def batched_interior_extrema(m, n, b, grid, values=None, *, newton_steps: int = 
     >>> found["network"].tolist(), np.round(found["kappa"], 6).tolist()
     ([0, 0], [0.059313, 0.940687])
     """
-    from .._jax import jnp
     from ..reduction._normal_form import slow_point_canonical_parameter
 
     m, n, b = (np.atleast_2d(np.asarray(value, dtype=np.float64)) for value in (m, n, b))
@@ -627,15 +640,14 @@ def batched_interior_extrema(m, n, b, grid, values=None, *, newton_steps: int = 
     if rows.size == 0:
         return {"network": np.zeros(0, dtype=np.int64), **empty}
     kappa, first, second, value, valid = _refine_extrema(
-        jnp.asarray(m[rows]),
-        jnp.asarray(n[rows]),
-        jnp.asarray(b[rows]),
-        jnp.asarray(grid[columns]),
-        jnp.asarray(grid[columns - 1]),
-        jnp.asarray(grid[columns + 1]),
+        m[rows],
+        n[rows],
+        b[rows],
+        grid[columns],
+        grid[columns - 1],
+        grid[columns + 1],
         newton_steps,
     )
-    valid = np.asarray(valid)
     canonical = slow_point_canonical_parameter().lambdify("numpy")
     first, second, value = (np.asarray(x)[valid] for x in (first, second, value))
     return {
@@ -648,8 +660,27 @@ def batched_interior_extrema(m, n, b, grid, values=None, *, newton_steps: int = 
     }
 
 
+#: Candidates are refined in chunks of this many rows (the last one padded by repeating its
+#: last row), so the vmapped Newton kernel is compiled once per network size, not once per
+#: candidate count; each row is computed on its own, so the padding changes no result.
+_REFINEMENT_CHUNK = 256
+
+
 def _refine_extrema(m, n, b, start, low, high, newton_steps):
-    return _compiled_refinement(int(newton_steps))(m, n, b, start, low, high)
+    """Newton on f' = 0 for each candidate row: NumPy arrays (kappa, f', f'', f, valid)."""
+
+    refine = _compiled_refinement(int(newton_steps))
+    arrays = [np.asarray(value, dtype=np.float64) for value in (m, n, b, start, low, high)]
+    count = arrays[0].shape[0]
+    padded = -(-count // _REFINEMENT_CHUNK) * _REFINEMENT_CHUNK
+    arrays = [np.concatenate([a, np.repeat(a[-1:], padded - count, axis=0)]) for a in arrays]
+    outputs = [
+        refine(*(a[i : i + _REFINEMENT_CHUNK] for a in arrays))
+        for i in range(0, padded, _REFINEMENT_CHUNK)
+    ]
+    return tuple(
+        np.concatenate([np.asarray(output[j]) for output in outputs])[:count] for j in range(5)
+    )
 
 
 _REFINEMENT_CACHE: dict = {}

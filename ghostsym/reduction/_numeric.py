@@ -40,6 +40,7 @@ from ._results import (
     slow_point_from_coefficients,
 )
 from ._symbolic import parse_system
+from ._threads import one_blas_thread
 
 __all__ = [
     "as_field",
@@ -129,10 +130,10 @@ class _ParameterDerivatives:
         self.field = as_field(vector_field)
 
     def first_order(self, x, parameter):
-        return _fold_first_order(self.field, x, jnp.asarray(parameter, jnp.float64))
+        return _fold_first_order(self.field, x, np.asarray(parameter, np.float64))
 
     def second_along(self, x, parameter, direction):
-        return _fold_second_along(self.field, x, jnp.asarray(parameter, jnp.float64), direction)
+        return _fold_second_along(self.field, x, np.asarray(parameter, np.float64), direction)
 
 
 def _parameter_derivatives(vector_field: Callable) -> _ParameterDerivatives:
@@ -149,7 +150,7 @@ def _evaluate(vector_field: Callable, point) -> tuple[np.ndarray, np.ndarray, _D
     if x.ndim != 1:
         raise InvalidInputError(f"point must be one state of shape (n,), got shape {x.shape}")
     functions = derivatives(vector_field)
-    value = np.asarray(functions.value(jnp.asarray(x)), dtype=np.float64)
+    value = np.asarray(functions.value(x), dtype=np.float64)
     if value.shape != x.shape:
         raise InvalidInputError(
             f"the vector field must map shape {x.shape} to {x.shape}, got {value.shape}"
@@ -221,8 +222,9 @@ def reduce_at_slow_point(
     'fixed-point'
     """
     x, value, functions = _evaluate(vector_field, point)
-    jacobian = np.asarray(functions.jacobian(jnp.asarray(x)), dtype=np.float64)
-    _, singular_values, right_singular = np.linalg.svd(jacobian)
+    jacobian = np.asarray(functions.jacobian(x), dtype=np.float64)
+    with one_blas_thread():  # the same numbers; no wait for a busy core (see _threads)
+        _, singular_values, right_singular = np.linalg.svd(jacobian)
     jacobian_scale = float(singular_values.max()) if singular_values.size else 0.0
     # the scale of Df: its largest singular value, or |f| where Df itself nearly vanishes
     rank_scale = max(jacobian_scale, float(np.linalg.norm(value)))
@@ -242,7 +244,7 @@ def reduce_at_slow_point(
             slow_subspace=right_singular[-dimension:].T,
         )
     lam, p, q, eigenvalues = slow_eigenpair(jacobian)
-    second = np.asarray(functions.second_along(jnp.asarray(x), jnp.asarray(q)), dtype=np.float64)
+    second = np.asarray(functions.second_along(x, q), dtype=np.float64)
     quadratic = 0.5 * float(p @ second)
     floor = noise_floor(
         drift_scale=float(np.linalg.norm(value)) + jacobian_scale * float(np.linalg.norm(x)),
@@ -301,7 +303,7 @@ def reduce_fold_numeric(
     where = f"x0 = {x.tolist()}, mu0 = {mu!r}"
 
     functions = _parameter_derivatives(vector_field_with_parameter)
-    state, parameter = jnp.asarray(x), jnp.float64(mu)
+    state, parameter = x, np.float64(mu)
     value, jacobian, parameter_derivative = (
         np.asarray(output, dtype=np.float64) for output in functions.first_order(state, parameter)
     )
@@ -328,7 +330,7 @@ def reduce_fold_numeric(
             f"the zero eigenvalue is not simple at {where}: eigenvalues {listed}"
         )
     lam, p, q, _ = slow_eigenpair(jacobian)
-    second = np.asarray(functions.second_along(state, parameter, jnp.asarray(q)), dtype=np.float64)
+    second = np.asarray(functions.second_along(state, parameter, q), dtype=np.float64)
     a = float(p @ parameter_derivative)
     b = 0.5 * float(p @ second)
     p_norm = float(np.linalg.norm(p))

@@ -125,7 +125,7 @@ def _in_batches(function, field, arrays, *extra, batch: int):
     if padded > count:  # repeat the last row so that every batch has a compiled shape
         arrays = [np.concatenate([a, np.repeat(a[-1:], padded - count, axis=0)]) for a in arrays]
     outputs = [
-        function(field, *(jnp.asarray(a[i : i + batch]) for a in arrays), *extra)
+        function(field, *(a[i : i + batch] for a in arrays), *extra)
         for i in range(0, padded, batch)
     ]
     if not isinstance(outputs[0], tuple):
@@ -221,18 +221,18 @@ def _polish_fixed_point(vector_field: Callable, point: np.ndarray, steps: int = 
     """Newton on f (J dx = -f), kept only while it shrinks |f| tenfold: fixed points only."""
     functions = derivatives(vector_field)
     x = point
-    value = np.asarray(functions.value(jnp.asarray(x)))
+    value = np.asarray(functions.value(x))
     for _ in range(steps):
         size = float(np.linalg.norm(value))
         if size == 0.0:
             break
-        jacobian = np.asarray(functions.jacobian(jnp.asarray(x)))
+        jacobian = np.asarray(functions.jacobian(x))
         try:
             step = np.linalg.solve(jacobian, -value)
         except np.linalg.LinAlgError:
             break
         candidate = x + step
-        candidate_value = np.asarray(functions.value(jnp.asarray(candidate)))
+        candidate_value = np.asarray(functions.value(candidate))
         if not np.linalg.norm(candidate_value) < 0.1 * size:  # a ghost: f has no root here
             break
         x, value = candidate, candidate_value
