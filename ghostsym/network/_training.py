@@ -1270,9 +1270,13 @@ def run_in_threads(work, items, threads: int) -> list:
     def run(item):
         if stopping.is_set():
             raise _Stopped
-        with contextlib.ExitStack() as stack:
-            enter(stack)
-            return work(item, stop_point)
+        try:
+            with contextlib.ExitStack() as stack:
+                enter(stack)
+                return work(item, stop_point)
+        except BaseException:  # stop the others now, not when the waiting thread wakes up
+            stopping.set()
+            raise
 
     executor = ThreadPoolExecutor(threads, thread_name_prefix="ghostsym-training")
     futures = [executor.submit(contextvars.copy_context().run, run, item) for item in items]
