@@ -103,10 +103,11 @@ def test_two_threads_give_the_numbers_of_one_bit_for_bit(case, dtype):
     _assert_identical(two, one)
 
 
-def test_more_threads_than_blocks_and_continuing_from_a_state():
+def test_more_threads_than_blocks_and_continuing_from_a_state(capsys):
     one = _train("rank-one", "float32", threads=1)
-    many = _train("rank-one", "float32", threads=7)
+    many = _train("rank-one", "float32", threads=7, progress=True)
     _assert_identical(many, one)
+    assert "6/6" in capsys.readouterr().err  # every chunk of every block counted once
     # continuing from final parameters and optimiser state, in threads, is also the same
     model, task, _ = CASES["rank-one"]
     later = {
@@ -139,6 +140,25 @@ def test_invalid_thread_counts_are_refused_naming_the_option(value):
     with pytest.raises(InvalidInputError, match=r"^--threads must be an integer >= 1, got"):
         run_sweep(SweepConfig.from_mapping(_SWEEP), "unused", threads=value)
     assert not Path("unused").exists()
+
+
+def test_threads_with_a_block_runner_is_refused_and_the_runner_still_runs_the_blocks():
+    ran = []
+
+    def runner(starts):
+        ran.append(len(starts))
+        return [training.train_block(start) for start in starts]
+
+    token = training._BLOCK_RUNNER.set(runner)
+    try:
+        with pytest.raises(InvalidInputError, match="^threads sets the training threads"):
+            _train("rank-one", "float32", threads=2)
+        assert ran == []
+        through_runner = _train("rank-one", "float32", threads=None)
+    finally:
+        training._BLOCK_RUNNER.reset(token)
+    assert ran == [3]
+    _assert_identical(through_runner, _train("rank-one", "float32", threads=2))
 
 
 def test_default_is_the_cores_of_this_process_or_the_context_setting(monkeypatch):
