@@ -1282,9 +1282,12 @@ def run_in_threads(work, items, threads: int) -> list:
     futures = [executor.submit(contextvars.copy_context().run, run, item) for item in items]
     try:
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        failed = [f for f in futures if f in done and f.exception() is not None]
-        if failed:
-            raise failed[0].exception()
+        if any(future.exception() is not None for future in done):
+            stopping.set()
+            wait(futures)  # each thread stops at its next stop point
+            errors = [future.exception() for future in futures]
+            # the error that stopped the others, not their stopping
+            raise next(e for e in errors if e is not None and not isinstance(e, _Stopped))
         return [future.result() for future in futures]
     finally:
         stopping.set()  # nothing left to do on success; on an error, stop after this chunk
