@@ -57,6 +57,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument(
         "--threads",
+        metavar="N",
         type=positive_int("--threads", 4096),
         default=None,
         help="blocks of runs trained at the same time, one per thread (the results do not "

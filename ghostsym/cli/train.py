@@ -179,6 +179,7 @@ def register(subparsers) -> None:
     )
     train.add_argument(
         "--threads",
+        metavar="N",
         type=positive_int("--threads", 4096),
         default=None,
         help="blocks of runs trained at the same time, one per thread (the results do not "
