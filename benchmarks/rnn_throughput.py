@@ -1,13 +1,18 @@
 """Throughput of population training: microseconds per network-epoch, FLOPs and achieved rate.
 
-Prints one line per case::
+Prints one line per case and thread count::
 
-    rank1 pop=300 us_per_network_epoch=40.0 gflops=11.77 mflop_per_network_epoch=0.470
+    rank1 pop=300 threads=2 us_per_network_epoch=8.7 gflops=54.02 mflop_per_network_epoch=0.470
+    rank1 pop=300 threads=1 us_per_network_epoch=14.9 gflops=31.54 mflop_per_network_epoch=0.470
 
 Cases: the rank-one delayed-activation task (N = 100, T = R = 20, SGD, float32) at populations
 of 1, 30 and 300 networks, and the full-rank task RNN on DCDT (Fig 7 windows, 32 steps, two
 trials per batch). Each case times ``ghostsym.network.train_population`` itself (its default
-blocks of runs; the latent r logged once per call), after one untimed call that compiles.
+blocks of runs; the latent r logged once per call), after one untimed call that compiles. The
+first line of a case is the default (``threads`` = the CPUs this process may use, at most the
+block count: blocks of runs train concurrently, one per core), the second, measured in the
+same interleaved loop, ``threads=1`` (one block after another: the rate of one core); a case
+of one block has only the first line. The numbers are the same for every thread count.
 FLOPs per network-epoch come from XLA's cost analysis of one network's training step (forward,
 backward and update) with the time loop fully unrolled, so every step is counted; the rate is
 FLOPs x network-epochs / time.
@@ -15,12 +20,14 @@ FLOPs x network-epochs / time.
 Then, measured in the same run with the repeats interleaved (medians printed):
 
 - ``torch ...`` lines: the same two models trained by a PyTorch eager loop, one network at a
-  time (the usual research script), and the ratio of the two times; "torch not installed" when
+  time (the usual research script; PyTorch's own intra-op threads as it sets them), and the
+  ratio of the two times, against ghostsym's default thread count; "torch not installed" when
   PyTorch is absent (it is not a ghostsym dependency);
 - ``rank1 pop=300 engine blocks only`` line: the current rank-one engine against the
   previous one (:class:`PreviousRankOneEngine`, JAX's gradient of the forward loop), both
-  running the same blocks, interleaved;
-- a scaling table: network-epochs per second against the population size (1 to 1,000);
+  running the same blocks one after another (one core), interleaved;
+- a scaling table: network-epochs per second against the population size (1 to 1,000), at
+  the default thread count (the threads column: how many blocks trained at once);
 - a sweep's wall time against the number of Dask workers on this machine (``local:1``,
   ``local:2``; skipped without the ``distributed`` extra).
 
@@ -50,7 +57,14 @@ from ghostsym.network import (
     enable_compilation_cache,
     train_population,
 )
-from ghostsym.network._training import BlockStart, _Engine, _loss_and_aux, _plan, train_block
+from ghostsym.network._training import (
+    BlockStart,
+    _Engine,
+    _loss_and_aux,
+    _plan,
+    thread_count,
+    train_block,
+)
 
 RANK_ONE = RankOneNetwork(), DelayedActivation()
 TASK_RNN = FullRankNetwork.for_working_memory(), DelayedCueDiscrimination()
@@ -78,24 +92,25 @@ def flops_per_network_epoch(model, task, dtype: str) -> float:
     return float(analysis["flops"])
 
 
-def ghostsym_trainer(model, task, population: int, epochs: int, dtype: str):
-    """A function timing one ``train_population`` call (seconds), compiled by a first call."""
+def ghostsym_trainer(model, task, population: int, epochs: int, dtype: str, threads=None):
+    """(A function timing one ``train_population`` call in seconds, compiled by a first call;
+    the number of threads it trains with: ``threads``, default the CPUs, at most the blocks)."""
+    settings = {
+        "learning_rates": np.full(population, 0.003),
+        "seeds": np.arange(population),
+        "epochs": epochs,
+        "record_every": epochs,
+        "dtype": dtype,
+    }
+    blocks = _plan(model, task, **settings).block_count
 
     def train():
         started = time.perf_counter()
-        train_population(
-            model,
-            task,
-            learning_rates=np.full(population, 0.003),
-            seeds=np.arange(population),
-            epochs=epochs,
-            record_every=epochs,
-            dtype=dtype,
-        )
+        train_population(model, task, threads=threads, **settings)
         return time.perf_counter() - started
 
     train()  # compile + warm up
-    return train
+    return train, thread_count(threads, blocks)
 
 
 class PreviousRankOneEngine(_Engine):
@@ -202,7 +217,11 @@ def throughput(arguments, flops) -> None:
     }
     ours = {}
     for name, model, task, population, epochs in CASES:
-        train = ghostsym_trainer(model, task, population, epochs, arguments.dtype)
+        trainers = {}
+        train, threads = ghostsym_trainer(model, task, population, epochs, arguments.dtype)
+        trainers[threads] = train
+        if threads > 1:  # the rate of one core, in the same loop
+            trainers[1] = ghostsym_trainer(model, task, population, epochs, arguments.dtype, 1)[0]
         # the previous rank-one engine, at the largest population only (the old-vs-new line)
         previous = None
         if name == "rank1" and population == max(case[3] for case in CASES if case[0] == name):
@@ -211,28 +230,33 @@ def throughput(arguments, flops) -> None:
                 PreviousRankOneEngine, model, task, population, epochs, arguments.dtype
             )
             engine_times = {"current": [], "previous": []}
-        times = []
+        times = {count: [] for count in trainers}
         for _ in range(arguments.repeats):  # interleaved: both sides see the same machine
-            times.append(train() / (epochs * population))
+            for count, trainer in trainers.items():
+                times[count].append(trainer() / (epochs * population))
             if torch_trainers[name] is not None:
                 torch_times[name].append(torch_trainers[name]() / torch_epochs[name])
             if previous is not None:
                 engine_times["current"].append(current() / (epochs * population))
                 engine_times["previous"].append(previous() / (epochs * population))
-        seconds = statistics.median(times)
-        ours[name] = seconds
-        print(
-            f"{name} pop={population} us_per_network_epoch={seconds * 1e6:.1f} "
-            f"gflops={flops[name] / seconds / 1e9:.2f} "
-            f"mflop_per_network_epoch={flops[name] / 1e6:.3f}",
-            flush=True,
-        )
+        for count in trainers:
+            seconds = statistics.median(times[count])
+            if count == threads:
+                ours[name] = (seconds, threads)
+            print(
+                f"{name} pop={population} threads={count} "
+                f"us_per_network_epoch={seconds * 1e6:.1f} "
+                f"gflops={flops[name] / seconds / 1e9:.2f} "
+                f"mflop_per_network_epoch={flops[name] / 1e6:.3f}",
+                flush=True,
+            )
         if previous is not None:
             now, before = (statistics.median(engine_times[key]) for key in ("current", "previous"))
             print(
-                f"{name} pop={population} engine blocks only: current us_per_network_epoch="
-                f"{now * 1e6:.1f} previous_engine us_per_network_epoch={before * 1e6:.1f} "
-                f"speedup={before / now:.2f}x (medians of {len(engine_times['current'])})",
+                f"{name} pop={population} engine blocks only (one after another): current "
+                f"us_per_network_epoch={now * 1e6:.1f} previous_engine us_per_network_epoch="
+                f"{before * 1e6:.1f} speedup={before / now:.2f}x "
+                f"(medians of {len(engine_times['current'])})",
                 flush=True,
             )
     for name, times in torch_times.items():
@@ -241,26 +265,30 @@ def throughput(arguments, flops) -> None:
             print(f"torch {name}: {reason}", flush=True)
             continue
         seconds = statistics.median(times)
+        ghostsym_seconds, threads = ours[name]
         print(
             f"torch {name} one-network-at-a-time us_per_network_epoch={seconds * 1e6:.1f} "
-            f"ghostsym_speedup={seconds / ours[name]:.0f}x "
-            f"(ghostsym at its largest population above; medians of {len(times)})",
+            f"ghostsym_speedup={seconds / ghostsym_seconds:.0f}x (ghostsym at its largest "
+            f"population above, threads={threads}; medians of {len(times)})",
             flush=True,
         )
 
 
 def scaling(arguments) -> None:
     """Network-epochs per second against population size, both models."""
-    print("scaling: network-epochs per second (median of repeats)")
-    print(f"{'population':>10} " + " ".join(f"{name:>12}" for name in SCALING_WORK))
+    print(
+        "scaling: network-epochs per second (median of repeats), default thread count "
+        "(threads: blocks trained at once)"
+    )
+    print(f"{'population':>10} " + " ".join(f"{name:>12} {'threads':>7}" for name in SCALING_WORK))
     for population in SCALING_POPULATIONS:
         row = []
         for name, (model, task) in (("rank1", RANK_ONE), ("dcdt-full", TASK_RNN)):
             epochs = max(2, SCALING_WORK[name] // population)
-            train = ghostsym_trainer(model, task, population, epochs, arguments.dtype)
+            train, threads = ghostsym_trainer(model, task, population, epochs, arguments.dtype)
             seconds = statistics.median(train() for _ in range(arguments.repeats))
-            row.append(population * epochs / seconds)
-        print(f"{population:>10} " + " ".join(f"{value:>12.4g}" for value in row), flush=True)
+            row.append(f"{population * epochs / seconds:>12.4g} {threads:>7}")
+        print(f"{population:>10} " + " ".join(row), flush=True)
 
 
 def dask_scaling(arguments) -> None:

@@ -8,13 +8,14 @@ last completed chunk and ends with the same results, bit for bit. DIR holds swee
 config and status: running, interrupted or complete), results.npz (every run's recorded
 metrics and final parameters) and a manifest of the files ghostsym wrote; a DIR holding
 anything else is refused unless --force. With --scheduler the blocks of runs are trained as
-tasks on a Dask cluster, with the same results. When the sweep is complete, a per-group,
-per-learning-rate table of outcomes is printed.
+tasks on a Dask cluster, with the same results; without it, --threads blocks train at the
+same time here (default: one per CPU this process may use), with the same results. When the
+sweep is complete, a per-group, per-learning-rate table of outcomes is printed.
 """
 
 from __future__ import annotations
 
-from ._common import emit, finite_float
+from ._common import emit, finite_float, positive_int
 
 
 def register(subparsers) -> None:
@@ -53,6 +54,14 @@ def register(subparsers) -> None:
         default=None,
         help="a Dask scheduler address, or local:N for N local worker processes "
         '(needs pip install "ghostsym[distributed]"); default: train here',
+    )
+    parser.add_argument(
+        "--threads",
+        metavar="N",
+        type=positive_int("--threads", 4096),
+        default=None,
+        help="blocks of runs trained at the same time, one per thread (the results do not "
+        "depend on it); default: the CPUs this process may use; not with --scheduler",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument(
@@ -95,6 +104,10 @@ def run(arguments) -> None:
         raise InvalidInputError("CONFIG.toml is required (ghostsym sweep --example prints one)")
     if not arguments.out:
         raise InvalidInputError("--out DIR is required (where the sweep is written)")
+    if arguments.threads is not None and arguments.scheduler is not None:
+        raise InvalidInputError(
+            "--threads does not apply with --scheduler: the cluster's workers train the blocks"
+        )
     if arguments.max_chunks is not None and arguments.max_chunks < 0:
         raise InvalidInputError(f"--max-chunks must be >= 0, got {arguments.max_chunks}")
     config = SweepConfig.from_toml(arguments.config)
@@ -107,6 +120,7 @@ def run(arguments) -> None:
         keep_checkpoints=arguments.keep_checkpoints,
         scheduler=arguments.scheduler,
         force=arguments.force,
+        threads=arguments.threads,
     )
     if not status.complete:
         message = {

@@ -75,6 +75,7 @@ _NETWORK_ONLY = {
     "learned_below": "--learned-below",
     "save_network": "--save-network",
     "run_index": "--run-index",
+    "threads": "--threads",
 }
 
 
@@ -175,6 +176,14 @@ def register(subparsers) -> None:
     )
     train.add_argument(
         "--dtype", choices=("float32", "float64"), default="float32", help="training precision"
+    )
+    train.add_argument(
+        "--threads",
+        metavar="N",
+        type=positive_int("--threads", 4096),
+        default=None,
+        help="blocks of runs trained at the same time, one per thread (the results do not "
+        "depend on it); default: the CPUs this process may use",
     )
     train.add_argument(
         "--normalised", action="store_true", help="canonical model: descend on L/T, not L"
@@ -348,6 +357,7 @@ def run_train(arguments) -> None:
         confidences=arguments.confidence,
         record_every=arguments.record_every,
         dtype=arguments.dtype,
+        threads=arguments.threads,
     )
     final = final_epoch_metrics(result)
     wall = time.perf_counter() - started

@@ -18,9 +18,11 @@ Latent flow of rank-one networks:
     :func:`latent_flow` f(kappa) = -kappa + n^T tanh(m kappa + b); :func:`latent_slow_point`
     (slow point on the way to the readout threshold and its canonical parameter r).
 Training:
-    :func:`train_population` -> :class:`PopulationTraining`; :func:`simulate_trials`,
-    :func:`network_loss`, :func:`check_gradients`; :func:`classify_runs` -> :class:`RunOutcomes`
-    (learned / collapsed / plateau / unsettled / diverged, by explicit loss rules);
+    :func:`train_population` -> :class:`PopulationTraining` (its blocks of runs train
+    concurrently, a thread per core; :func:`training_threads` sets the default for a region);
+    :func:`simulate_trials`, :func:`network_loss`, :func:`check_gradients`;
+    :func:`classify_runs` -> :class:`RunOutcomes` (learned / collapsed / plateau /
+    unsettled / diverged, by explicit loss rules);
     :func:`summarise_by_setting`; :func:`save_network` (the ``.npz`` format of
     :func:`ghostsym.analysis.load_network`).
 Theory inside training:
@@ -91,6 +93,7 @@ from ._training import (
     network_loss,
     simulate_trials,
     train_population,
+    training_threads,
     tree_index,
 )
 
@@ -112,6 +115,7 @@ __all__ = [
     "latent_slow_point",
     "LatentSlowPoint",
     "train_population",
+    "training_threads",
     "PopulationTraining",
     "simulate_trials",
     "TrialRecord",

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import threading
 import time
 import tomllib
 import zipfile
@@ -71,8 +72,11 @@ from ._training import (
     BlockStart,
     PopulationTraining,
     _assemble,
+    _checked_threads,
     _finish_block,
     _plan,
+    run_in_threads,
+    thread_count,
     train_block,
 )
 
@@ -825,26 +829,42 @@ def _completed(start: BlockStart) -> int:
     return 0 if start.resume is None else start.resume.completed
 
 
-def _run_here(starts, manifest, session, max_chunks) -> bool:
-    """Run the blocks in this process, checkpointing every chunk; True if interrupted."""
-    executed = 0
+def _run_here(starts, manifest, session, max_chunks, threads) -> bool:
+    """Run the blocks in this process, ``threads`` blocks at a time, checkpointing every chunk;
+    True if ``max_chunks`` stopped the sweep.
+
+    ``max_chunks`` is shared out in block order, as one block after another would spend it,
+    so the checkpoints on disk do not depend on the thread count. Checkpoints and
+    ``sweep.json`` are written by one thread at a time (a lock), each atomically.
+    """
+    jobs, executed, interrupted = [], 0, False
     for group, start in starts:
-        path = _checkpoint_path(manifest.directory, group, start.block)
-        names = start.plan.engine.metric_names()
-
-        def save(progress, path=path, names=names):
-            _save_checkpoint(path, progress, names, manifest)
-            session.advance(1)
-
         remaining = len(start.plan.chunk_starts) - _completed(start)
         limit = None if max_chunks is None else max_chunks - executed
         if limit is not None and limit < remaining:
+            interrupted = True
             if limit > 0:
-                train_block(start, after_chunk=save, chunk_limit=limit)
-            return True
-        train_block(start, after_chunk=save)
+                jobs.append((group, start, limit))
+            break
+        jobs.append((group, start, None))
         executed += remaining
-    return False
+    writing = threading.Lock()
+
+    def work(job, stop_point):
+        group, start, limit = job
+        path = _checkpoint_path(manifest.directory, group, start.block)
+        names = start.plan.engine.metric_names()
+
+        def save(progress):
+            with writing:
+                _save_checkpoint(path, progress, names, manifest)
+                session.advance(1)
+            stop_point()  # after the checkpoint: a stopped sweep resumes from this chunk
+
+        train_block(start, after_chunk=save, chunk_limit=limit)
+
+    run_in_threads(work, jobs, thread_count(threads, len(jobs)))
+    return interrupted
 
 
 def _run_on_cluster(starts, manifest, session, scheduler) -> None:
@@ -899,6 +919,7 @@ def run_sweep(
     keep_checkpoints: bool = False,
     scheduler: str | None = None,
     force: bool = False,
+    threads: int | None = None,
 ) -> SweepStatus:
     """Run (or resume) ``config`` into ``directory``; see the module docstring.
 
@@ -911,8 +932,15 @@ def run_sweep(
     re-raised. ``scheduler``: a Dask scheduler address (``tcp://host:8786``) or ``local:N`` (a
     local cluster of N worker processes) to run the blocks of runs as tasks there
     (:mod:`ghostsym.network._distributed`); the results are those of a run in this process, bit
-    for bit.
+    for bit. ``threads``: blocks trained at the same time in this process (default:
+    :func:`~ghostsym.network.training_threads`' setting, else the CPUs this process may use);
+    the results do not depend on it.
     """
+    threads = _checked_threads(threads, "--threads")
+    if scheduler is not None and threads is not None:
+        raise InvalidInputError(
+            "--threads does not apply with --scheduler: the cluster's workers train the blocks"
+        )
     if scheduler is not None:
         from ._distributed import parse_scheduler
 
@@ -947,7 +975,7 @@ def run_sweep(
     try:
         session.write("running")
         if scheduler is None:
-            interrupted = _run_here(starts, manifest, session, max_chunks)
+            interrupted = _run_here(starts, manifest, session, max_chunks, threads)
         else:
             _run_on_cluster(starts, manifest, session, scheduler)
             interrupted = False

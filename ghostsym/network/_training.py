@@ -28,9 +28,13 @@ per-epoch noise keys derive from the seed and the epoch number only, never from 
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import math
+import os
+import threading
 import time
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any, NamedTuple
@@ -58,6 +62,7 @@ __all__ = [
     "network_loss",
     "PopulationTraining",
     "train_population",
+    "training_threads",
     "tree_index",
 ]
 
@@ -983,6 +988,7 @@ def train_population(
     dtype: str = "float32",
     log_canonical_parameter: bool | None = None,
     progress: bool = False,
+    threads: int | None = None,
 ) -> PopulationTraining:
     """Train R networks at once (vmap over runs, compiled epoch loop); see the module docstring.
 
@@ -1007,7 +1013,12 @@ def train_population(
         log_canonical_parameter: record the latent canonical parameter r (default: for
             rank-one networks).
         progress: show a tqdm bar.
+        threads: how many blocks of runs train at the same time, each in its own thread (XLA
+            runs one small block on one core); default: :func:`training_threads`' setting,
+            else the CPUs this process may use, at most the block count; 1: one block after
+            another. The numbers do not depend on it (each block's computation is the same).
     """
+    thread_setting = _checked_threads(threads)
     plan = _plan(
         model,
         task,
@@ -1033,6 +1044,11 @@ def train_population(
         for block in range(plan.block_count)
     ]
     runner = _BLOCK_RUNNER.get()
+    if runner is not None and thread_setting is not None:
+        raise InvalidInputError(
+            "threads sets the training threads of this process; under use_scheduler the "
+            "cluster's workers train the blocks"
+        )
     if runner is not None:  # e.g. a Dask cluster (ghostsym.network.use_scheduler)
         progresses = runner(starts)
     else:
@@ -1042,12 +1058,22 @@ def train_population(
 
             total = plan.block_count * len(plan.chunk_starts)
             bar = tqdm(total=total, desc="training", unit="chunk")
-        progresses = [
-            train_block(start, after_chunk=None if bar is None else (lambda _: bar.update()))
-            for start in starts
-        ]
-        if bar is not None:
-            bar.close()
+        bar_lock = threading.Lock()
+
+        def work(start, stop_point):
+            def after_chunk(_):
+                if bar is not None:
+                    with bar_lock:
+                        bar.update()
+                stop_point()
+
+            return train_block(start, after_chunk=after_chunk)
+
+        try:
+            progresses = run_in_threads(work, starts, thread_count(thread_setting, len(starts)))
+        finally:
+            if bar is not None:
+                bar.close()
     blocks = [
         _finish_block(plan, start.block, done.state, done.snapshots, done.metric_chunks)
         for start, done in zip(starts, progresses, strict=True)
@@ -1122,3 +1148,151 @@ def train_block(start: BlockStart, *, after_chunk=None, chunk_limit=None) -> Blo
 #: When set (a callable from a list of BlockStart to a list of BlockProgress), train_population
 #: hands its blocks to it instead of looping over them here.
 _BLOCK_RUNNER: contextvars.ContextVar = contextvars.ContextVar("block_runner", default=None)
+
+
+# --- blocks on the machine's cores ------------------------------------------------------------
+#: The default thread count of the training calls in a region (see :func:`training_threads`).
+_TRAINING_THREADS: contextvars.ContextVar = contextvars.ContextVar("training_threads", default=None)
+
+
+def available_cores() -> int:
+    """The number of CPUs this process may run on (its affinity mask where the system has one).
+
+    >>> available_cores() >= 1
+    True
+    """
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity masks on this system (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+def _checked_threads(threads, name: str = "threads") -> int | None:
+    """``threads`` (None: the default) checked to be an integer >= 1."""
+    if threads is None:
+        return None
+    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 1:
+        raise InvalidInputError(f"{name} must be an integer >= 1, got {threads!r}")
+    return int(threads)
+
+
+def thread_count(threads: int | None, blocks: int) -> int:
+    """Threads to train ``blocks`` blocks with: ``threads``, else :func:`training_threads`'
+    setting, else :func:`available_cores`; at most ``blocks``, at least 1.
+
+    >>> thread_count(4, 3), thread_count(1, 8)
+    (3, 1)
+    >>> with training_threads(2):
+    ...     thread_count(None, 8)
+    2
+    """
+    chosen = _checked_threads(threads)
+    if chosen is None:
+        chosen = _TRAINING_THREADS.get()
+    if chosen is None:
+        chosen = available_cores()
+    return max(1, min(chosen, blocks))
+
+
+@contextlib.contextmanager
+def training_threads(threads: int | None):
+    """Within the ``with`` block, train populations and sweeps with ``threads`` threads by
+    default (None: the CPUs this process may use).
+
+    Each thread trains one block of runs at a time (XLA runs the compiled chunk of a small
+    block on one core); the numbers are the same for every thread count, bit for bit. Worker
+    processes that already share the machine's cores (several trainings at once) may want 1.
+    An explicit ``threads=`` argument wins over this setting.
+
+    >>> from ghostsym.network import RankOneNetwork, DelayedActivation, train_population
+    >>> def train():
+    ...     return train_population(RankOneNetwork(size=8), DelayedActivation(3, 3),
+    ...         learning_rates=[0.1] * 4, seeds=range(4), epochs=10, runs_per_block=1)
+    >>> with training_threads(1):
+    ...     one_at_a_time = train()
+    >>> with training_threads(2):
+    ...     two_at_a_time = train()
+    >>> bool(np.array_equal(one_at_a_time.loss, two_at_a_time.loss))
+    True
+    """
+    token = _TRAINING_THREADS.set(_checked_threads(threads))
+    try:
+        yield
+    finally:
+        _TRAINING_THREADS.reset(token)
+
+
+class _Stopped(Exception):
+    """Raised at a chunk boundary inside a worker thread when its pool is stopping."""
+
+
+def _thread_settings():
+    """A function entering, in another thread, the caller's thread-local JAX settings.
+
+    JAX keeps ``enable_x64`` and ``default_device`` contexts per thread (ghostsym's
+    ``@float64`` uses the former), so a worker thread would otherwise compute in float32 or on
+    another device.
+    """
+    x64 = bool(jax.config.jax_enable_x64)
+    device = jax.config.jax_default_device
+
+    def enter(stack: contextlib.ExitStack) -> None:
+        stack.enter_context(jax.enable_x64(x64))
+        stack.enter_context(jax.default_device(device))
+
+    return enter
+
+
+def run_in_threads(work, items, threads: int) -> list:
+    """``[work(item, stop_point) for item in items]``, ``threads`` items at a time, in order.
+
+    ``work`` calls ``stop_point()`` after each chunk: once the pool is stopping (Ctrl-C in the
+    waiting thread, or an error in another item) it raises a private exception there, so no
+    thread runs more than one chunk after that. Each item runs in a copy of the caller's
+    context (context variables such as :func:`training_threads`) with the caller's JAX
+    float64 and default-device settings. The first error (or ``KeyboardInterrupt``) is raised
+    here after the other threads have stopped.
+
+    >>> run_in_threads(lambda item, stop_point: item * item, [1, 2, 3], threads=2)
+    [1, 4, 9]
+    """
+    items = list(items)
+    if threads <= 1 or len(items) <= 1:
+        return [work(item, _no_stop) for item in items]
+    stopping = threading.Event()
+
+    def stop_point() -> None:
+        if stopping.is_set():
+            raise _Stopped
+
+    enter = _thread_settings()
+
+    def run(item):
+        if stopping.is_set():
+            raise _Stopped
+        try:
+            with contextlib.ExitStack() as stack:
+                enter(stack)
+                return work(item, stop_point)
+        except BaseException:  # stop the others now, not when the waiting thread wakes up
+            stopping.set()
+            raise
+
+    executor = ThreadPoolExecutor(threads, thread_name_prefix="ghostsym-training")
+    futures = [executor.submit(contextvars.copy_context().run, run, item) for item in items]
+    try:
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        if any(future.exception() is not None for future in done):
+            stopping.set()
+            wait(futures)  # each thread stops at its next stop point
+            errors = [future.exception() for future in futures]
+            # the error that stopped the others, not their stopping
+            raise next(e for e in errors if e is not None and not isinstance(e, _Stopped))
+        return [future.result() for future in futures]
+    finally:
+        stopping.set()  # nothing left to do on success; on an error, stop after this chunk
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _no_stop() -> None:
+    """The stop point of work run in the calling thread: Ctrl-C reaches it directly."""
