@@ -490,11 +490,15 @@ def _count_cache_hit(event: str, **_) -> None:
         _COMPILATION["cache_hits"] += 1
 
 
-def _initialize_worker(compilation_cache: str | None) -> None:
+def _initialize_worker(compilation_cache: str | None, training_threads: int) -> None:
     """A worker's set-up: SIGINT ignored (Ctrl-C is the parent's), figures drawn with Agg,
     float64 as :func:`reproduce` sets it, the parent's persistent compilation cache (unless
-    ``GHOSTSYM_NO_COMPILATION_CACHE`` opts out), and listeners on JAX's compilation events."""
+    ``GHOSTSYM_NO_COMPILATION_CACHE`` opts out), ``training_threads`` threads per population
+    (the workers share the cores), and listeners on JAX's compilation events."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from ..network import training_threads as threads_of
+
+    threads_of(training_threads).__enter__()  # for the life of this worker process
     os.environ["MPLBACKEND"] = "Agg"
     jax_module = importlib.import_module("ghostsym._jax")
     jax_module.enable_float64()
@@ -593,6 +597,17 @@ def _check_picklable(experiments: Sequence[Experiment], jobs: int) -> None:
                 f"(module-level functions); {experiment.name!r} is not "
                 f"({_error_text(error)}): use jobs=1"
             ) from None
+
+
+def _threads_per_worker(jobs: int) -> int:
+    """Training threads per worker process: the cores shared out among ``jobs`` workers.
+
+    >>> _threads_per_worker(1) >= 1
+    True
+    """
+    from ..network._training import available_cores
+
+    return max(1, available_cores() // jobs)
 
 
 def _compilation_cache_directory() -> str | None:
@@ -931,10 +946,11 @@ class _Run:
         order = _longest_first(dispatch, self.scale, self.directory)
         began = {e.name: _expect_figures(self.manifest, e, self.figures) for e in order}
         by_name = {experiment.name: experiment for experiment in dispatch}
+        workers = max(1, min(jobs, len(dispatch)))
         pool = _workers.WorkerPool(
-            max(1, min(jobs, len(dispatch))),
+            workers,
             _initialize_worker,
-            (_compilation_cache_directory(),),
+            (_compilation_cache_directory(), _threads_per_worker(workers)),
             _work,
         )
         try:
