@@ -139,6 +139,24 @@ def positive_int(name: str, maximum: int = MAX_INTEGER) -> Callable[[str], int]:
 seed = bounded_int("--seed", 0, MAX_INTEGER)
 
 
+def add_threads_argument(parser: argparse.ArgumentParser, note: str = "") -> None:
+    """``--threads N``: blocks of runs trained at the same time (see ``training_threads``).
+
+    >>> parser = argparse.ArgumentParser()
+    >>> add_threads_argument(parser)
+    >>> parser.parse_args(["--threads", "2"]).threads
+    2
+    """
+    parser.add_argument(
+        "--threads",
+        metavar="N",
+        type=positive_int("--threads", 4096),
+        default=None,
+        help="blocks of runs trained at the same time, one per thread (the results do not "
+        f"depend on it); default: the CPUs this process may use{note}",
+    )
+
+
 def output_file(path, option: str) -> Path:
     """Check, before computing, that ``option``'s file ``path`` can be written; return it.
 

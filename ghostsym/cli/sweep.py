@@ -15,7 +15,7 @@ sweep is complete, a per-group, per-learning-rate table of outcomes is printed.
 
 from __future__ import annotations
 
-from ._common import emit, finite_float, positive_int
+from ._common import add_threads_argument, emit, finite_float
 
 
 def register(subparsers) -> None:
@@ -55,14 +55,7 @@ def register(subparsers) -> None:
         help="a Dask scheduler address, or local:N for N local worker processes "
         '(needs pip install "ghostsym[distributed]"); default: train here',
     )
-    parser.add_argument(
-        "--threads",
-        metavar="N",
-        type=positive_int("--threads", 4096),
-        default=None,
-        help="blocks of runs trained at the same time, one per thread (the results do not "
-        "depend on it); default: the CPUs this process may use; not with --scheduler",
-    )
+    add_threads_argument(parser, "; not with --scheduler")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument(
         "--keep-checkpoints",

@@ -21,6 +21,7 @@ from ..errors import InvalidInputError
 from ._common import (
     MAX_INTEGER,
     add_format_argument,
+    add_threads_argument,
     bounded_int,
     emit,
     finite_float,
@@ -177,14 +178,7 @@ def register(subparsers) -> None:
     train.add_argument(
         "--dtype", choices=("float32", "float64"), default="float32", help="training precision"
     )
-    train.add_argument(
-        "--threads",
-        metavar="N",
-        type=positive_int("--threads", 4096),
-        default=None,
-        help="blocks of runs trained at the same time, one per thread (the results do not "
-        "depend on it); default: the CPUs this process may use",
-    )
+    add_threads_argument(train)
     train.add_argument(
         "--normalised", action="store_true", help="canonical model: descend on L/T, not L"
     )
