@@ -75,8 +75,11 @@ CASES = (
     ("dcdt-full", *TASK_RNN, 40, 100),
 )
 SCALING_POPULATIONS = (1, 3, 10, 30, 100, 300, 1000)
-#: network-epochs per timed call in the scaling table (0.1-3 s each here)
+#: network-epochs per timed call in the scaling table (0.1-3 s each here) ...
 SCALING_WORK = {"rank1": 20_000, "dcdt-full": 2_000}
+#: ... but at least this many epochs per call, so that a large population's call measures
+#: training rather than the per-call set-up of its many blocks
+SCALING_MINIMUM_EPOCHS = {"rank1": 100, "dcdt-full": 20}
 
 
 def flops_per_network_epoch(model, task, dtype: str) -> float:
@@ -284,7 +287,7 @@ def scaling(arguments) -> None:
     for population in SCALING_POPULATIONS:
         row = []
         for name, (model, task) in (("rank1", RANK_ONE), ("dcdt-full", TASK_RNN)):
-            epochs = max(2, SCALING_WORK[name] // population)
+            epochs = max(SCALING_MINIMUM_EPOCHS[name], SCALING_WORK[name] // population)
             train, threads = ghostsym_trainer(model, task, population, epochs, arguments.dtype)
             seconds = statistics.median(train() for _ in range(arguments.repeats))
             row.append(f"{population * epochs / seconds:>12.4g} {threads:>7}")
