@@ -13,7 +13,7 @@ import os
 
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ghostsym.cli import main
@@ -94,6 +94,8 @@ def test_name_value_pairs_parse_or_refuse(words):
 
 @FAST
 @given(any_text)
+@example("exp(710)")  # finite as a number, inf in float64
+@example("-10**309")
 def test_set_values_are_finite_reals_or_refused(text):
     try:
         f, _, _ = parse_system(
@@ -119,6 +121,8 @@ def test_equations_parse_or_are_refused(text):
 
 @FAST
 @given(any_text)
+@example("exp(710)")  # finite as a number, inf in float64
+@example("-10**309")
 def test_at_values_are_finite_reals_or_refused(text):
     x, mu = sympy.symbols("x mu", real=True)
     try:
@@ -134,6 +138,8 @@ def test_at_values_are_finite_reals_or_refused(text):
 
 @FAST
 @given(any_text)
+@example("exp(710)")  # finite as a number, inf in float64
+@example("-10**309")
 def test_near_values_are_finite_reals_or_refused(text):
     try:
         ghost = reduce_ghost(["0.01 + x**2"], ["x"], {"x": text}, minimise=False,
@@ -148,6 +154,8 @@ def test_near_values_are_finite_reals_or_refused(text):
 
 @FAST
 @given(any_text)
+@example("exp(710)")  # finite as a number, inf in float64
+@example("-10**309")
 def test_periods_are_positive_finite_or_refused(text):
     try:
         periods = parse_periods({"x": text}, ["x"], "--periodic")

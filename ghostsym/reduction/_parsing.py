@@ -36,6 +36,9 @@ import sympy
 
 from ..errors import InvalidInputError
 
+#: The largest finite float64 number.
+FLOAT64_MAXIMUM = 1.7976931348623157e308
+
 __all__ = [
     "FUNCTIONS",
     "CONSTANTS",
@@ -46,6 +49,7 @@ __all__ = [
     "MAX_DIGITS",
     "parse_expression",
     "parse_number",
+    "parse_real",
     "check_name",
 ]
 
@@ -242,6 +246,31 @@ def parse_number(text: str, names: Mapping[str, sympy.Symbol] | None = None, *, 
 number; constants pi, E and functions such as exp are allowed)
     """
     return parse_expression(text, dict(names or {}), option=option)
+
+
+def parse_real(text: str, *, option: str) -> sympy.Expr:
+    """An exact real number from ``text`` whose size float64 can hold (|x| <= 1.8e308).
+
+    The numerics downstream run in float64, so a value such as ``exp(710)`` (2.2e308, finite
+    as an exact number) would become inf there: it is refused here instead.
+
+    >>> parse_real("2*pi", option="--set k")
+    2*pi
+    >>> parse_real("exp(710)", option="--set k")
+    Traceback (most recent call last):
+    ...
+    ghostsym.errors.InvalidInputError: --set k: 'exp(710)' = 2.23e+308 is outside the float64 \
+range (|value| <= 1.80e+308)
+    """
+    number = parse_number(text, option=option)
+    if not (number.is_number and number.is_extended_real):
+        raise InvalidInputError(f"{option}: {text!r} is not a real number")
+    if sympy.N(abs(number), 30) > sympy.Float(FLOAT64_MAXIMUM, 30):
+        raise InvalidInputError(
+            f"{option}: {text!r} = {sympy.N(number, 3)} is outside the float64 range "
+            f"(|value| <= {FLOAT64_MAXIMUM:.2e})"
+        )
+    return number
 
 
 def _unknown_name(name: str, names: Mapping[str, sympy.Symbol]) -> str:

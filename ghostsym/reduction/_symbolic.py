@@ -52,7 +52,7 @@ from ._errors import (
     VanishingUnfoldingCoefficientError,
 )
 from ._normal_form import slow_point_canonical_parameter
-from ._parsing import check_name, parse_expression, parse_number
+from ._parsing import check_name, parse_expression, parse_number, parse_real
 
 __all__ = [
     "CONVENTION",
@@ -128,10 +128,7 @@ def _exact(name: str, value, names: Mapping[str, sympy.Symbol] | None = None) ->
     if isinstance(value, numbers.Real | np.floating):
         return sympy.Rational(repr(require_finite(name, float(value))))
     if isinstance(value, str):
-        number = parse_number(value, names, option=name)
-        if not names and not (number.is_number and number.is_extended_real):
-            raise InvalidInputError(f"{name}: {value!r} is not a real number")
-        return number
+        return parse_number(value, names, option=name) if names else parse_real(value, option=name)
     raise InvalidInputError(f"{name} must be a number or a SymPy expression, got {value!r}")
 
 

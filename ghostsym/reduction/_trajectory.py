@@ -32,7 +32,7 @@ import sympy
 from ..errors import DegenerateError, InvalidInputError, require_finite, require_positive
 from ..expressions import DerivedExpression
 from ._errors import UndefinedVectorFieldError
-from ._parsing import parse_number
+from ._parsing import parse_real
 from ._results import SlowPoint
 from ._symbolic import _options, parse_system, reduce_ghost
 
@@ -162,7 +162,7 @@ def wrap(point: np.ndarray, periods: Sequence[float | None]) -> np.ndarray:
 
 def _real(value, where: str):
     """A user's value (text, number or SymPy number) as a real number; ``where`` names it."""
-    number = parse_number(value, option=where) if isinstance(value, str) else value
+    number = parse_real(value, option=where) if isinstance(value, str) else value
     if isinstance(number, sympy.Basic):
         if not (number.is_number and number.is_extended_real):
             raise InvalidInputError(f"{where}: {value!r} is not a real number")
