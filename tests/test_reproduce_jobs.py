@@ -191,15 +191,17 @@ def test_longest_experiments_start_first():
 
 
 def test_the_default_is_the_usable_cpus_capped(monkeypatch):
+    import os
+
     from ghostsym.cli import reproduce as command
 
-    monkeypatch.setattr(command.os, "sched_getaffinity", lambda pid: set(range(32)), False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(32)), False)
     assert command.default_jobs(21) == command.MAXIMUM_DEFAULT_JOBS == 8
     assert command.default_jobs(3) == 3
-    monkeypatch.setattr(command.os, "sched_getaffinity", lambda pid: {0}, False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, False)
     assert command.default_jobs(21) == 1
-    monkeypatch.delattr(command.os, "sched_getaffinity", raising=False)
-    monkeypatch.setattr(command.os, "cpu_count", lambda: 4)
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
     assert command.default_jobs(21) == 4
 
 

@@ -11,8 +11,7 @@ use, at most 8 and at most the number of experiments); ``--jobs 1`` runs them in
 
 from __future__ import annotations
 
-import os
-
+from .._system import available_cores
 from ..errors import InvalidInputError
 from ._common import add_format_argument, emit, positive_int, seed
 
@@ -29,11 +28,7 @@ def default_jobs(experiments: int) -> int:
     >>> 1 <= default_jobs(100) <= MAXIMUM_DEFAULT_JOBS
     True
     """
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAXIMUM_DEFAULT_JOBS, experiments))
+    return max(1, min(available_cores(), MAXIMUM_DEFAULT_JOBS, experiments))
 
 
 def register(subparsers) -> None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
-import os
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -43,6 +42,7 @@ import numpy as np
 import optax
 
 from .._jax import float64, jax, jnp
+from .._system import available_cores
 from ..errors import InvalidInputError, require_choice
 from ._latent import latent_slow_point
 from ._models import (
@@ -1153,18 +1153,6 @@ _BLOCK_RUNNER: contextvars.ContextVar = contextvars.ContextVar("block_runner", d
 # --- blocks on the machine's cores ------------------------------------------------------------
 #: The default thread count of the training calls in a region (see :func:`training_threads`).
 _TRAINING_THREADS: contextvars.ContextVar = contextvars.ContextVar("training_threads", default=None)
-
-
-def available_cores() -> int:
-    """The number of CPUs this process may run on (its affinity mask where the system has one).
-
-    >>> available_cores() >= 1
-    True
-    """
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # no affinity masks on this system (macOS, Windows)
-        return os.cpu_count() or 1
 
 
 def _checked_threads(threads, name: str = "threads") -> int | None:

@@ -70,6 +70,7 @@ from tqdm import tqdm
 
 from .. import __version__
 from .._io import OutputManifest, check_output_directory, open_output_directory, warn
+from .._system import available_cores
 from ..errors import InvalidInputError, RunFailedError, require_choice
 from ..experiments import SCALES, Experiment, all_experiments, get_experiment
 from ..experiments._claims import VERDICTS, Claim, ExperimentOutcome, boolean_claim, not_run
@@ -605,8 +606,6 @@ def _threads_per_worker(jobs: int) -> int:
     >>> _threads_per_worker(1) >= 1
     True
     """
-    from ..network._training import available_cores
-
     return max(1, available_cores() // jobs)
 
 
