@@ -55,6 +55,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._jax import float64
 from .._statistics import wilson_interval
 from ..errors import InvalidInputError
 from ..network import LatentFactors, LowRankNetwork, LowRankParameters, latent_flow
@@ -483,10 +484,12 @@ def precedence_summary(transition_epochs, snapshot_epochs, ghost_on_path) -> Pre
 
 
 # --- rank one: the paper's f(kappa) scan ---------------------------------------------------
+@float64
 def rank_one_flow_grid(m, n, b, grid) -> np.ndarray:
     """f(kappa) = -kappa + n^T tanh(m kappa + b) on ``grid`` for networks (..., N): (..., G).
 
-    Evaluated with JAX in float64, in chunks of networks.
+    Evaluated with JAX in float64, in equal chunks of networks (:func:`_flow_grid_chunks`).
+    Each network's row is computed on its own, so the chunking changes no value.
 
     >>> values = rank_one_flow_grid(np.ones((2, 3)), np.ones((2, 3)) / 3, np.zeros((2, 3)), [0.5])
     >>> values.shape, round(float(values[0, 0]), 6)
@@ -498,19 +501,37 @@ def rank_one_flow_grid(m, n, b, grid) -> np.ndarray:
     batch, size = m.shape[:-1], m.shape[-1]
     flat = [value.reshape(-1, size) for value in (m, n, b)]
     evaluate = _compiled_flow_grid()
-
-    chunk = max(1, int(2e7 // (grid.size * size)))
     count = flat[0].shape[0]
+    chunk = _flow_grid_chunks(count, grid.size * size)
+    padded = -(-count // chunk) * chunk
+    if padded > count:  # pad to one compiled shape (on the host), repeating the last network
+        flat = [np.concatenate([v, np.repeat(v[-1:], padded - count, axis=0)]) for v in flat]
     out = np.empty((count, grid.size))
     for start in range(0, count, chunk):
         stop = min(count, start + chunk)
-        part = [value[start:stop] for value in flat]
-        if stop - start < chunk and count > chunk:  # pad to one compiled shape (on the host)
-            pad = chunk - (stop - start)
-            part = [np.concatenate([v, np.repeat(v[-1:], pad, axis=0)]) for v in part]
-        values = np.asarray(evaluate(*part, grid))
-        out[start:stop] = values[: stop - start]
+        values = evaluate(*(value[start : start + chunk] for value in flat), grid)
+        out[start:stop] = np.asarray(values)[: stop - start]
     return out.reshape(batch + (grid.size,))
+
+
+#: At most this many tanh evaluations (networks x grid points x N) per compiled call.
+_FLOW_GRID_BUDGET = 20_000_000
+
+
+def _flow_grid_chunks(count: int, per_network: int) -> int:
+    """Networks per compiled call: the fewest calls within :data:`_FLOW_GRID_BUDGET`, of
+    equal size, so that fewer padding rows than calls are computed and thrown away (a fixed
+    chunk of the whole budget padded the last call up to a full chunk: 1,201 snapshots cost
+    1,400 rows). One compiled shape per network count.
+
+    >>> _flow_grid_chunks(1201, 1000 * 100), _flow_grid_chunks(901, 1000 * 100)
+    (172, 181)
+    >>> _flow_grid_chunks(3, 10)
+    3
+    """
+    limit = max(1, _FLOW_GRID_BUDGET // max(1, per_network))
+    calls = -(-max(1, count) // limit)
+    return -(-max(1, count) // calls)
 
 
 _FLOW_GRID_CACHE: list = []
@@ -611,6 +632,7 @@ def interior_extrema(m, n, b, grid, values=None, *, newton_steps: int = 30) -> t
     )
 
 
+@float64
 def batched_interior_extrema(m, n, b, grid, values=None, *, newton_steps: int = 30) -> dict:
     """:func:`interior_extrema` for many networks at once (m, n, b: (R, N); values (R, G)).
 
