@@ -144,6 +144,27 @@ def test_fit_exponent_recovers_a_power_law_and_rejects_bad_values():
         fit_exponent(delays, [np.array([1.0]), np.array([]), np.array([1.0]), np.array([1.0])])
 
 
+def test_fit_exponent_bootstrap_is_the_per_resample_loop_bit_for_bit():
+    # the bootstrap draws each resample from the generator in turn and fits one line per
+    # resample; the vectorised medians and fit must give those numbers exactly
+    rng = np.random.default_rng(7)
+    delays = np.array([10, 14, 20, 40, 80])
+    values = [
+        np.exp(rng.normal(size=size) - 4 * np.log(d))
+        for d, size in zip(delays, [3, 1, 4, 2, 5], strict=True)
+    ]
+    logs, groups = np.log(delays), [np.log(v) for v in values]
+    draws = np.random.default_rng(3)
+    slopes = [
+        np.polyfit(logs, [np.median(draws.choice(g, g.size)) for g in groups], 1)[0]
+        for _ in range(250)
+    ]
+    expected = tuple(float(x) for x in np.percentile(slopes, [2.5, 97.5]))
+    slope, interval = fit_exponent(delays, values, samples=250, seed=3)
+    assert interval == expected
+    assert slope == float(np.polyfit(logs, [np.median(g) for g in groups], 1)[0])
+
+
 def test_ghost_cli_with_a_network_file(tmp_path, capsys):
     network = rank_one_network_near_fold(size=20, unfolding=1e-3, seed=1)  # as the doctests
     path = tmp_path / "net.npz"

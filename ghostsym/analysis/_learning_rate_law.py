@@ -362,10 +362,16 @@ def fit_exponent(delays, values_per_delay, *, samples: int = 1000, seed: int = 0
         raise InvalidInputError("every delay needs at least one finite, positive value")
     slope = float(np.polyfit(logs, [np.median(g) for g in groups], 1)[0])
     rng = np.random.default_rng(seed)
-    slopes = [
-        np.polyfit(logs, [np.median(rng.choice(g, g.size)) for g in groups], 1)[0]
-        for _ in range(samples)
-    ]
+    # the draws in the order of one resample after another (the generator's stream), then the
+    # medians of every resample at once and one least-squares fit with a column per resample
+    draws = [[rng.choice(g, g.size) for g in groups] for _ in range(samples)]
+    medians = np.array(
+        [
+            np.median(np.array([draw[index] for draw in draws]), axis=1)
+            for index in range(len(groups))
+        ]
+    )  # (delays, samples)
+    slopes = np.polyfit(logs, medians, 1)[0] if samples else np.zeros(0)
     low, high = np.percentile(slopes, [2.5, 97.5])
     return slope, (float(low), float(high))
 
