@@ -107,15 +107,28 @@ _advance_batch = jax.jit(jax.vmap(_advance_one, in_axes=(None, 0, 0, None, None)
 _is_minimum_batch = jax.jit(jax.vmap(_is_minimum_one, in_axes=(None, 0)))
 
 #: Iterations per round. Between rounds the converged starts leave and the rest are packed
-#: into as few batches (of one compiled shape) as possible: with many starts or large n (many
-#: batches) the cost follows the starts' total iteration count, not count x the slowest one.
+#: into as few batches as possible, each sized to the starts still active: the cost follows
+#: the starts' total iteration count, not count x the slowest one.
 _ROUND = 8
+
+#: The smallest batch a round runs in. Each row of the vmapped loop is computed on its own,
+#: but XLA vectorises the batch axis: below 8 rows (at n = 2 here) its code, and so the
+#: rounding, differs from that of larger batches, while from 8 rows up every batch size gives
+#: the same bits (checked in tests/test_slow_points.py). So a round of few active starts runs
+#: in a batch of 8, never fewer, and its numbers are those of the full batch.
+_SMALLEST_BATCH = 8
 
 
 def _batch_size(count: int, size: int) -> int:
-    """A power of two (so few shapes get compiled), at most what _BATCH_MEMORY allows."""
+    """A power of two (so few shapes get compiled), at least _SMALLEST_BATCH (unless memory
+    forbids it), at most what _BATCH_MEMORY allows.
+
+    >>> _batch_size(24, 50), _batch_size(3, 50), _batch_size(124, 2)
+    (32, 8, 128)
+    """
     largest = max(1, int(_BATCH_MEMORY // (4 * 8 * size * size)))
-    return min(1 << (count - 1).bit_length(), 1 << (largest.bit_length() - 1))
+    wanted = max(1 << (count - 1).bit_length(), _SMALLEST_BATCH)
+    return min(wanted, 1 << (largest.bit_length() - 1))
 
 
 def _in_batches(function, field, arrays, *extra, batch: int):
@@ -189,7 +202,6 @@ def _minimise(vector_field, initial_points, *, max_iterations, tolerance):
     tolerance = require_positive("tolerance", tolerance)
     field = as_field(vector_field)
     count, size = starts.shape
-    batch = _batch_size(count, size)
     points = starts.copy()
     damping = np.full(count, 1e-3)
     values = np.zeros(count)
@@ -200,13 +212,18 @@ def _minimise(vector_field, initial_points, *, max_iterations, tolerance):
     while active.size:
         rounds = int(min(_ROUND, max_iterations - used[active].max()))
         x, new_damping, value, done, steps, reason = _in_batches(
-            _advance_batch, field, [points[active], damping[active]], rounds, tolerance, batch=batch
+            _advance_batch,
+            field,
+            [points[active], damping[active]],
+            rounds,
+            tolerance,
+            batch=_batch_size(active.size, size),
         )
         points[active], damping[active], values[active] = x, new_damping, value
         converged[active], used[active] = done, used[active] + steps
         reasons[active] = reason
         active = active[~done & (used[active] < max_iterations)]
-    minimum = _in_batches(_is_minimum_batch, field, [points], batch=batch)
+    minimum = _in_batches(_is_minimum_batch, field, [points], batch=_batch_size(count, size))
     speeds = np.sqrt(2.0 * np.maximum(values, 0.0))
     return (
         points.astype(np.float64),
