@@ -112,10 +112,10 @@ _is_minimum_batch = jax.jit(jax.vmap(_is_minimum_one, in_axes=(None, 0)))
 _ROUND = 8
 
 #: The smallest batch a round runs in. Each row of the vmapped loop is computed on its own,
-#: but XLA vectorises the batch axis: below 8 rows (at n = 2 here) its code, and so the
-#: rounding, differs from that of larger batches, while from 8 rows up every batch size gives
-#: the same bits (checked in tests/test_slow_points.py). So a round of few active starts runs
-#: in a batch of 8, never fewer, and its numbers are those of the full batch.
+#: but XLA vectorises the batch axis: below 8 rows (the K = 2 latent flow of a 50-unit network
+#: here) its code, and so the rounding, differed from that of larger batches, while batches of
+#: 8 to 128 rows gave the same bits (tests/test_slow_points.py checks it for a full-rank and a
+#: latent flow). So a round of few active starts runs in a batch of 8, never fewer.
 _SMALLEST_BATCH = 8
 
 
