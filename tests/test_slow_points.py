@@ -247,3 +247,53 @@ def test_reduction_runs_in_float64_whatever_the_callers_jax_setting():
         timeout=120,
     )
     assert completed.returncode == 0 and completed.stdout.strip() == "ok", completed.stderr
+
+
+def _random_network_field(size, seed):
+    """f of a random full-rank network of ``size`` units, or (size 2) the exact latent flow
+    of a random rank-2 network of 50 units, as the transitions experiments search them."""
+    from ghostsym._jax import jax
+    from ghostsym.analysis._network import (
+        latent_factors,
+        latent_vector_field,
+        network_vector_field,
+    )
+
+    rng = np.random.default_rng(seed)
+    units = 50
+    if size == units:
+        weights = 1.5 * rng.standard_normal((units, units)) / math.sqrt(units)
+    else:
+        weights = 3.0 * rng.standard_normal((units, size)) @ rng.standard_normal((size, units))
+        weights /= units
+    bias = 0.1 * rng.standard_normal(units)
+    if size == units:
+        return jax.tree_util.Partial(network_vector_field, weights, bias), rng
+    expansion, projection = latent_factors(weights, size)
+    return jax.tree_util.Partial(latent_vector_field, expansion, projection, bias), rng
+
+
+@pytest.mark.parametrize("size, count", [(50, 24), (2, 124)])
+def test_rounds_sized_to_the_active_starts_give_the_bits_of_the_full_batch(
+    monkeypatch, size, count
+):
+    """Later rounds run only the starts still active, in batches of at least 8 rows; the
+    numbers must be those of every round in the first round's batch (the former sizing)."""
+    module = ghostsym.reduction._slow_points
+    field, rng = _random_network_field(size, seed=3)
+    starts = 4.0 * rng.standard_normal((count, size))
+    used = []
+    in_batches = module._in_batches
+
+    def recording(function, field, arrays, *extra, batch):
+        used.append(batch)
+        return in_batches(function, field, arrays, *extra, batch=batch)
+
+    monkeypatch.setattr(module, "_in_batches", recording)
+    sized = module._minimise(field, starts, max_iterations=200, tolerance=1e-10)
+    full = module._batch_size(count, size)
+    assert min(used) < full  # some round ran fewer rows than the first one
+    monkeypatch.setattr(module, "_batch_size", lambda active, dimension: full)
+    fixed = module._minimise(field, starts, max_iterations=200, tolerance=1e-10)
+    for one, other in zip(sized, fixed, strict=True):
+        np.testing.assert_array_equal(one, other)
