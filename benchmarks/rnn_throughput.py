@@ -2,8 +2,8 @@
 
 Prints one line per case and thread count::
 
-    rank1 pop=300 threads=2 us_per_network_epoch=8.7 gflops=54.02 mflop_per_network_epoch=0.470
-    rank1 pop=300 threads=1 us_per_network_epoch=14.9 gflops=31.54 mflop_per_network_epoch=0.470
+    rank1 pop=300 threads=2 us_per_network_epoch=8.0 gflops=57.75 mflop_per_network_epoch=0.464
+    rank1 pop=300 threads=1 us_per_network_epoch=15.7 gflops=29.59 mflop_per_network_epoch=0.464
 
 Cases: the rank-one delayed-activation task (N = 100, T = R = 20, SGD, float32) at populations
 of 1, 30 and 300 networks, and the full-rank task RNN on DCDT (Fig 7 windows, 32 steps, two
