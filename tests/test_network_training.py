@@ -351,3 +351,45 @@ def test_training_gradients_equal_autodiff_of_the_plain_forward_pass():
             scale = max(float(jnp.max(jnp.abs(theirs), initial=0.0)), 1e-300)
             error = float(jnp.max(jnp.abs(ours - theirs), initial=0.0)) / scale
             assert error < 1e-12, (name, field, error)
+
+
+def test_default_blocks_are_even_within_the_cache_limit_and_explicit_sizes_are_honoured():
+    """The default blocking rule (see ``_block_size``), over every population up to 400."""
+    import math
+
+    from ghostsym.network._training import BLOCK_SIZES, _block_size, _default_block_limit
+
+    full_rank = FullRankNetwork.for_working_memory(), DelayedCueDiscrimination()
+    rank_one = RankOneNetwork(), DelayedActivation()
+    assert _default_block_limit(*full_rank) == 7 and _default_block_limit(*rank_one) == 65
+    assert set(BLOCK_SIZES) >= {1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40}
+    assert all(size // (size & -size) in (1, 3, 5) for size in BLOCK_SIZES)  # odd part
+    for model, task in (full_rank, rank_one):
+        limit = _default_block_limit(model, task)
+        for count in range(1, 401):
+            size = _block_size(model, task, count, None)
+            blocks = math.ceil(count / size)
+            assert blocks == 1 or blocks % 2 == 0 or blocks >= 17, (count, size)
+            if isinstance(model, FullRankNetwork):
+                assert size in BLOCK_SIZES
+            else:
+                assert blocks * size - count < blocks  # equal blocks
+            if count <= limit:
+                assert blocks == 1
+                continue
+            assert blocks * size - count <= count / 3, (count, size)
+
+            def fits(candidate, count=count):  # an even split, padding at most a third
+                parts = math.ceil(count / candidate)
+                return parts % 2 == 0 and parts * candidate - count <= count / 3
+
+            sizes = BLOCK_SIZES if isinstance(model, FullRankNetwork) else range(1, 513)
+            if any(fits(candidate) for candidate in sizes if limit / 2 <= candidate <= limit):
+                assert limit / 2 <= size <= limit, (count, size)
+    # the benchmark's two populations: 6 blocks of 50 and 8 blocks of 5
+    assert _block_size(*rank_one, 300, None) == 50 and _block_size(*full_rank, 40, None) == 5
+    # an explicit size is kept exactly (made equal across its blocks)
+    assert _block_size(*rank_one, 300, 75) == 75 and _block_size(*full_rank, 40, 8) == 8
+    assert _block_size(*rank_one, 10, 4) == 4  # ceil(10 / 4) = 3 blocks of 4, 4, 2
+    with pytest.raises(InvalidInputError, match="runs_per_block"):
+        _block_size(*rank_one, 10, 0)
