@@ -393,3 +393,46 @@ def test_default_blocks_are_even_within_the_cache_limit_and_explicit_sizes_are_h
     assert _block_size(*rank_one, 10, 4) == 4  # ceil(10 / 4) = 3 blocks of 4, 4, 2
     with pytest.raises(InvalidInputError, match="runs_per_block"):
         _block_size(*rank_one, 10, 0)
+
+
+def _threefry_numpy(key, count):
+    """Threefry-2x32 in NumPy uint32 arithmetic (an oracle independent of XLA)."""
+    key = [np.asarray(k, np.uint32) for k in key]
+    keys = [key[0], key[1], key[0] ^ key[1] ^ np.uint32(0x1BD11BDA)]
+    rotations = [(13, 15, 26, 6), (17, 29, 16, 24)]
+    x = [np.asarray(count[0], np.uint32) + keys[0], np.asarray(count[1], np.uint32) + keys[1]]
+    with np.errstate(over="ignore"):
+        for block in range(5):
+            for r in rotations[block % 2]:
+                x[0] = x[0] + x[1]
+                x[1] = (x[1] << np.uint32(r)) | (x[1] >> np.uint32(32 - r))
+                x[1] = x[0] ^ x[1]
+            x[0] = x[0] + keys[(block + 1) % 3]
+            x[1] = x[1] + keys[(block + 2) % 3] + np.uint32(block + 1)
+    return x
+
+
+def test_straight_threefry_lowering_keeps_every_bit():
+    """The training engine's CPU lowering of the Threefry hash: the Random123 known answers,
+    a NumPy oracle on random words, and JAX's random draws unchanged."""
+    from jax.extend.random import threefry_2x32
+
+    from ghostsym.network._training import _use_straight_threefry
+
+    before = np.asarray(jax.jit(lambda k: jax.random.normal(k, (3, 7)))(jax.random.PRNGKey(5)))
+    _use_straight_threefry()
+    after = np.asarray(jax.jit(lambda k: jax.random.normal(k, (3, 7)))(jax.random.PRNGKey(5)))
+    assert np.array_equal(before, after)
+    known = [  # (key, count) -> hash, Salmon et al. (2011) known-answer tests
+        ((0, 0), (0, 0), (0x6B200159, 0x99BA4EFE)),
+        ((0xFFFFFFFF,) * 2, (0xFFFFFFFF,) * 2, (0x1CB996FC, 0xBB002BE7)),
+        ((0x13198A2E, 0x03707344), (0x243F6A88, 0x85A308D3), (0xC4923A9C, 0x483DF7A0)),
+    ]
+    for key, count, expected in known:
+        key_array = jnp.asarray(key, jnp.uint32)
+        hashed = jax.jit(threefry_2x32)(key_array, jnp.asarray(count, jnp.uint32))
+        assert [int(v) for v in np.asarray(hashed)] == list(expected)
+    words = np.random.default_rng(0).integers(0, 2**32, size=1002, dtype=np.uint32)
+    hashed = np.asarray(jax.jit(threefry_2x32)(jnp.asarray(words[:2]), jnp.asarray(words[2:])))
+    oracle = _threefry_numpy(words[:2], (words[2:502], words[502:]))  # JAX hashes the halves
+    assert np.array_equal(hashed, np.concatenate(oracle))
