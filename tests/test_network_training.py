@@ -417,10 +417,10 @@ def test_straight_threefry_lowering_keeps_every_bit():
     a NumPy oracle on random words, and JAX's random draws unchanged."""
     from jax.extend.random import threefry_2x32
 
-    from ghostsym.network._training import _use_straight_threefry
+    from ghostsym.network._threefry import use_straight_threefry
 
     before = np.asarray(jax.jit(lambda k: jax.random.normal(k, (3, 7)))(jax.random.PRNGKey(5)))
-    _use_straight_threefry()
+    use_straight_threefry()
     after = np.asarray(jax.jit(lambda k: jax.random.normal(k, (3, 7)))(jax.random.PRNGKey(5)))
     assert np.array_equal(before, after)
     known = [  # (key, count) -> hash, Salmon et al. (2011) known-answer tests

@@ -53,6 +53,7 @@ from ._models import (
     _readout,
     as_key,
 )
+from ._threefry import use_straight_threefry
 
 __all__ = [
     "OPTIMIZERS",
@@ -89,6 +90,7 @@ class TrialRecord(NamedTuple):
 def _trials(model, task, parameters, key, dtype, unroll=1, keep_states=False):
     """(outputs (B, S), saturated fraction (B, S), states (B, S, N) or None, targets, initial)."""
     size = model.size
+    use_straight_threefry()
     init_key, noise_key = jax.random.split(key)
     inputs = jnp.asarray(task.inputs(), dtype=dtype)
     targets = jnp.asarray(task.targets(), dtype=dtype)
@@ -198,6 +200,7 @@ def _loss_and_gradient_full_rank(model, task, parameters, key, dtype, unroll=1):
     :func:`_loss_and_aux`, summed in another order (float32: differences at rounding level;
     float64 checks: :func:`~ghostsym.network.check_gradients`).
     """
+    use_straight_threefry()
     init_key, noise_key = jax.random.split(key)
     inputs = jnp.asarray(task.inputs(), dtype=dtype)  # (B, S, I)
     targets = jnp.asarray(task.targets(), dtype=dtype)  # (B, S)
@@ -264,6 +267,7 @@ def _loss_and_gradient_rank_one(model, task, parameters, key, dtype, unroll=1):
     :func:`_loss_and_aux` differentiated by JAX, summed in another order (float32: rounding
     level; float64 checks against finite differences: :func:`~ghostsym.network.check_gradients`).
     """
+    use_straight_threefry()
     init_key, noise_key = jax.random.split(key)
     targets = jnp.asarray(task.targets(), dtype=dtype)  # (B, S)
     initial = task.initial_states(init_key, model.size, dtype)  # (B, N)
@@ -456,6 +460,7 @@ class _Engine:
 
     def epoch(self, state: _RunState, epoch):
         parameters = self.model.prepare(state.parameters)
+        use_straight_threefry()
         key = jax.random.fold_in(state.key, epoch)
 
         (loss, aux), gradient = self.loss_and_gradient(parameters, key)
@@ -500,69 +505,6 @@ class _Engine:
         return new_state, metrics
 
 
-#: Threefry-2x32 rotation distances, alternating between blocks of four rounds.
-_THREEFRY_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
-_THREEFRY_PARITY = 0x1BD11BDA
-
-
-def _threefry_straight(key1, key2, count1, count2):
-    """The Threefry-2x32 hash (20 rounds; Salmon et al. 2011) as straight-line uint32 code.
-
-    Five blocks of four rounds (x0 += x1, x1 = rotl(x1, d) ^ x0), each followed by a key
-    injection from (k1, k2, k1 ^ k2 ^ 0x1BD11BDA) in rotation plus the block number. JAX's
-    default CPU lowering of the same hash runs the five blocks in a loop; integer arithmetic
-    gives the same bits either way.
-
-    >>> import numpy as np
-    >>> zero = np.uint32(0)
-    >>> [hex(int(v)) for v in _threefry_straight(zero, zero, zero, zero)]
-    ['0x6b200159', '0x99ba4efe']
-    """
-    keys = (key1, key2, key1 ^ key2 ^ np.uint32(_THREEFRY_PARITY))
-    x0 = count1 + keys[0]
-    x1 = count2 + keys[1]
-    for block in range(5):
-        for distance in _THREEFRY_ROTATIONS[block % 2]:
-            x0 = x0 + x1
-            x1 = jax.lax.shift_left(x1, np.uint32(distance)) | jax.lax.shift_right_logical(
-                x1, np.uint32(32 - distance)
-            )
-            x1 = x0 ^ x1
-        x0 = x0 + keys[(block + 1) % 3]
-        x1 = x1 + keys[(block + 2) % 3] + np.uint32(block + 1)
-    return x0, x1
-
-
-_STRAIGHT_THREEFRY = threading.Lock()
-_straight_threefry_registered = False
-
-
-def _use_straight_threefry() -> None:
-    """Lower JAX's Threefry hash on CPU as straight-line code (:func:`_threefry_straight`).
-
-    The training engine draws fresh trial noise and initial states every epoch (noisy
-    tasks): four hashes per epoch, each a five-step XLA loop under JAX's default CPU lowering,
-    which cannot fuse the hash with the draw that uses it. Straight-line code fuses: the
-    full-rank DCDT population of the transitions experiment trains in about two thirds of the
-    CPU time. The hash is integer arithmetic, so every random number, in this process's
-    computations compiled from now on, keeps its bits. Once per process; no effect on GPU or
-    TPU lowerings.
-    """
-    global _straight_threefry_registered
-    with _STRAIGHT_THREEFRY:
-        if _straight_threefry_registered:
-            return
-        from jax.extend.random import threefry2x32_p
-        from jax.interpreters import mlir
-
-        mlir.register_lowering(
-            threefry2x32_p,
-            mlir.lower_fun(_threefry_straight, multiple_results=True),
-            platform="cpu",
-        )
-        _straight_threefry_registered = True
-
-
 @lru_cache(maxsize=64)
 def _compiled_chunk(engine: _Engine, max_records: int, snapshot_count: int):
     """jit of: advance a block by ``n_epochs`` epochs, recording every ``stride``-th.
@@ -571,7 +513,7 @@ def _compiled_chunk(engine: _Engine, max_records: int, snapshot_count: int):
     canonical parameter, which needs a grid evaluation) runs under a ``lax.cond`` on the
     unbatched epoch counter, so it costs nothing on the other epochs.
     """
-    _use_straight_threefry()
+    use_straight_threefry()
     step = jax.vmap(lambda s, e: engine.epoch(s, e), in_axes=(0, None))
     latent = jax.vmap(engine.latent_record)
 
