@@ -436,3 +436,43 @@ def test_straight_threefry_lowering_keeps_every_bit():
     hashed = np.asarray(jax.jit(threefry_2x32)(jnp.asarray(words[:2]), jnp.asarray(words[2:])))
     oracle = _threefry_numpy(words[:2], (words[2:502], words[502:]))  # JAX hashes the halves
     assert np.array_equal(hashed, np.concatenate(oracle))
+
+
+_TRAIN_AND_PRINT = """
+import sys
+from ghostsym._jax import prefer_sequential_scheduling
+if sys.argv[1] == "sequential":
+    prefer_sequential_scheduling()
+import numpy as np
+from ghostsym.network import RankOneNetwork, DelayedActivation, FullRankNetwork, train_population
+from ghostsym.network import DelayedCueDiscrimination
+rank_one = train_population(RankOneNetwork(size=20), DelayedActivation(4, 4, noise=0.1, trials=2),
+                            learning_rates=[0.1, 0.5], seeds=[0, 1], epochs=30, record_every=10)
+task = DelayedCueDiscrimination(input_ms=10, delay_ms=20, reaction_ms=20, noise=0.01)
+full = train_population(FullRankNetwork.for_working_memory(size=12), task, optimizer="adam",
+                        learning_rates=[0.01, 0.1], seeds=[0, 1], epochs=30, record_every=10)
+print(rank_one.loss.tobytes().hex(), rank_one.final_parameters.n.tobytes().hex(),
+      full.loss.tobytes().hex(), full.final_parameters.recurrent_weights.tobytes().hex())
+"""
+
+
+@pytest.mark.slow  # two fresh processes: about 10 s alone
+def test_sequential_scheduling_keeps_every_bit():
+    """XLA's one-thread scheduling (set before JAX starts, as the command line does) trains
+    the same bits as its default scheduling: rank one with noise, full rank with Adam."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {key: value for key, value in os.environ.items() if key != "XLA_FLAGS"}
+    outputs = {
+        mode: subprocess.run(
+            [sys.executable, "-c", _TRAIN_AND_PRINT, mode],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for mode in ("default", "sequential")
+    }
+    assert outputs["default"].strip() and outputs["default"] == outputs["sequential"]
