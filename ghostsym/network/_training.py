@@ -252,8 +252,8 @@ def _loss_and_gradient_rank_one(model, task, parameters, key, dtype, unroll=1):
 
     Forward (trials as a batch, time-major), kappa_t = n^T x_t:
     r_t = tanh(m kappa_t + b + xi_t), x_{t+1} = (1 - alpha) x_t + alpha r_t, y_t =
-    sigmoid(c (kappa_{t+1} - theta)); the loop keeps r_t, x_{t+1} and kappa_{t+1}; the
-    saturated rates, readout, loss and accuracy are taken after it on all steps at once.
+    sigmoid(c (kappa_{t+1} - theta)); the loop keeps r_t, x_{t+1} and kappa_{t+1} and counts
+    saturated rates; the readout, loss and accuracy are taken after it on all steps at once.
     The backward loop is the chain rule of that map, run from the last step to the first, with
     h_t = dL/dkappa_{t+1} through the readout (JAX's vector-Jacobian product of the loss):
 
@@ -289,10 +289,11 @@ def _loss_and_gradient_rank_one(model, task, parameters, key, dtype, unroll=1):
         rates = jnp.tanh(pre)
         state = (1 - leak) * state + leak * rates
         kappa = state @ n
-        return (state, kappa), (rates, state, kappa)
+        saturated = jnp.sum((jnp.abs(rates) > SATURATION_LEVEL).astype(dtype))
+        return (state, kappa), (rates, state, kappa, saturated)
 
     kappa_initial = initial @ n  # (B,) or ()
-    _, (rates, states, kappas) = jax.lax.scan(
+    _, (rates, states, kappas, saturated) = jax.lax.scan(
         forward_step, (initial, kappa_initial), noise, length=task.steps, unroll=unroll
     )  # r_t, x_{t+1}: (S, [B,] N); kappa_{t+1}: (S, [B])
 
@@ -337,8 +338,7 @@ def _loss_and_gradient_rank_one(model, task, parameters, key, dtype, unroll=1):
         b=b_gradient,
         confidence=confidence_gradient,
     )
-    # counted after the loop (fewer kernels per step); whole counts, so exact in any order
-    saturation = jnp.sum((jnp.abs(rates) > SATURATION_LEVEL).astype(dtype)) / rates.size
+    saturation = jnp.sum(saturated) / rates.size
     aux = _Aux(task.accuracy(outputs, targets), saturation)
     return (loss, aux), gradient
 
