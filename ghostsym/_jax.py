@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # at run time they come from __getattr__, on first use
     import jax
     import jax.numpy as jnp
 
-__all__ = ["jax", "jnp", "float64", "enable_float64"]
+__all__ = ["jax", "jnp", "float64", "enable_float64", "prefer_sequential_scheduling"]
 
 _MODULES = {"jax": "jax", "jnp": "jax.numpy"}
 _process_float64 = False
@@ -82,3 +83,35 @@ def enable_float64() -> None:
     _process_float64 = True
     if "jax" in sys.modules:
         sys.modules["jax"].config.update("jax_enable_x64", True)
+
+
+#: XLA's CPU flag that orders each compiled loop body for one thread rather than concurrency.
+SEQUENTIAL_SCHEDULING_FLAG = "--xla_cpu_enable_concurrency_optimized_scheduler=false"
+
+
+def prefer_sequential_scheduling(environment=None) -> bool:
+    """Ask XLA to schedule CPU programs for one thread; for entry points only, never at import.
+
+    By default XLA orders the operations of a compiled loop body for concurrency, and its CPU
+    runtime then hands independent small kernels to other threads at every iteration. The
+    networks ghostsym trains are small and each training block is one core's work, so those
+    hand-offs are pure overhead: ordered for one thread, a rank-one population of 3 trains in
+    about two thirds of the CPU time. Scheduling moves no arithmetic, so results keep their
+    bits. XLA reads the flag (from ``XLA_FLAGS``) once, when JAX starts its CPU backend, so
+    this acts on a process whose JAX has not computed anything yet, and on the processes it
+    starts afterwards (they inherit the environment). An ``XLA_FLAGS`` that already sets the
+    flag is left alone. Returns whether the flag was added.
+
+    >>> environment = {"XLA_FLAGS": "--xla_dump_to=/tmp/dump"}
+    >>> prefer_sequential_scheduling(environment), environment["XLA_FLAGS"].split()[-1]
+    (True, '--xla_cpu_enable_concurrency_optimized_scheduler=false')
+    >>> prefer_sequential_scheduling(environment)
+    False
+    """
+    environment = os.environ if environment is None else environment
+    flags = environment.get("XLA_FLAGS", "")
+    name = SEQUENTIAL_SCHEDULING_FLAG.split("=")[0]
+    if any(flag.split("=")[0] == name for flag in flags.split()):
+        return False
+    environment["XLA_FLAGS"] = f"{flags} {SEQUENTIAL_SCHEDULING_FLAG}".strip()
+    return True

@@ -393,3 +393,86 @@ def test_default_blocks_are_even_within_the_cache_limit_and_explicit_sizes_are_h
     assert _block_size(*rank_one, 10, 4) == 4  # ceil(10 / 4) = 3 blocks of 4, 4, 2
     with pytest.raises(InvalidInputError, match="runs_per_block"):
         _block_size(*rank_one, 10, 0)
+
+
+def _threefry_numpy(key, count):
+    """Threefry-2x32 in NumPy uint32 arithmetic (an oracle independent of XLA)."""
+    key = [np.asarray(k, np.uint32) for k in key]
+    keys = [key[0], key[1], key[0] ^ key[1] ^ np.uint32(0x1BD11BDA)]
+    rotations = [(13, 15, 26, 6), (17, 29, 16, 24)]
+    x = [np.asarray(count[0], np.uint32) + keys[0], np.asarray(count[1], np.uint32) + keys[1]]
+    with np.errstate(over="ignore"):
+        for block in range(5):
+            for r in rotations[block % 2]:
+                x[0] = x[0] + x[1]
+                x[1] = (x[1] << np.uint32(r)) | (x[1] >> np.uint32(32 - r))
+                x[1] = x[0] ^ x[1]
+            x[0] = x[0] + keys[(block + 1) % 3]
+            x[1] = x[1] + keys[(block + 2) % 3] + np.uint32(block + 1)
+    return x
+
+
+def test_straight_threefry_lowering_keeps_every_bit():
+    """The training engine's CPU lowering of the Threefry hash: the Random123 known answers,
+    a NumPy oracle on random words, and JAX's random draws unchanged."""
+    from jax.extend.random import threefry_2x32
+
+    from ghostsym.network._threefry import use_straight_threefry
+
+    before = np.asarray(jax.jit(lambda k: jax.random.normal(k, (3, 7)))(jax.random.PRNGKey(5)))
+    use_straight_threefry()
+    after = np.asarray(jax.jit(lambda k: jax.random.normal(k, (3, 7)))(jax.random.PRNGKey(5)))
+    assert np.array_equal(before, after)
+    known = [  # (key, count) -> hash, Salmon et al. (2011) known-answer tests
+        ((0, 0), (0, 0), (0x6B200159, 0x99BA4EFE)),
+        ((0xFFFFFFFF,) * 2, (0xFFFFFFFF,) * 2, (0x1CB996FC, 0xBB002BE7)),
+        ((0x13198A2E, 0x03707344), (0x243F6A88, 0x85A308D3), (0xC4923A9C, 0x483DF7A0)),
+    ]
+    for key, count, expected in known:
+        key_array = jnp.asarray(key, jnp.uint32)
+        hashed = jax.jit(threefry_2x32)(key_array, jnp.asarray(count, jnp.uint32))
+        assert [int(v) for v in np.asarray(hashed)] == list(expected)
+    words = np.random.default_rng(0).integers(0, 2**32, size=1002, dtype=np.uint32)
+    hashed = np.asarray(jax.jit(threefry_2x32)(jnp.asarray(words[:2]), jnp.asarray(words[2:])))
+    oracle = _threefry_numpy(words[:2], (words[2:502], words[502:]))  # JAX hashes the halves
+    assert np.array_equal(hashed, np.concatenate(oracle))
+
+
+_TRAIN_AND_PRINT = """
+import sys
+from ghostsym._jax import prefer_sequential_scheduling
+if sys.argv[1] == "sequential":
+    prefer_sequential_scheduling()
+import numpy as np
+from ghostsym.network import RankOneNetwork, DelayedActivation, FullRankNetwork, train_population
+from ghostsym.network import DelayedCueDiscrimination
+rank_one = train_population(RankOneNetwork(size=20), DelayedActivation(4, 4, noise=0.1, trials=2),
+                            learning_rates=[0.1, 0.5], seeds=[0, 1], epochs=30, record_every=10)
+task = DelayedCueDiscrimination(input_ms=10, delay_ms=20, reaction_ms=20, noise=0.01)
+full = train_population(FullRankNetwork.for_working_memory(size=12), task, optimizer="adam",
+                        learning_rates=[0.01, 0.1], seeds=[0, 1], epochs=30, record_every=10)
+print(rank_one.loss.tobytes().hex(), rank_one.final_parameters.n.tobytes().hex(),
+      full.loss.tobytes().hex(), full.final_parameters.recurrent_weights.tobytes().hex())
+"""
+
+
+@pytest.mark.slow  # two fresh processes: about 10 s alone
+def test_sequential_scheduling_keeps_every_bit():
+    """XLA's one-thread scheduling (set before JAX starts, as the command line does) trains
+    the same bits as its default scheduling: rank one with noise, full rank with Adam."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {key: value for key, value in os.environ.items() if key != "XLA_FLAGS"}
+    outputs = {
+        mode: subprocess.run(
+            [sys.executable, "-c", _TRAIN_AND_PRINT, mode],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for mode in ("default", "sequential")
+    }
+    assert outputs["default"].strip() and outputs["default"] == outputs["sequential"]

@@ -26,7 +26,7 @@ import sys
 import traceback
 
 from .. import __version__
-from .._jax import enable_float64
+from .._jax import enable_float64, prefer_sequential_scheduling
 from ..errors import GhostsymError, RunFailedError
 
 #: Sub-command modules, in the order ``ghostsym --help`` lists them.
@@ -193,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         arguments = build_parser().parse_args(argv)
         prefix, debug = f"ghostsym {arguments.command}", arguments.debug
         enable_float64()  # closed-form checks in float64; training still chooses float32 itself
+        prefer_sequential_scheduling()  # before JAX computes: small kernels, one thread
         arguments.handler(arguments)
     except GhostsymError as error:
         print(f"{prefix}: error: {_one_line(error)}", file=sys.stderr)

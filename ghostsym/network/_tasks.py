@@ -34,6 +34,7 @@ import numpy as np
 
 from .._jax import jax, jnp
 from ..errors import InvalidInputError, require_nonnegative, require_positive
+from ._threefry import use_straight_threefry
 
 __all__ = [
     "DelayedActivation",
@@ -110,6 +111,7 @@ class DelayedActivation:
         if not self.noise > 0:
             return None
         shape = (self.trials, self.steps, size)
+        use_straight_threefry()
         return self.noise * jax.random.normal(key, shape, dtype=dtype)
 
     def loss(self, outputs, targets):
@@ -196,6 +198,7 @@ class _WorkingMemoryTask:
         """(B, N): r_0 = tanh(sigma_0 z), z ~ N(0, 1) (zeros when sigma_0 = 0)."""
         if not self.initial_spread > 0:
             return jnp.zeros((self.trials, size), dtype=dtype)
+        use_straight_threefry()
         draws = jax.random.normal(key, (self.trials, size), dtype=jnp.float64)
         return jnp.tanh(self.initial_spread * draws).astype(dtype)
 
@@ -208,6 +211,7 @@ class _WorkingMemoryTask:
         if not self.noise > 0:
             return None
         shape = (self.trials, self.steps, size)
+        use_straight_threefry()
         return self.noise * jax.random.normal(key, shape, dtype=dtype)
 
     def loss(self, outputs, targets):

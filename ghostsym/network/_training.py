@@ -53,6 +53,7 @@ from ._models import (
     _readout,
     as_key,
 )
+from ._threefry import use_straight_threefry
 
 __all__ = [
     "OPTIMIZERS",
@@ -89,6 +90,7 @@ class TrialRecord(NamedTuple):
 def _trials(model, task, parameters, key, dtype, unroll=1, keep_states=False):
     """(outputs (B, S), saturated fraction (B, S), states (B, S, N) or None, targets, initial)."""
     size = model.size
+    use_straight_threefry()
     init_key, noise_key = jax.random.split(key)
     inputs = jnp.asarray(task.inputs(), dtype=dtype)
     targets = jnp.asarray(task.targets(), dtype=dtype)
@@ -198,6 +200,7 @@ def _loss_and_gradient_full_rank(model, task, parameters, key, dtype, unroll=1):
     :func:`_loss_and_aux`, summed in another order (float32: differences at rounding level;
     float64 checks: :func:`~ghostsym.network.check_gradients`).
     """
+    use_straight_threefry()
     init_key, noise_key = jax.random.split(key)
     inputs = jnp.asarray(task.inputs(), dtype=dtype)  # (B, S, I)
     targets = jnp.asarray(task.targets(), dtype=dtype)  # (B, S)
@@ -264,6 +267,7 @@ def _loss_and_gradient_rank_one(model, task, parameters, key, dtype, unroll=1):
     :func:`_loss_and_aux` differentiated by JAX, summed in another order (float32: rounding
     level; float64 checks against finite differences: :func:`~ghostsym.network.check_gradients`).
     """
+    use_straight_threefry()
     init_key, noise_key = jax.random.split(key)
     targets = jnp.asarray(task.targets(), dtype=dtype)  # (B, S)
     initial = task.initial_states(init_key, model.size, dtype)  # (B, N)
@@ -456,6 +460,7 @@ class _Engine:
 
     def epoch(self, state: _RunState, epoch):
         parameters = self.model.prepare(state.parameters)
+        use_straight_threefry()
         key = jax.random.fold_in(state.key, epoch)
 
         (loss, aux), gradient = self.loss_and_gradient(parameters, key)
@@ -508,6 +513,7 @@ def _compiled_chunk(engine: _Engine, max_records: int, snapshot_count: int):
     canonical parameter, which needs a grid evaluation) runs under a ``lax.cond`` on the
     unbatched epoch counter, so it costs nothing on the other epochs.
     """
+    use_straight_threefry()
     step = jax.vmap(lambda s, e: engine.epoch(s, e), in_axes=(0, None))
     latent = jax.vmap(engine.latent_record)
 

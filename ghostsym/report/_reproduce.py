@@ -775,7 +775,9 @@ def reproduce(
             f"jobs={jobs} cannot be combined with a scheduler (the cluster does the parallel "
             "work); use jobs=1"
         )
-    importlib.import_module("ghostsym._jax").enable_float64()  # float64 for the whole run
+    jax_module = importlib.import_module("ghostsym._jax")
+    jax_module.enable_float64()  # float64 for the whole run
+    jax_module.prefer_sequential_scheduling()  # this process (if JAX is still idle), the workers
     if scheduler is not None:
         from ..network import use_scheduler
 
