@@ -9,12 +9,27 @@ and writes PNG and PDF files.
 import math
 from pathlib import Path
 
-from matplotlib import colormaps
+from matplotlib import colormaps, rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import RendererPdf
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine, TightLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-__all__ = ["colormaps", "save_figure", "sparse_log_ticks", "subplots"]
+from ..errors import require_choice
+
+__all__ = [
+    "PNG_DOTS_PER_INCH",
+    "colormaps",
+    "save_figure",
+    "sparse_log_ticks",
+    "subplots",
+    "tight_bounding_box",
+    "tight_layout",
+]
+
+#: Resolution of the PNG files (the HTML report embeds them).
+PNG_DOTS_PER_INCH = 130
 
 
 def subplots(nrows: int = 1, ncols: int = 1, **keywords):
@@ -37,6 +52,8 @@ def subplots(nrows: int = 1, ncols: int = 1, **keywords):
 def save_figure(figure, directory, name: str) -> tuple[Path, Path]:
     """Write ``figure`` as ``name.png`` and ``name.pdf`` in ``directory``, return the paths.
 
+    Both are cropped like ``bbox_inches="tight"`` (see :func:`tight_bounding_box`).
+
     >>> import tempfile
     >>> figure, axes = subplots()
     >>> png, pdf = save_figure(figure, tempfile.mkdtemp(), "empty")
@@ -46,9 +63,64 @@ def save_figure(figure, directory, name: str) -> tuple[Path, Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     png, pdf = directory / f"{name}.png", directory / f"{name}.pdf"
-    figure.savefig(png, dpi=130, bbox_inches="tight")
-    figure.savefig(pdf, bbox_inches="tight")
+    figure.savefig(png, dpi=PNG_DOTS_PER_INCH, bbox_inches=tight_bounding_box(figure, "png"))
+    figure.savefig(pdf, bbox_inches=tight_bounding_box(figure, "pdf"))
     return png, pdf
+
+
+def tight_bounding_box(figure, file_format: str):
+    """The box (inches) ``savefig(..., bbox_inches="tight")`` crops ``figure`` to, for a PNG at
+    :data:`PNG_DOTS_PER_INCH` or a PDF.
+
+    ``savefig`` finds that box by laying the whole figure out (a draw without output) and then
+    measuring it; the measurement alone gives the same box, for about half the work. Text sizes
+    depend on the renderer (hinted raster glyphs at the PNG's resolution, unhinted outlines in
+    PDF points), so each format is measured with its own renderer; the padding is ``savefig``'s
+    (:rc:`savefig.pad_inches`). A figure with a layout engine, or not on an Agg canvas, gets
+    ``"tight"`` back (its layout is redone at save time).
+
+    >>> figure, axes = subplots(figsize=(4, 3))
+    >>> _ = axes.set_xlabel("x")
+    >>> box = tight_bounding_box(figure, "png")
+    >>> bool(3 < box.width < 4 and 2 < box.height < 3), figure.dpi == 100
+    (True, True)
+    """
+    require_choice("file_format", file_format, ("png", "pdf"))
+    engine = figure.get_layout_engine()
+    if not isinstance(figure.canvas, FigureCanvasAgg) or not (
+        engine is None or isinstance(engine, PlaceHolderLayoutEngine)  # one that lays nothing out
+    ):
+        return "tight"
+    original = figure.dpi
+    try:
+        if file_format == "png":
+            figure.set_dpi(PNG_DOTS_PER_INCH)
+            renderer = figure.canvas.get_renderer()
+        else:
+            figure.set_dpi(72)  # PDF points
+            width, height = figure.get_size_inches()
+            # the renderer print_pdf draws with; measuring text needs no file to write to
+            renderer = RendererPdf(None, original, 72 * height, 72 * width)
+        box = figure.get_tightbbox(renderer)
+    finally:
+        figure.set_dpi(original)
+    return box.padded(rcParams["savefig.pad_inches"])
+
+
+def tight_layout(figure) -> None:
+    """Fit the subplots, titles and labels inside ``figure``, like ``figure.tight_layout()``.
+
+    ``Figure.tight_layout`` leaves a placeholder layout engine on the figure, and ``savefig``
+    then lays the whole figure out once more (a draw without output) before every file; this
+    applies the same layout and leaves the figure without an engine.
+
+    >>> figure, axes = subplots(figsize=(3, 2))
+    >>> _ = axes.set_ylabel("a label")
+    >>> tight_layout(figure)
+    >>> figure.get_layout_engine() is None, bool(figure.subplotpars.left > 0.1)
+    (True, True)
+    """
+    TightLayoutEngine().execute(figure)
 
 
 def sparse_log_ticks(*axes_axes) -> None:
