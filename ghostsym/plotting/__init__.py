@@ -13,6 +13,7 @@ from matplotlib import colormaps, rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import RendererPdf
 from matplotlib.figure import Figure
+from matplotlib.mathtext import MathTextParser
 from matplotlib.layout_engine import PlaceHolderLayoutEngine, TightLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -32,6 +33,30 @@ __all__ = [
 PNG_DOTS_PER_INCH = 130
 
 
+class AggCanvas(FigureCanvasAgg):
+    """An Agg canvas whose renderers share one mathtext parser.
+
+    Each matplotlib renderer parses mathtext (log tick labels such as ``$10^{-3}$``, symbols in
+    axis labels) with a parser of its own, and its parse cache holds only that parser's results;
+    a figure saved as PNG is measured with one renderer and drawn with another, and every figure
+    gets new ones. Parsing is a pure function of the string, resolution and font, so one parser
+    (and its cache) serves them all.
+
+    >>> figure, axes = subplots()
+    >>> figure.canvas.get_renderer().mathtext_parser is SHARED_MATHTEXT_PARSER
+    True
+    """
+
+    def get_renderer(self):
+        renderer = super().get_renderer()
+        renderer.mathtext_parser = SHARED_MATHTEXT_PARSER
+        return renderer
+
+
+#: The mathtext parser of every :class:`AggCanvas` renderer (output as paths, as Agg's own).
+SHARED_MATHTEXT_PARSER = MathTextParser("path")
+
+
 def subplots(nrows: int = 1, ncols: int = 1, **keywords):
     """A new figure on an Agg canvas and its axes, like ``pyplot.subplots`` without global state.
 
@@ -45,7 +70,7 @@ def subplots(nrows: int = 1, ncols: int = 1, **keywords):
         if key in keywords
     }
     figure = Figure(**figure_keywords)
-    FigureCanvasAgg(figure)
+    AggCanvas(figure)
     return figure, figure.subplots(nrows, ncols, **keywords)
 
 
@@ -101,6 +126,9 @@ def tight_bounding_box(figure, file_format: str):
             width, height = figure.get_size_inches()
             # the renderer print_pdf draws with; measuring text needs no file to write to
             renderer = RendererPdf(None, original, 72 * height, 72 * width)
+            text_to_path = getattr(renderer, "_text2path", None)  # its mathtext, as on Agg
+            if text_to_path is not None:
+                text_to_path.mathtext_parser = SHARED_MATHTEXT_PARSER
         box = figure.get_tightbbox(renderer)
     finally:
         figure.set_dpi(original)
