@@ -13,8 +13,8 @@ from matplotlib import colormaps, rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import RendererPdf
 from matplotlib.figure import Figure
-from matplotlib.mathtext import MathTextParser
 from matplotlib.layout_engine import PlaceHolderLayoutEngine, TightLayoutEngine
+from matplotlib.mathtext import MathTextParser
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..errors import require_choice
@@ -61,8 +61,8 @@ def subplots(nrows: int = 1, ncols: int = 1, **keywords):
     """A new figure on an Agg canvas and its axes, like ``pyplot.subplots`` without global state.
 
     >>> figure, axes = subplots(1, 2, figsize=(4, 2))
-    >>> len(axes), type(figure.canvas).__name__
-    (2, 'FigureCanvasAgg')
+    >>> len(axes), isinstance(figure.canvas, FigureCanvasAgg)
+    (2, True)
     """
     figure_keywords = {
         key: keywords.pop(key)
