@@ -90,3 +90,20 @@ def test_tight_bounding_box_names_the_formats_it_knows():
     figure, _ = subplots()
     with pytest.raises(InvalidInputError, match="file_format must be one of 'png', 'pdf'"):
         tight_bounding_box(figure, "svg")
+
+
+def test_mathtext_is_parsed_once_for_every_renderer_and_figure(tmp_path):
+    """Measuring and drawing PNG and PDF (four renderers) of a second figure with the same
+    mathtext labels parses nothing new."""
+    from ghostsym.plotting import SHARED_MATHTEXT_PARSER
+
+    def draw(name):
+        figure, axes = subplots(figsize=(3, 2))
+        axes.loglog([1e-3, 1e2], [1e-4, 1e1])
+        axes.set_xlabel(r"$\kappa_0 / r^*$ (a label only this test uses)")
+        return save_figure(figure, tmp_path, name)
+
+    draw("first")
+    misses = SHARED_MATHTEXT_PARSER._remembered.cache_info().misses
+    draw("second")
+    assert SHARED_MATHTEXT_PARSER._remembered.cache_info().misses == misses

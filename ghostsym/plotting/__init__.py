@@ -22,8 +22,12 @@ from ..errors import require_choice
 
 __all__ = [
     "PNG_DOTS_PER_INCH",
+    "SHARED_MATHTEXT_PARSER",
+    "MemoisingMathTextParser",
+    "SharedMathTextFigure",
     "colormaps",
     "save_figure",
+    "share_mathtext_parser",
     "sparse_log_ticks",
     "subplots",
     "tight_bounding_box",
@@ -34,24 +38,43 @@ __all__ = [
 PNG_DOTS_PER_INCH = 130
 
 
-class AggCanvas(FigureCanvasAgg):
-    """An Agg canvas whose renderers share one mathtext parser.
+class SharedMathTextFigure(Figure):
+    """A figure whose renderers share one mathtext parser, :data:`SHARED_MATHTEXT_PARSER`.
 
     Each matplotlib renderer parses mathtext (log tick labels such as ``$10^{-3}$``, symbols in
-    axis labels) with a parser of its own, and its parse cache holds only that parser's results;
-    a figure saved as PNG is measured with one renderer and drawn with another, and every figure
-    gets new ones. Parsing is a pure function of the string, resolution and font, so one parser
-    (and its cache) serves them all.
+    axis labels) with a parser of its own, whose results only it reuses; saving a figure as PNG
+    and PDF measures and draws it with four renderers, and every figure gets new ones. Parsing
+    is a pure function of the string, resolution and font, so one parser serves them all.
 
     >>> figure, axes = subplots()
+    >>> figure.canvas.draw()
     >>> figure.canvas.get_renderer().mathtext_parser is SHARED_MATHTEXT_PARSER
     True
     """
 
-    def get_renderer(self):
-        renderer = super().get_renderer()
+    def draw(self, renderer):
+        share_mathtext_parser(renderer)
+        super().draw(renderer)
+
+
+def share_mathtext_parser(renderer) -> None:
+    """Let ``renderer`` (Agg, PDF, or one wrapping either) parse mathtext with
+    :data:`SHARED_MATHTEXT_PARSER`.
+
+    Agg parses with its ``mathtext_parser``, the vector back ends with their text-to-path
+    converter's; a renderer with neither is left as it is.
+
+    >>> from matplotlib.backends.backend_agg import RendererAgg
+    >>> renderer = RendererAgg(10, 10, 72)
+    >>> share_mathtext_parser(renderer)
+    >>> renderer.mathtext_parser is SHARED_MATHTEXT_PARSER
+    True
+    """
+    if hasattr(renderer, "mathtext_parser"):
         renderer.mathtext_parser = SHARED_MATHTEXT_PARSER
-        return renderer
+    text_to_path = getattr(renderer, "_text2path", None)
+    if text_to_path is not None and hasattr(text_to_path, "mathtext_parser"):
+        text_to_path.mathtext_parser = SHARED_MATHTEXT_PARSER
 
 
 class MemoisingMathTextParser(MathTextParser):
@@ -78,7 +101,8 @@ class MemoisingMathTextParser(MathTextParser):
         return super().parse(s, dpi, font, antialiased=antialiased)
 
 
-#: The mathtext parser of every :class:`AggCanvas` renderer (output as paths, as Agg's own).
+#: The mathtext parser of every renderer of a :class:`SharedMathTextFigure` (output as paths,
+#: as matplotlib's Agg and PDF renderers parse).
 SHARED_MATHTEXT_PARSER = MemoisingMathTextParser("path")
 
 
@@ -94,8 +118,8 @@ def subplots(nrows: int = 1, ncols: int = 1, **keywords):
         for key in ("figsize", "dpi", "layout", "constrained_layout", "tight_layout")
         if key in keywords
     }
-    figure = Figure(**figure_keywords)
-    AggCanvas(figure)
+    figure = SharedMathTextFigure(**figure_keywords)
+    FigureCanvasAgg(figure)
     return figure, figure.subplots(nrows, ncols, **keywords)
 
 
@@ -146,14 +170,13 @@ def tight_bounding_box(figure, file_format: str):
         if file_format == "png":
             figure.set_dpi(PNG_DOTS_PER_INCH)
             renderer = figure.canvas.get_renderer()
+            share_mathtext_parser(renderer)
         else:
             figure.set_dpi(72)  # PDF points
             width, height = figure.get_size_inches()
             # the renderer print_pdf draws with; measuring text needs no file to write to
             renderer = RendererPdf(None, original, 72 * height, 72 * width)
-            text_to_path = getattr(renderer, "_text2path", None)  # its mathtext, as on Agg
-            if text_to_path is not None:
-                text_to_path.mathtext_parser = SHARED_MATHTEXT_PARSER
+            share_mathtext_parser(renderer)
         box = figure.get_tightbbox(renderer)
     finally:
         figure.set_dpi(original)
@@ -173,6 +196,8 @@ def tight_layout(figure) -> None:
     >>> figure.get_layout_engine() is None, bool(figure.subplotpars.left > 0.1)
     (True, True)
     """
+    if isinstance(figure.canvas, FigureCanvasAgg):  # the renderer the layout measures with
+        share_mathtext_parser(figure.canvas.get_renderer())
     TightLayoutEngine().execute(figure)
 
 
