@@ -22,7 +22,7 @@ from ..errors import require_choice
 
 __all__ = [
     "PNG_DOTS_PER_INCH",
-    "SHARED_MATHTEXT_PARSER",
+    "SHARED_MATHTEXT_PARSERS",
     "MemoisingMathTextParser",
     "SharedMathTextFigure",
     "colormaps",
@@ -39,7 +39,7 @@ PNG_DOTS_PER_INCH = 130
 
 
 class SharedMathTextFigure(Figure):
-    """A figure whose renderers share one mathtext parser, :data:`SHARED_MATHTEXT_PARSER`.
+    """A figure whose renderers share the mathtext parsers of :data:`SHARED_MATHTEXT_PARSERS`.
 
     Each matplotlib renderer parses mathtext (log tick labels such as ``$10^{-3}$``, symbols in
     axis labels) with a parser of its own, whose results only it reuses; saving a figure as PNG
@@ -48,7 +48,7 @@ class SharedMathTextFigure(Figure):
 
     >>> figure, axes = subplots()
     >>> figure.canvas.draw()
-    >>> figure.canvas.get_renderer().mathtext_parser is SHARED_MATHTEXT_PARSER
+    >>> figure.canvas.get_renderer().mathtext_parser in SHARED_MATHTEXT_PARSERS.values()
     True
     """
 
@@ -58,31 +58,34 @@ class SharedMathTextFigure(Figure):
 
 
 def share_mathtext_parser(renderer) -> None:
-    """Let ``renderer`` (Agg, PDF, or one wrapping either) parse mathtext with
-    :data:`SHARED_MATHTEXT_PARSER`.
+    """Let ``renderer`` (Agg, PDF, or one wrapping either) parse mathtext with the parser of
+    :data:`SHARED_MATHTEXT_PARSERS` that gives what its own gives (paths or a raster image).
 
     Agg parses with its ``mathtext_parser``, the vector back ends with their text-to-path
-    converter's; a renderer with neither is left as it is.
+    converter's; a renderer with neither, or with a parser of another kind, is left as it is.
 
     >>> from matplotlib.backends.backend_agg import RendererAgg
     >>> renderer = RendererAgg(10, 10, 72)
     >>> share_mathtext_parser(renderer)
-    >>> renderer.mathtext_parser is SHARED_MATHTEXT_PARSER
+    >>> renderer.mathtext_parser in SHARED_MATHTEXT_PARSERS.values()
     True
     """
-    if hasattr(renderer, "mathtext_parser"):
-        renderer.mathtext_parser = SHARED_MATHTEXT_PARSER
     text_to_path = getattr(renderer, "_text2path", None)
-    if text_to_path is not None and hasattr(text_to_path, "mathtext_parser"):
-        text_to_path.mathtext_parser = SHARED_MATHTEXT_PARSER
+    for owner in (renderer, text_to_path):
+        parser = getattr(owner, "mathtext_parser", None)
+        if isinstance(parser, MathTextParser):
+            owner.mathtext_parser = SHARED_MATHTEXT_PARSERS.get(
+                getattr(parser, "_output_type", None), parser
+            )
 
 
 class MemoisingMathTextParser(MathTextParser):
-    """A mathtext parser that remembers its last 1024 results, where matplotlib's parsers
-    together remember 50 (more than the figures of one report use at their two resolutions).
+    """A mathtext parser that remembers its last 1024 results (matplotlib's parsers share a
+    cache of 50, fewer than the distinct labels of a report's figures at two resolutions).
 
     The key is what matplotlib's own cache keys on: the string, the resolution, a copy of the
-    font properties and the antialiasing (the argument and :rc:`text.antialiased`).
+    font properties, the antialiasing (the argument and :rc:`text.antialiased`) and the glyph
+    hinting settings.
 
     >>> parser = MemoisingMathTextParser("path")
     >>> parser.parse("$10^{-3}$", 72) is parser.parse("$10^{-3}$", 72)
@@ -95,15 +98,21 @@ class MemoisingMathTextParser(MathTextParser):
 
     def parse(self, s, dpi=72, prop=None, *, antialiased=None):
         font = prop.copy() if prop is not None else None
-        return self._remembered(s, dpi, font, antialiased, rcParams["text.antialiased"])
+        settings = tuple(
+            rcParams[key] for key in ("text.antialiased", "text.hinting", "text.hinting_factor")
+        )
+        return self._remembered(s, dpi, font, antialiased, settings)
 
-    def _parse_once(self, s, dpi, font, antialiased, _antialiased_setting):
+    def _parse_once(self, s, dpi, font, antialiased, _settings):
         return super().parse(s, dpi, font, antialiased=antialiased)
 
 
-#: The mathtext parser of every renderer of a :class:`SharedMathTextFigure` (output as paths,
-#: as matplotlib's Agg and PDF renderers parse).
-SHARED_MATHTEXT_PARSER = MemoisingMathTextParser("path")
+#: The mathtext parsers every renderer of a :class:`SharedMathTextFigure` uses, by the kind of
+#: output its own parser gives (matplotlib's Agg and PDF renderers parse to paths).
+SHARED_MATHTEXT_PARSERS = {
+    "vector": MemoisingMathTextParser("path"),
+    "raster": MemoisingMathTextParser("agg"),
+}
 
 
 def subplots(nrows: int = 1, ncols: int = 1, **keywords):
