@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import colormaps, save_figure, subplots
+from . import colormaps, save_figure, subplots, tight_layout
 
 __all__ = ["plot_task_transitions", "plot_rank_one_flow_scan"]
 
@@ -114,7 +114,7 @@ def _plot_task_loss(outcome, task: str, directory) -> list[Path]:
     handles, labels = loss_axes.get_legend_handles_labels()
     figure.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7)
     figure.suptitle(f"{outcome.title}: {task.upper()}", fontsize=9)
-    figure.tight_layout()
+    tight_layout(figure)
     return list(save_figure(figure, directory, f"{outcome.name}_{task}_loss"))
 
 

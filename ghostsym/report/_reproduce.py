@@ -55,6 +55,7 @@ import hashlib
 import importlib
 import os
 import pickle
+import re
 import shutil
 import signal
 import subprocess
@@ -690,7 +691,7 @@ def _derivation_record(directory: Path) -> tuple[ExperimentRecord, Path | None]:
                 succeeded,
                 source="ghostsym",
                 kind="consistency",
-                details="pdflatex -halt-on-error, run twice",
+                details="pdflatex -halt-on-error; a second pass only if references need it",
             )
         )
     outcome = ExperimentOutcome(
@@ -704,15 +705,30 @@ def _derivation_record(directory: Path) -> tuple[ExperimentRecord, Path | None]:
     return ExperimentRecord(outcome, "ran"), path
 
 
+# Commands whose output depends on the previous pass's .aux file: without one of them, a
+# "Rerun to get cross-references right" (which \label alone triggers on a first pass) changes
+# nothing in the PDF.
+_CROSS_REFERENCES = re.compile(
+    r"\\(?:ref|eqref|pageref|autoref|nameref|cref|Cref|cite|tableofcontents|listoffigures"
+    r"|listoftables)(?![A-Za-z])"
+)
+
+
 def _compile_latex(path: Path) -> tuple[bool, str] | None:
-    """Compile with pdflatex in a scratch directory; copy the PDF beside ``path``."""
+    """Compile with pdflatex in a scratch directory; copy the PDF beside ``path``.
+
+    A second pass runs only when the document refers to something (``\\ref``, ``\\eqref``,
+    ``\\cite``, a table of contents, ...) and the first pass's log asks to "Rerun to get"
+    them right; labels without references need one pass.
+    """
     executable = shutil.which("pdflatex")
     if executable is None:
         return None
+    refers = _CROSS_REFERENCES.search(path.read_text(encoding="utf-8")) is not None
     with tempfile.TemporaryDirectory() as scratch:
         command = [executable, "-interaction=nonstopmode", "-halt-on-error", path.name]
         shutil.copy(path, Path(scratch) / path.name)
-        for _ in range(2):  # twice, so references settle
+        for _ in range(2):
             try:
                 result = subprocess.run(
                     command, cwd=scratch, capture_output=True, text=True, timeout=300
@@ -722,9 +738,18 @@ def _compile_latex(path: Path) -> tuple[bool, str] | None:
             if result.returncode != 0:
                 tail = " ".join(result.stdout.strip().splitlines()[-5:])
                 return False, tail[-300:]
+            if not (refers and _asks_for_another_pass(Path(scratch) / path.name)):
+                break
         pdf = Path(scratch) / path.with_suffix(".pdf").name
         atomic_write_bytes(path.with_suffix(".pdf"), pdf.read_bytes())
     return True, ""
+
+
+def _asks_for_another_pass(source: Path) -> bool:
+    """Whether pdflatex's log for ``source`` says to rerun to get references right."""
+    log = source.with_suffix(".log")
+    text = log.read_text(encoding="latin-1") if log.exists() else ""
+    return "Rerun to get" in text.replace("\n", "")  # the log wraps lines mid-word
 
 
 def reproduce(
