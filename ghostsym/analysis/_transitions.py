@@ -577,6 +577,48 @@ def zero_crossings(grid, values) -> np.ndarray:
     return grid[index] + weight * (grid[index + 1] - grid[index])
 
 
+def first_crossing_above(grid, values, start) -> np.ndarray:
+    """For each row of ``values`` (..., G) on ``grid`` (G,): the first of its
+    :func:`zero_crossings` above ``start`` (...,), nan where there is none.
+
+    Every crossing is computed by the same operations as :func:`zero_crossings` (so the
+    positions are the same floating-point numbers), for all rows at once.
+
+    >>> first_crossing_above([0.0, 1.0, 2.0, 3.0], [[1.0, -1.0, 1.0, 1.0]] * 2, [0.0, 0.7])
+    array([0.5, 1.5])
+    >>> first_crossing_above([0.0, 1.0, 2.0], [[1.0, -1.0, -3.0]], [0.5]).tolist()  # 0.5 > 0.5?
+    [nan]
+    """
+    grid = np.asarray(grid, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    start = np.asarray(start, dtype=np.float64)
+    positive = values > 0
+    flips = positive[..., 1:] != positive[..., :-1]
+    left, right = values[..., :-1], values[..., 1:]
+    differ = right != left
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(differ, left / np.where(differ, left - right, 1.0), 0.5)
+    crossings = grid[:-1] + weight * (grid[1:] - grid[:-1])
+    candidate = flips & (crossings > start[..., None])
+    found = candidate.any(axis=-1)
+    first = np.take_along_axis(crossings, np.argmax(candidate, axis=-1)[..., None], axis=-1)
+    return np.where(found, first[..., 0], np.nan)
+
+
+def blocked_before(grid, values, start, threshold: float = 1.0) -> np.ndarray:
+    """For each row of ``values`` (..., G) on ``grid`` (G,): whether f <= 0 at a grid point
+    strictly between ``start`` (...,) and ``threshold`` (a fixed point bars the way up).
+
+    >>> blocked_before([0.0, 0.5, 1.0], [[1.0, -0.1, 1.0], [1.0, 0.1, -1.0]], [0.2, 0.2]).tolist()
+    [True, False]
+    """
+    grid = np.asarray(grid, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    start = np.asarray(start, dtype=np.float64)
+    inside = (grid > start[..., None]) & (grid < threshold)
+    return np.any(inside & (values <= 0), axis=-1)
+
+
 @dataclass(frozen=True)
 class InteriorExtremum:
     """A refined interior extremum of f(kappa): f'(kappa_e) = 0 inside its grid bracket.
