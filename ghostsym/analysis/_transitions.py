@@ -581,8 +581,9 @@ def first_crossing_above(grid, values, start) -> np.ndarray:
     """For each row of ``values`` (..., G) on ``grid`` (G,): the first of its
     :func:`zero_crossings` above ``start`` (...,), nan where there is none.
 
-    Every crossing is computed by the same operations as :func:`zero_crossings` (so the
-    positions are the same floating-point numbers), for all rows at once.
+    The crossings of all rows are computed at once, only where the sign flips, by the same
+    operations as :func:`zero_crossings` (so the positions are the same floating-point
+    numbers).
 
     >>> first_crossing_above([0.0, 1.0, 2.0, 3.0], [[1.0, -1.0, 1.0, 1.0]] * 2, [0.0, 0.7])
     array([0.5, 1.5])
@@ -592,17 +593,18 @@ def first_crossing_above(grid, values, start) -> np.ndarray:
     grid = np.asarray(grid, dtype=np.float64)
     values = np.asarray(values, dtype=np.float64)
     start = np.asarray(start, dtype=np.float64)
-    positive = values > 0
-    flips = positive[..., 1:] != positive[..., :-1]
-    left, right = values[..., :-1], values[..., 1:]
-    differ = right != left
-    with np.errstate(divide="ignore", invalid="ignore"):
-        weight = np.where(differ, left / np.where(differ, left - right, 1.0), 0.5)
-    crossings = grid[:-1] + weight * (grid[1:] - grid[:-1])
-    candidate = flips & (crossings > start[..., None])
-    found = candidate.any(axis=-1)
-    first = np.take_along_axis(crossings, np.argmax(candidate, axis=-1)[..., None], axis=-1)
-    return np.where(found, first[..., 0], np.nan)
+    batch = values.shape[:-1]
+    rows = values.reshape(-1, grid.size)
+    positive = rows > 0
+    row, index = np.nonzero(positive[:, 1:] != positive[:, :-1])  # row-major: sorted by row
+    left, right = rows[row, index], rows[row, index + 1]
+    weight = np.where(right != left, left / np.where(right != left, left - right, 1.0), 0.5)
+    crossings = grid[index] + weight * (grid[index + 1] - grid[index])
+    above = crossings > np.broadcast_to(start, batch).reshape(-1)[row]
+    owners, first = np.unique(row[above], return_index=True)
+    out = np.full(rows.shape[0], np.nan)
+    out[owners] = crossings[above][first]
+    return out.reshape(batch)
 
 
 def blocked_before(grid, values, start, threshold: float = 1.0) -> np.ndarray:
