@@ -165,6 +165,30 @@ def test_fit_exponent_bootstrap_is_the_per_resample_loop_bit_for_bit():
     assert slope == float(np.polyfit(logs, [np.median(g) for g in groups], 1)[0])
 
 
+def test_final_loss_kernel_is_compiled_once_per_model_and_task_and_is_the_network_loss():
+    from ghostsym._jax import float64
+    from ghostsym.analysis._learning_rate_law import _compiled_final_loss, _final_loss
+
+    model, task = RankOneNetwork(size=6), DelayedActivation(delay=4, response=4)
+    # equal (hashable) model and task objects share one compiled kernel; another task does not
+    assert _compiled_final_loss(model, task) is _compiled_final_loss(
+        RankOneNetwork(size=6), DelayedActivation(delay=4, response=4)
+    )
+    assert _compiled_final_loss(model, task) is not _compiled_final_loss(
+        model, DelayedActivation(delay=5, response=5)
+    )
+
+    @float64
+    def losses():
+        drawn = [model.cast(model.initialise(seed), jnp.float64) for seed in (0, 1)]
+        batched = jax.tree.map(lambda *leaves: jnp.stack(leaves), *drawn)
+        one_by_one = [float(network_loss(model, task, p)) for p in drawn]
+        return _final_loss(model, task, batched), one_by_one
+
+    batched, one_by_one = losses()
+    np.testing.assert_allclose(batched, one_by_one, rtol=1e-12)
+
+
 def test_ghost_cli_with_a_network_file(tmp_path, capsys):
     network = rank_one_network_near_fold(size=20, unfolding=1e-3, seed=1)  # as the doctests
     path = tmp_path / "net.npz"

@@ -10,6 +10,8 @@ from ghostsym._jax import jnp
 from ghostsym.analysis import (
     LatentReadoutLowRankNetwork,
     batched_interior_extrema,
+    blocked_before,
+    first_crossing_above,
     interior_extrema,
     latent_flow_of,
     precedence_summary,
@@ -156,6 +158,28 @@ def test_sign_flips_and_crossings():
     values = np.sin(grid)
     assert int(sign_flip_count(values)) == 3  # the paper counts flips of f > 0: -pi, 0, pi
     np.testing.assert_allclose(zero_crossings(grid, values), [-np.pi, 0.0, np.pi], atol=1e-4)
+
+
+def test_batched_crossing_and_blocking_equal_the_one_row_definitions_bit_for_bit():
+    # rows with several crossings, none, exact zeros and equal neighbours (the 0.5 weight)
+    rng = np.random.default_rng(7)
+    grid = np.linspace(-3.0, 3.0, 61)
+    values = np.sin(grid[None, :] * rng.uniform(0.5, 4.0, (40, 1)) + rng.uniform(-3, 3, (40, 1)))
+    values[:5] = np.abs(values[:5]) + 0.1  # no crossing: nan, never blocked
+    values[5, 20:24] = 0.0
+    values[6, 30:] = -1.0
+    starts = rng.uniform(-3.5, 3.5, 40)
+    nearest = first_crossing_above(grid, values, starts)
+    blocked = blocked_before(grid, values, starts, 1.0)
+    for row, start in enumerate(starts):
+        crossings = zero_crossings(grid, values[row])
+        above = crossings[crossings > start]
+        expected = above[0] if above.size else np.nan
+        assert np.array_equal(nearest[row], expected, equal_nan=True)
+        inside = values[row][(grid > start) & (grid < 1.0)]
+        assert blocked[row] == bool(inside.size and np.any(inside <= 0))
+    assert np.isnan(nearest[:5]).all() and not blocked[:5].any()
+    assert np.isfinite(nearest).sum() > 20 and blocked.sum() > 5
 
 
 def test_snapshot_slow_points_reduce_a_latent_ghost_as_mpmath_does():

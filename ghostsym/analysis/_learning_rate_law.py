@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -231,12 +231,20 @@ def pretrain_rank_one(
     return parameters, (final < 0.1) & np.all(np.isfinite(np.asarray(parameters.m)), axis=1)
 
 
-def _final_loss(model, task, parameters) -> np.ndarray:
-    from .._jax import jax, jnp
+@lru_cache(maxsize=16)
+def _compiled_final_loss(model, task):
+    """jit(vmap) of the loss of one network, once per (model, task) (both hashable)."""
+    from .._jax import jax
     from ..network import network_loss
 
+    return jax.jit(jax.vmap(lambda parameters: network_loss(model, task, parameters)))
+
+
+def _final_loss(model, task, parameters) -> np.ndarray:
+    from .._jax import jnp
+
     casted = model.cast(parameters, jnp.float64)
-    return np.asarray(jax.jit(jax.vmap(lambda p: network_loss(model, task, p)))(casted))
+    return np.asarray(_compiled_final_loss(model, task)(casted))
 
 
 @dataclass(frozen=True, eq=False)

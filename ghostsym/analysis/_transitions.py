@@ -577,6 +577,50 @@ def zero_crossings(grid, values) -> np.ndarray:
     return grid[index] + weight * (grid[index + 1] - grid[index])
 
 
+def first_crossing_above(grid, values, start) -> np.ndarray:
+    """For each row of ``values`` (..., G) on ``grid`` (G,): the first of its
+    :func:`zero_crossings` above ``start`` (...,), nan where there is none.
+
+    The crossings of all rows are computed at once, only where the sign flips, by the same
+    operations as :func:`zero_crossings` (so the positions are the same floating-point
+    numbers).
+
+    >>> first_crossing_above([0.0, 1.0, 2.0, 3.0], [[1.0, -1.0, 1.0, 1.0]] * 2, [0.0, 0.7])
+    array([0.5, 1.5])
+    >>> first_crossing_above([0.0, 1.0, 2.0], [[1.0, -1.0, -3.0]], [0.5]).tolist()  # 0.5 > 0.5?
+    [nan]
+    """
+    grid = np.asarray(grid, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    start = np.asarray(start, dtype=np.float64)
+    batch = values.shape[:-1]
+    rows = values.reshape(-1, grid.size)
+    positive = rows > 0
+    row, index = np.nonzero(positive[:, 1:] != positive[:, :-1])  # row-major: sorted by row
+    left, right = rows[row, index], rows[row, index + 1]
+    weight = np.where(right != left, left / np.where(right != left, left - right, 1.0), 0.5)
+    crossings = grid[index] + weight * (grid[index + 1] - grid[index])
+    above = crossings > np.broadcast_to(start, batch).reshape(-1)[row]
+    owners, first = np.unique(row[above], return_index=True)
+    out = np.full(rows.shape[0], np.nan)
+    out[owners] = crossings[above][first]
+    return out.reshape(batch)
+
+
+def blocked_before(grid, values, start, threshold: float = 1.0) -> np.ndarray:
+    """For each row of ``values`` (..., G) on ``grid`` (G,): whether f <= 0 at a grid point
+    strictly between ``start`` (...,) and ``threshold`` (a fixed point bars the way up).
+
+    >>> blocked_before([0.0, 0.5, 1.0], [[1.0, -0.1, 1.0], [1.0, 0.1, -1.0]], [0.2, 0.2]).tolist()
+    [True, False]
+    """
+    grid = np.asarray(grid, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    start = np.asarray(start, dtype=np.float64)
+    inside = (grid > start[..., None]) & (grid < threshold)
+    return np.any(inside & (values <= 0), axis=-1)
+
+
 @dataclass(frozen=True)
 class InteriorExtremum:
     """A refined interior extremum of f(kappa): f'(kappa_e) = 0 inside its grid bracket.

@@ -711,10 +711,11 @@ def dated_drop(transition, no_learning_loss: float) -> int:
 def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
     from ..analysis import (
         batched_interior_extrema,
+        blocked_before,
+        first_crossing_above,
         rank_one_flow_grid,
         sign_flip_count,
         transition_epoch,
-        zero_crossings,
     )
     from ..network import DelayedActivation, RankOneNetwork, train_population
 
@@ -764,13 +765,8 @@ def _scan_rank_one(setting: RankOneSetting, seed: int) -> _RankOneScan:
         values = rank_one_flow_grid(m, n, b, grid)  # (P, G)
         counts[i] = sign_flip_count(values)
         kappa0[i] = task.initial_state * n.sum(axis=-1)
-        for j in range(shape[1]):
-            crossings = zero_crossings(grid, values[j])
-            above = crossings[crossings > kappa0[i, j]]
-            if above.size:
-                nearest[i, j] = above[0]
-            inside = values[j][(grid > kappa0[i, j]) & (grid < 1.0)]
-            blocked[i, j] = bool(inside.size and np.any(inside <= 0))
+        nearest[i] = first_crossing_above(grid, values, kappa0[i])  # every snapshot at once
+        blocked[i] = blocked_before(grid, values, kappa0[i], 1.0)
         if i == example:
             example_flows = values[indices]
         found = batched_interior_extrema(m, n, b, grid, values)
