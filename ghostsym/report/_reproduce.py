@@ -792,6 +792,11 @@ def reproduce(
     interrupted; it lists the experiments in registry order whatever order they finish in.
     Same seed, same numbers, whatever ``jobs``. See the module docstring for resuming and
     failure handling.
+
+    Like the command line, it changes two process-wide settings: JAX computes in float64 unless
+    told otherwise, and ``XLA_FLAGS`` in ``os.environ`` gains XLA's one-thread CPU scheduling
+    (``ghostsym._jax.prefer_sequential_scheduling``: same bits; acts on this process only if
+    JAX has not started yet, and on the worker processes, which inherit it).
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InvalidInputError(f"jobs must be an integer >= 1, got {jobs!r}")
