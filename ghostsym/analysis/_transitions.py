@@ -572,7 +572,12 @@ def zero_crossings(grid, values) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
     positive = values > 0
     index = np.flatnonzero(positive[1:] != positive[:-1])
-    left, right = values[index], values[index + 1]
+    return _interpolated_zero(grid, index, values[index], values[index + 1])
+
+
+def _interpolated_zero(grid, index, left, right) -> np.ndarray:
+    """Where the line through (grid[index], left) and (grid[index + 1], right) crosses zero
+    (the bracket's midpoint when left == right)."""
     weight = np.where(right != left, left / np.where(right != left, left - right, 1.0), 0.5)
     return grid[index] + weight * (grid[index + 1] - grid[index])
 
@@ -581,8 +586,8 @@ def first_crossing_above(grid, values, start) -> np.ndarray:
     """For each row of ``values`` (..., G) on ``grid`` (G,): the first of its
     :func:`zero_crossings` above ``start`` (...,), nan where there is none.
 
-    The crossings of all rows are computed at once, only where the sign flips, by the same
-    operations as :func:`zero_crossings` (so the positions are the same floating-point
+    The crossings of all rows are computed at once, only where the sign flips, by the
+    interpolation :func:`zero_crossings` uses (so the positions are the same floating-point
     numbers).
 
     >>> first_crossing_above([0.0, 1.0, 2.0, 3.0], [[1.0, -1.0, 1.0, 1.0]] * 2, [0.0, 0.7])
@@ -597,9 +602,7 @@ def first_crossing_above(grid, values, start) -> np.ndarray:
     rows = values.reshape(-1, grid.size)
     positive = rows > 0
     row, index = np.nonzero(positive[:, 1:] != positive[:, :-1])  # row-major: sorted by row
-    left, right = rows[row, index], rows[row, index + 1]
-    weight = np.where(right != left, left / np.where(right != left, left - right, 1.0), 0.5)
-    crossings = grid[index] + weight * (grid[index + 1] - grid[index])
+    crossings = _interpolated_zero(grid, index, rows[row, index], rows[row, index + 1])
     above = crossings > np.broadcast_to(start, batch).reshape(-1)[row]
     owners, first = np.unique(row[above], return_index=True)
     out = np.full(rows.shape[0], np.nan)
